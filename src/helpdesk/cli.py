@@ -1,0 +1,88 @@
+"""The ``helpdesk`` command line.
+
+Commands are a few lines each: they parse options, call the library and turn
+``HelpdeskError`` into a clear message and an exit status (0 success, 1 content or
+data, 2 usage, 3 unreachable service). Sub-command groups live beside the code they
+drive and are imported only when used, so ``helpdesk agent`` does not pay for MkDocs
+and ``helpdesk lint`` does not pay for Textual.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from helpdesk import __version__
+from helpdesk.errors import ContentError, HelpdeskError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# name -> "module:attribute" of a click command; imported on first use.
+_LAZY_COMMANDS: dict[str, str] = {
+    "lint": "helpdesk.content.commands:lint",
+    "schema": "helpdesk.content.commands:schema",
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY_COMMANDS:
+            module_name, attr = _LAZY_COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attr)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+def kb_option(func: F) -> F:
+    """``--kb DIR``: the knowledge base folder (default ./kb or $HELPDESK_KB)."""
+    return click.option(
+        "--kb",
+        "kb_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=lambda: os.environ.get("HELPDESK_KB", "kb"),
+        show_default="./kb or $HELPDESK_KB",
+        help="Knowledge base folder.",
+    )(func)
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors into a message on stderr and an exit status, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ContentError as exc:
+            click.echo(exc.render(), err=True)
+            errors = sum(1 for p in exc.problems if p.severity == "error")
+            click.echo(f"{errors} error(s); fix them and run the command again.", err=True)
+            sys.exit(exc.exit_code)
+        except HelpdeskError as exc:
+            click.echo(f"error: {exc}", err=True)
+            output = getattr(exc, "output", "")
+            if output:
+                click.echo(output.rstrip(), err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="helpdesk")
+def cli() -> None:
+    """helpdesk: help center, search and guided troubleshooting from one knowledge base."""
+
+
+def main() -> None:
+    cli(prog_name="helpdesk")
