@@ -1,0 +1,244 @@
+"""Wire models of the access API, shared by the server and the client.
+
+The server declares its requests and responses with these classes and the client
+parses answers into them, so the two cannot drift apart. Request bodies refuse
+unknown fields (a typo must not be silently ignored by an endpoint that changes
+somebody's sign-in); response models accept extra fields so that an older client
+keeps working against a newer server.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+Role = Literal["admin", "manager", "receptionist"]
+Permission = Literal["manage_devices"]
+MfaState = Literal["enabled", "disabled", "suspended"]
+Client = Literal["windows", "android", "ios", "tablet", "legacy"]
+Platform = Literal["windows", "android", "ios", "tablet", "legacy"]
+DeviceMode = Literal["FULL", "SIGNATURE"]
+DeviceStatus = Literal["pending_activation", "active", "disabled"]
+Scope = Literal[
+    "users:read", "mfa:write", "pins:write", "devices:write", "users:write", "audit:read", "admin"
+]
+Outcome = Literal["applied", "refused"]
+SCOPES: tuple[str, ...] = (
+    "users:read",
+    "mfa:write",
+    "pins:write",
+    "devices:write",
+    "users:write",
+    "audit:read",
+    "admin",
+)
+
+
+class _Response(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# ---------------------------------------------------------------- problems
+
+
+class FieldProblem(_Response):
+    field: str = Field(description="Dotted path of the refused field, e.g. `pin` or `body.pin`.")
+    message: str = Field(description="Why the value was refused.")
+
+
+class Problem(_Response):
+    """An RFC 9457 problem document (`application/problem+json`)."""
+
+    type: str = Field(description="Stable URI naming the kind of problem.")
+    title: str = Field(description="Short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="Human sentence about this occurrence.")
+    instance: str | None = Field(default=None, description="The request path.")
+    request_id: str | None = Field(default=None, description="Echo of X-Request-Id.")
+    field: str | None = Field(default=None, description="For validation problems: the field.")
+    errors: list[FieldProblem] = Field(default_factory=list, description="Every refused field.")
+
+
+# ------------------------------------------------------------------ reads
+
+
+class MfaStatus(_Response):
+    state: MfaState = Field(description="`suspended` while a bounded suspension is running.")
+    suspended_until: AwareDatetime | None = Field(
+        default=None, description="When a running suspension ends by itself."
+    )
+
+
+class User(_Response):
+    id: str
+    workspace_id: str
+    email: str
+    name: str
+    role: Role
+    permissions: list[Permission]
+    mfa: MfaStatus
+    pin_set: bool = Field(description="Whether a PIN exists; the PIN itself is never exposed.")
+    failed_logins: int = Field(description="Bad passwords since the last success or unlock.")
+    locked_until: AwareDatetime | None = Field(
+        default=None, description="Set while the password lockout (59 minutes) runs."
+    )
+    created_at: AwareDatetime
+
+
+class Device(_Response):
+    id: str
+    workspace_id: str
+    name: str = Field(description="A label only, e.g. 'Front Desk PC'.")
+    platform: Platform
+    mode: DeviceMode
+    client_version: str | None = None
+    status: DeviceStatus
+    user_id: str | None = Field(default=None, description="The user usually signed in on it.")
+    code_expires_at: AwareDatetime | None = Field(
+        default=None, description="Expiry of the pending activation code, if one is open."
+    )
+    created_at: AwareDatetime
+
+
+class DeviceList(_Response):
+    items: list[Device]
+
+
+class Fix(_Response):
+    operation: str | None = Field(
+        default=None, description="Name of the access operation that applies it, if any."
+    )
+    summary: str = Field(description="What to do, as one human sentence.")
+    inferred: bool = Field(
+        default=False, description="A workaround to try, not an official statement."
+    )
+
+
+class Reason(_Response):
+    code: str = Field(description="Stable code, e.g. `pin_not_set`.")
+    blocking: bool = Field(description="False for warnings that do not stop sign-in.")
+    message: str = Field(description="What is wrong, as one human sentence.")
+    fixes: list[Fix]
+
+
+class AccessCheck(_Response):
+    user_id: str
+    client: Client
+    version: str
+    device_id: str | None = None
+    can_sign_in: bool
+    login_method: Literal["password", "pin"] | None = Field(
+        description="How this client would sign the user in once nothing blocks it."
+    )
+    reasons: list[Reason]
+    checked_at: AwareDatetime
+
+
+class AuditRecord(_Response):
+    id: int
+    time: AwareDatetime
+    workspace_id: str
+    token_id: str
+    subject: str | None
+    action: str
+    outcome: Outcome
+    status: int
+    ticket: str | None
+    reason: str | None
+    request_id: str
+    idempotency_key: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    detail: str | None
+
+
+class AuditPage(_Response):
+    items: list[AuditRecord]
+
+
+class Health(_Response):
+    status: Literal["ok", "unavailable"]
+    database: Literal["ok", "unavailable"]
+    schema_version: int
+
+
+# ----------------------------------------------------------------- writes
+
+_TICKET = Field(min_length=1, max_length=64, description="Support ticket reference.")
+_REASON = Field(min_length=3, max_length=500, description="Why the change is made.")
+
+
+class WriteBody(_Request):
+    ticket: str = _TICKET
+    reason: str = _REASON
+
+
+class SuspendMfaBody(WriteBody):
+    minutes: int = Field(ge=1, le=7 * 24 * 60, description="1 minute to 7 days.")
+    verified_channel: bool = Field(
+        description=(
+            "True when the request came from the user's own verified channel (their own "
+            "account email); the cancellation policy refuses third-party requests."
+        )
+    )
+
+
+class CreateLimitedUserBody(WriteBody):
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: str = Field(min_length=1, max_length=200)
+    role: Role = Field(default="receptionist", description="`admin` is refused.")
+
+
+class SetPinBody(WriteBody):
+    pin: str | None = Field(
+        default=None,
+        min_length=4,
+        max_length=4,
+        pattern=r"^[0-9]{4}$",
+        description="Four digits; never returned or logged. Omit with generate=true.",
+    )
+    generate: bool = Field(default=False, description="Generate a random PIN, returned once.")
+
+
+class ActivationCodeBody(WriteBody):
+    name: str = Field(min_length=1, max_length=100, description="Device label.")
+    platform: Literal["windows", "android", "ios", "tablet"]
+    mode: DeviceMode = "FULL"
+    device_id: str | None = Field(
+        default=None, description="Re-activate this existing device instead of adding one."
+    )
+
+
+class ActivateDeviceBody(_Request):
+    code: str = Field(min_length=4, max_length=32)
+    client_version: str | None = Field(default=None, max_length=20)
+
+
+class WriteResult(_Response):
+    """The plan (dry run) or the outcome of one write."""
+
+    action: str
+    subject: str = Field(description="`user:<id>` or `device:<id>`.")
+    summary: str = Field(description="One human sentence about the change.")
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    applied: bool = Field(description="False for a dry run.")
+    dry_run: bool
+    replayed: bool = Field(
+        default=False, description="True when an Idempotency-Key returned a stored response."
+    )
+    audit_id: int | None = None
+    request_id: str | None = None
+    idempotency_key: str | None = None
+    pin: str | None = Field(default=None, description="A generated PIN; shown exactly once.")
+    activation_code: str | None = Field(default=None, description="Shown exactly once.")
+    code_expires_at: datetime | None = None
+    suspended_until: datetime | None = None
+    user: User | None = None
+    device: Device | None = None

@@ -1,0 +1,225 @@
+"""Safe YAML reading that remembers where every key and value came from.
+
+Writers see errors as ``path:line:column``, so the loader keeps a map from each
+value's location in the document (a tuple of keys and list indexes) to its position
+in the file. Reading is deliberately stricter than plain PyYAML:
+
+* only the safe constructors (a ``!!python/...`` tag is an error, never executed);
+* numbers with a decimal point stay text, so ``19.99`` or ``20.10`` keep their digits;
+* dates stay text until a model parses them (a bad date names its field);
+* only ``true``/``false`` are booleans (``No`` in a table is the word, not False);
+* duplicate keys are errors (PyYAML would silently keep the last one);
+* aliases are expanded under a budget, so an alias bomb fails fast and small.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+try:  # the C parser is ~17x faster here; the pure-Python one is the fallback
+    from yaml.cyaml import CParser as _Parser
+
+    LIBYAML = True
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    LIBYAML = False
+
+    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+
+
+Loc = tuple[str | int, ...]
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 100_000
+
+
+class _StrictResolver(Resolver):
+    """YAML 1.2-flavoured implicit typing: no floats, no yes/no booleans."""
+
+
+_StrictResolver.yaml_implicit_resolvers = {}
+for _first, _resolvers in Resolver.yaml_implicit_resolvers.items():
+    _StrictResolver.yaml_implicit_resolvers[_first] = [
+        (tag, regexp)
+        for tag, regexp in _resolvers
+        # Dates stay text too: the models parse them and name the field when one is wrong.
+        if tag
+        not in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+    ]
+_StrictResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+class _Loader(_Parser, SafeConstructor, _StrictResolver):  # type: ignore[misc,valid-type]
+    def __init__(self, stream: str) -> None:
+        _Parser.__init__(self, stream)
+        SafeConstructor.__init__(self)
+        _StrictResolver.__init__(self)
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class YamlDocument:
+    """A parsed YAML file: the data and where each part of it stands in the file."""
+
+    path: Path
+    data: Any
+    positions: dict[Loc, Position] = field(default_factory=dict)
+    key_positions: dict[Loc, Position] = field(default_factory=dict)
+
+    def position(self, loc: Loc, *, key: bool = False) -> Position:
+        """The position of ``loc``, or of its nearest located ancestor.
+
+        With ``key=True`` a mapping entry reports the line of its key (where a writer
+        looks for "unknown key" or "missing value" problems).
+        """
+        loc = tuple(loc)
+        while True:
+            if key and loc in self.key_positions:
+                return self.key_positions[loc]
+            if loc in self.positions:
+                return self.positions[loc]
+            if not loc:
+                return Position(1, 1)
+            loc = loc[:-1]
+
+
+class YamlProblem(Exception):
+    """The file is not YAML this loader will accept; carries the position."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def _decode(raw: bytes) -> str:
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlProblem(f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise YamlProblem(
+            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8",
+            line,
+            column,
+        ) from None
+
+
+def _mark(node: Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _walk(node: Node, loc: Loc, doc: YamlDocument, budget: list[int]) -> None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise YamlProblem(
+            f"document expands to more than {MAX_NODES:,} values (an alias bomb?); "
+            "write the values out or use fewer aliases",
+            *_line_col(node),
+        )
+    doc.positions.setdefault(loc, _mark(node))
+    if isinstance(node, MappingNode):
+        seen: dict[Any, Position] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise YamlProblem("mapping keys must be plain text", *_line_col(key_node))
+            key = key_node.value
+            if key == "<<":
+                raise YamlProblem("merge keys ('<<') are not supported", *_line_col(key_node))
+            if key in seen:
+                first = seen[key]
+                raise YamlProblem(
+                    f"duplicate key '{key}' (first defined on line {first.line})",
+                    *_line_col(key_node),
+                )
+            seen[key] = _mark(key_node)
+            child = (*loc, key)
+            doc.key_positions.setdefault(child, _mark(key_node))
+            _walk(value_node, child, doc, budget)
+    elif isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*loc, index), doc, budget)
+
+
+def _line_col(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def parse_yaml(path: Path, raw: bytes | None = None) -> YamlDocument:
+    """Read one YAML file into a :class:`YamlDocument`.
+
+    Raises:
+        YamlProblem: the file cannot be read as the strict YAML described above.
+    """
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise YamlProblem(f"cannot read file: {exc.strerror}") from None
+    text = _decode(raw)
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        raise YamlProblem("file is empty; it should hold a YAML mapping")
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise YamlProblem("file is empty; it should hold a YAML mapping")
+        doc = YamlDocument(path=path, data=None)
+        _walk(node, (), doc, [MAX_NODES])
+        doc.data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = _describe(exc, text, mark)
+        if mark is None:
+            raise YamlProblem(message) from None
+        raise YamlProblem(message, mark.line + 1, mark.column + 1) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"not valid YAML: {exc}") from None
+    except (ValueError, OverflowError, RecursionError) as exc:
+        raise YamlProblem(f"a value cannot be read: {exc}") from None
+    finally:
+        loader.dispose()
+    return doc
+
+
+def _describe(exc: yaml.MarkedYAMLError, text: str, mark: yaml.Mark | None) -> str:
+    problem = exc.problem or "not valid YAML"
+    if "could not determine a constructor" in problem:
+        tag = problem.split("tag", 1)[-1].strip(" '!")
+        tag = tag.replace("tag:yaml.org,2002:", "!")
+        return f"tag '!{tag}' is not allowed (only plain YAML values are read)"
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        return "a tab character is not allowed here; indent with spaces"
+    context = f"{exc.context}: " if exc.context else ""
+    return f"YAML syntax: {context}{problem}"

@@ -1,0 +1,77 @@
+"""Settings of the reference access API server, and the clocks it can run on."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock tests move by hand, so expiry rules are checked without sleeping.
+
+    It starts at ``start`` (default: now) and only moves when ``advance`` is called.
+    """
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or system_clock()
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def advance(self, delta: timedelta) -> None:
+        with self._lock:
+            self._now += delta
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A token bucket: ``burst`` requests at once, refilled at ``per_second``."""
+
+    burst: int
+    per_second: float
+
+
+@dataclass
+class Settings:
+    """Everything the server needs; build one by hand or with :meth:`from_env`.
+
+    Attributes:
+        db_path: the SQLite database (created and migrated at start).
+        pin_pepper: server-side secret mixed into every PIN hash. None: read
+            HELPDESK_PIN_PEPPER, else a generated one stored beside the database.
+        clock: the time source; tests inject a ManualClock.
+        scrypt_n: scrypt cost; lower it only in tests.
+        write_limit / pin_limit: per-token rate limits for writes and PIN calls.
+        max_body_bytes: larger request bodies are refused with 413.
+        demo_endpoints: expose the failed-login simulation used by demos and tests.
+    """
+
+    db_path: Path
+    pin_pepper: str | None = None
+    clock: Clock = system_clock
+    scrypt_n: int = 2**14
+    write_limit: RateLimit = field(default_factory=lambda: RateLimit(burst=30, per_second=1.0))
+    pin_limit: RateLimit = field(default_factory=lambda: RateLimit(burst=5, per_second=0.2))
+    max_body_bytes: int = 16 * 1024
+    demo_endpoints: bool = True
+    lockout_threshold: int = 5
+    lockout: timedelta = timedelta(minutes=59)
+    code_lifetime: timedelta = timedelta(hours=24)
+
+    @classmethod
+    def from_env(cls, db_path: Path | None = None) -> Settings:
+        """Settings from HELPDESK_ACCESS_DB and HELPDESK_PIN_PEPPER."""
+        path = db_path or Path(os.environ.get("HELPDESK_ACCESS_DB", "access-api.sqlite3"))
+        return cls(db_path=path, pin_pepper=os.environ.get("HELPDESK_PIN_PEPPER") or None)
