@@ -1,0 +1,1 @@
+"""From the KnowledgeBase to the static site: render pages, write changed files, run the engine."""

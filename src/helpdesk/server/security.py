@@ -1,0 +1,195 @@
+"""Secrets: bearer tokens, PIN and activation-code hashing, the pepper, rate limits.
+
+Tokens look like ``hdk_<token id>_<secret>``. Only a salted SHA-256 of the secret is
+stored: the secret has 256 bits of entropy, so a fast hash is enough and keeps every
+request cheap. PINs have only 10,000 values, so they get scrypt plus a pepper kept
+outside the database: a stolen database alone does not give the PINs away.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from helpdesk.server.settings import RateLimit
+
+TOKEN_PREFIX = "hdk_"
+_PIN_DENY_LIST = frozenset(
+    {"1212", "1313", "2020", "6969", "1004", "2580", "0852", "1122", "1010", "2000", "4444"}
+)
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """An authenticated caller: the token id (never the secret), its workspace, its scopes."""
+
+    id: str
+    workspace_id: str
+    scopes: frozenset[str]
+
+    def allows(self, scope: str) -> bool:
+        return "admin" in self.scopes or scope in self.scopes
+
+
+def _hash_secret(salt: str, secret: str) -> str:
+    return hashlib.sha256(f"{salt}:{secret}".encode()).hexdigest()
+
+
+def create_token(
+    conn: sqlite3.Connection, *, workspace_id: str, scopes: list[str], name: str, now: datetime
+) -> tuple[str, str]:
+    """Store a new token and return ``(token_id, token)``; the token is not kept."""
+    token_id = "tok_" + secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    salt = secrets.token_hex(8)
+    conn.execute(
+        "INSERT INTO tokens (id, workspace_id, name, scopes, salt, secret_hash, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            token_id,
+            workspace_id,
+            name,
+            json.dumps(sorted(set(scopes))),
+            salt,
+            _hash_secret(salt, secret),
+            now.isoformat(),
+        ),
+    )
+    return token_id, f"{TOKEN_PREFIX}{token_id}_{secret}"
+
+
+def verify_token(conn: sqlite3.Connection, token: str) -> TokenInfo | None:
+    """The token's identity, or None when it is malformed, unknown or revoked."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    token_id, sep, secret = token[len(TOKEN_PREFIX) :].rpartition("_")
+    # Token ids contain one underscore themselves ("tok_xxx").
+    if not sep or not token_id.startswith("tok_") or not secret:
+        return None
+    row = conn.execute(
+        "SELECT workspace_id, scopes, salt, secret_hash FROM tokens"
+        " WHERE id = ? AND revoked_at IS NULL",
+        (token_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    if not hmac.compare_digest(_hash_secret(row["salt"], secret), row["secret_hash"]):
+        return None
+    return TokenInfo(token_id, row["workspace_id"], frozenset(json.loads(row["scopes"])))
+
+
+# ---------------------------------------------------------------- PINs
+
+
+def pin_weakness(pin: str) -> str | None:
+    """Why ``pin`` is too easy to guess, or None when it is acceptable."""
+    if len(set(pin)) == 1:
+        return "a PIN of one repeated digit is too easy to guess"
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:], strict=False)}
+    if steps == {1}:
+        return "an ascending run of digits is too easy to guess"
+    if steps == {9}:
+        return "a descending run of digits is too easy to guess"
+    if pin in _PIN_DENY_LIST:
+        return "this PIN is on the list of commonly used PINs"
+    return None
+
+
+def generate_pin() -> str:
+    """A random acceptable PIN (weak ones are drawn again)."""
+    while True:
+        pin = f"{secrets.randbelow(10_000):04d}"
+        if pin_weakness(pin) is None:
+            return pin
+
+
+class PinHasher:
+    """scrypt(HMAC(pepper, pin), salt); the stored form names its parameters."""
+
+    def __init__(self, pepper: str, n: int = 2**14) -> None:
+        self._pepper = pepper.encode()
+        self._n = n
+
+    def _derive(self, pin: str, salt: bytes, n: int) -> bytes:
+        keyed = hmac.new(self._pepper, pin.encode(), hashlib.sha256).digest()
+        return hashlib.scrypt(keyed, salt=salt, n=n, r=8, p=1, maxmem=64 * 1024 * 1024, dklen=32)
+
+    def hash(self, pin: str) -> str:
+        salt = os.urandom(16)
+        return f"scrypt${self._n}${salt.hex()}${self._derive(pin, salt, self._n).hex()}"
+
+    def verify(self, pin: str, stored: str) -> bool:
+        _, n, salt, digest = stored.split("$")
+        return hmac.compare_digest(self._derive(pin, bytes.fromhex(salt), int(n)).hex(), digest)
+
+    def __repr__(self) -> str:  # never show the pepper in a traceback or a log
+        return f"PinHasher(n={self._n})"
+
+
+def load_pepper(configured: str | None, db_path: Path) -> str:
+    """The configured pepper, else the one stored beside the database (created once)."""
+    if configured:
+        return configured
+    path = db_path.with_name(db_path.name + ".pepper")
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pepper = secrets.token_urlsafe(32)
+    # O_EXCL: two servers starting at once must not overwrite each other's pepper.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(pepper)
+    return pepper
+
+
+# ------------------------------------------------------- activation codes
+
+
+def generate_activation_code() -> tuple[str, str]:
+    """``(code, hash)``: 10 characters from an alphabet without look-alikes."""
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    code = "".join(secrets.choice(alphabet) for _ in range(10))
+    return code, hash_activation_code(code)
+
+
+def hash_activation_code(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+# ---------------------------------------------------------- rate limits
+
+
+class RateLimiter:
+    """Token buckets per (token, class); the monotonic clock, so tests of expiry rules
+    that move the domain clock do not refill buckets by accident."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, key: tuple[str, str], limit: RateLimit) -> float:
+        """Take one request; returns 0 when allowed, else the seconds to wait."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(limit.burst), now))
+            tokens = min(float(limit.burst), tokens + (now - last) * limit.per_second)
+            if tokens >= 1.0:
+                self._buckets[key] = (tokens - 1.0, now)
+                return 0.0
+            self._buckets[key] = (tokens, now)
+            return max(1.0, math.ceil((1.0 - tokens) / limit.per_second))
