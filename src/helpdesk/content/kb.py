@@ -20,6 +20,7 @@ from pathlib import Path
 from helpdesk.content.articles import BLOCK_KINDS, Article, ImageBlock, ParagraphBlock, TabsBlock
 from helpdesk.content.models import SLUG_RE
 from helpdesk.content.problems import ProblemList, validate_document
+from helpdesk.content.synonyms import Synonyms
 from helpdesk.content.taxonomy import Taxonomy
 from helpdesk.content.yaml import YamlDocument, YamlProblem, parse_yaml
 from helpdesk.errors import ContentError, Problem
@@ -38,6 +39,8 @@ class KnowledgeBase:
     documents: dict[str, YamlDocument] = field(default_factory=dict, repr=False)
     """Parsed source of each article by id, to locate later problems in the file."""
     warnings: list[Problem] = field(default_factory=list)
+    synonyms: Synonyms = field(default_factory=Synonyms)
+    """Search synonym groups from ``kb/synonyms.yaml`` (empty when the file is absent)."""
 
     def site_articles(self) -> list[Article]:
         """Articles that belong on the public site, by title."""
@@ -78,6 +81,7 @@ def load_kb(root: Path | str, *, today: dt.date | None = None) -> KnowledgeBase:
 
     taxonomy = _load_taxonomy(root, problems)
     articles, documents = _load_articles(root, problems)
+    synonyms = _load_synonyms(root, problems)
     if taxonomy is not None:
         _check_articles(root, taxonomy, articles, documents, problems, today)
     if problems.errors or taxonomy is None:
@@ -88,6 +92,7 @@ def load_kb(root: Path | str, *, today: dt.date | None = None) -> KnowledgeBase:
         articles=articles,
         documents=documents,
         warnings=problems.warnings,
+        synonyms=synonyms or Synonyms(),
     )
 
 
@@ -98,6 +103,14 @@ def read_document(path: Path, problems: ProblemList) -> YamlDocument | None:
     except YamlProblem as exc:
         problems.file(path, exc.message, exc.line, exc.column)
         return None
+
+
+def _load_synonyms(root: Path, problems: ProblemList) -> Synonyms | None:
+    path = root / "synonyms.yaml"
+    if not path.is_file():  # optional: search simply expands nothing
+        return None
+    doc = read_document(path, problems)
+    return validate_document(doc, Synonyms, problems) if doc else None
 
 
 def _load_taxonomy(root: Path, problems: ProblemList) -> Taxonomy | None:
