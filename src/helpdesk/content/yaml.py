@@ -141,10 +141,12 @@ def _mark(node: Node) -> Position:
 def _walk(node: Node, loc: Loc, doc: YamlDocument, budget: list[int]) -> None:
     budget[0] -= 1
     if budget[0] < 0:
+        # Point at the top-level key whose value blew up: the alias itself has no mark left.
+        where = doc.key_positions.get(loc[:1]) if loc else None
         raise YamlProblem(
             f"document expands to more than {MAX_NODES:,} values (an alias bomb?); "
             "write the values out or use fewer aliases",
-            *_line_col(node),
+            *((where.line, where.column) if where else _line_col(node)),
         )
     doc.positions.setdefault(loc, _mark(node))
     if isinstance(node, MappingNode):
@@ -200,6 +202,9 @@ def parse_yaml(path: Path, raw: bytes | None = None) -> YamlDocument:
         doc.data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if mark is not None and exc.context_mark is not None and mark.index >= len(text.rstrip()):
+            # "Ran out of file" is reported at the end; the opening bracket is what to fix.
+            mark = exc.context_mark
         message = _describe(exc, text, mark)
         if mark is None:
             raise YamlProblem(message) from None
