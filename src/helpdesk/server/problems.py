@@ -87,14 +87,12 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
             "description": _TITLES.get(code, "Error"),
             "content": {MEDIA_TYPE: {"schema": schema}},
             **(
-                {"headers": {"Retry-After": {"schema": {"type": "integer"}}}}
-                if code == 429
-                else {}
+                {"headers": {"Retry-After": {"schema": {"type": "integer"}}}} if code == 429 else {}
             ),
         }
         for code in codes
     }
 
 
-READ = (401, 403, 404, 422)
-WRITE = (401, 403, 404, 409, 413, 422, 429)
+READ = (401, 403, 404, 422, 503)
+WRITE = (401, 403, 404, 409, 413, 422, 429, 503)

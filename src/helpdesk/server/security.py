@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import math
 import os
@@ -50,7 +51,7 @@ def create_token(
 ) -> tuple[str, str]:
     """Store a new token and return ``(token_id, token)``; the token is not kept."""
     token_id = "tok_" + secrets.token_hex(6)
-    secret = secrets.token_urlsafe(32)
+    secret = secrets.token_hex(32)
     salt = secrets.token_hex(8)
     conn.execute(
         "INSERT INTO tokens (id, workspace_id, name, scopes, salt, secret_hash, created_at)"
@@ -72,9 +73,10 @@ def verify_token(conn: sqlite3.Connection, token: str) -> TokenInfo | None:
     """The token's identity, or None when it is malformed, unknown or revoked."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    token_id, sep, secret = token[len(TOKEN_PREFIX) :].rpartition("_")
-    # Token ids contain one underscore themselves ("tok_xxx").
-    if not sep or not token_id.startswith("tok_") or not secret:
+    # "tok_" + 12 hex digits, "_", then the secret.
+    rest = token[len(TOKEN_PREFIX) :]
+    token_id, sep, secret = rest[:16], rest[16:17], rest[17:]
+    if sep != "_" or not token_id.startswith("tok_") or not secret:
         return None
     row = conn.execute(
         "SELECT workspace_id, scopes, salt, secret_hash FROM tokens"
@@ -95,7 +97,7 @@ def pin_weakness(pin: str) -> str | None:
     """Why ``pin`` is too easy to guess, or None when it is acceptable."""
     if len(set(pin)) == 1:
         return "a PIN of one repeated digit is too easy to guess"
-    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:], strict=False)}
+    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(pin)}
     if steps == {1}:
         return "an ascending run of digits is too easy to guess"
     if steps == {9}:
@@ -123,6 +125,12 @@ class PinHasher:
     def _derive(self, pin: str, salt: bytes, n: int) -> bytes:
         keyed = hmac.new(self._pepper, pin.encode(), hashlib.sha256).digest()
         return hashlib.scrypt(keyed, salt=salt, n=n, r=8, p=1, maxmem=64 * 1024 * 1024, dklen=32)
+
+    def keyed(self, secret: str | None) -> str | None:
+        """A peppered HMAC of a short secret, for fingerprints that must not reveal it."""
+        if secret is None:
+            return None
+        return hmac.new(self._pepper, secret.encode(), hashlib.sha256).hexdigest()
 
     def hash(self, pin: str) -> str:
         salt = os.urandom(16)

@@ -1,0 +1,350 @@
+"""The reference access API: ``create_app(settings)`` builds it, routes are listed here.
+
+Reads run on the event loop (an indexed SQLite read costs microseconds); writes and
+the PIN KDF run in worker threads so a slow fsync or scrypt never stalls other
+requests. Nothing relies on lifespan events, because ``httpx.ASGITransport`` (the
+embedded mode of the terminal app) does not run them: the database is migrated
+while the app is built.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import FastAPI, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from helpdesk import __version__
+from helpdesk.access.models import (
+    AccessCheck,
+    ActivateDeviceBody,
+    ActivationCodeBody,
+    AuditPage,
+    Client,
+    CreateLimitedUserBody,
+    DeviceList,
+    DeviceStatus,
+    Health,
+    Problem,
+    SetPinBody,
+    SuspendMfaBody,
+    User,
+    WriteBody,
+    WriteResult,
+)
+from helpdesk.server import actions, records
+from helpdesk.server.middleware import RequestContext
+from helpdesk.server.problems import READ, WRITE, ApiProblem, responses
+from helpdesk.server.rules import check_access
+from helpdesk.server.runtime import HANDLERS, AppState, require, run_write, state_of
+from helpdesk.server.security import PinHasher, TokenInfo, generate_pin, load_pepper, pin_weakness
+from helpdesk.server.settings import Settings
+from helpdesk.server.store import Store
+
+DryRun = Annotated[
+    bool, Query(description="Return the planned change (before/after) without applying it.")
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=100,
+        description="Same key and body: the stored answer, nothing changes again.",
+    ),
+]
+_W = responses(*WRITE)
+_R = responses(*READ)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the app: open and migrate the database, load the pepper, wire the routes."""
+    store = Store(settings.db_path)
+    store.migrate()
+    hasher = PinHasher(load_pepper(settings.pin_pepper, settings.db_path), n=settings.scrypt_n)
+    app = FastAPI(
+        title="helpdesk access API",
+        version=__version__,
+        description="Diagnose sign-in problems and apply bounded, audited fixes.",
+        exception_handlers=HANDLERS,
+        # Operation ids are the operation names the client and the trees use.
+        generate_unique_id_function=lambda route: route.name,
+    )
+    app.state.access = AppState(settings=settings, store=store, hasher=hasher)
+    app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
+    _reads(app)
+    _writes(app)
+    return app
+
+
+def _now(request: Request) -> datetime:
+    return state_of(request).settings.clock()
+
+
+def _reads(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["meta"], responses={503: {"model": Health}})
+    def healthz(request: Request) -> JSONResponse:
+        """Readiness: answers 200 only when the database can be read."""
+        try:
+            version = state_of(request).store.schema_version()
+        except Exception:  # any failure here means "not ready", whatever its kind
+            body = Health(status="unavailable", database="unavailable", schema_version=0)
+            return JSONResponse(body.model_dump(), status_code=503)
+        return JSONResponse(Health(status="ok", database="ok", schema_version=version).model_dump())
+
+    @app.get("/v1/users/lookup", name="find_user_by_email", responses=_R, tags=["users"])
+    async def find_user_by_email(
+        request: Request,
+        token: Annotated[TokenInfo, require("users:read")],
+        email: Annotated[str, Query(min_length=3, max_length=254)],
+    ) -> User:
+        """Find a user of this workspace by email (case-insensitive)."""
+        conn = state_of(request).store.connection()
+        return records.user_model(
+            records.user_by_email(conn, token.workspace_id, email), _now(request)
+        )
+
+    @app.get("/v1/users/{user_id}", name="get_user", responses=_R, tags=["users"])
+    async def get_user(
+        request: Request, token: Annotated[TokenInfo, require("users:read")], user_id: str
+    ) -> User:
+        """One user: role, permissions, MFA state, whether a PIN exists, lockout."""
+        conn = state_of(request).store.connection()
+        return records.user_model(
+            records.user_row(conn, token.workspace_id, user_id), _now(request)
+        )
+
+    @app.get("/v1/users/{user_id}/access-check", name="access_check", responses=_R, tags=["users"])
+    async def access_check(
+        request: Request,
+        token: Annotated[TokenInfo, require("users:read")],
+        user_id: str,
+        client: Client,
+        version: Annotated[str, Query(max_length=20, examples=["20.0", "1.5.1"])],
+        device: Annotated[str | None, Query(max_length=64)] = None,
+    ) -> AccessCheck:
+        """Can this user sign in to this client version (on this device), and if not, why."""
+        conn = state_of(request).store.connection()
+        now = _now(request)
+        user = records.user_model(records.user_row(conn, token.workspace_id, user_id), now)
+        found = None
+        if device is not None:
+            found = records.device_model(records.device_row(conn, token.workspace_id, device), now)
+        return check_access(user, client=client, version=version, device=found, now=now)
+
+    @app.get("/v1/devices", name="list_devices", responses=_R, tags=["devices"])
+    async def list_devices(
+        request: Request,
+        token: Annotated[TokenInfo, require("users:read")],
+        status: DeviceStatus | None = None,
+        user_id: Annotated[str | None, Query(max_length=64)] = None,
+    ) -> DeviceList:
+        """Devices of this workspace, optionally by status or by user."""
+        conn = state_of(request).store.connection()
+        items = records.list_devices(
+            conn, token.workspace_id, _now(request), status=status, user_id=user_id
+        )
+        return DeviceList(items=items)
+
+    @app.get("/v1/audit", name="list_audit", responses=_R, tags=["audit"])
+    async def list_audit(
+        request: Request,
+        token: Annotated[TokenInfo, require("audit:read")],
+        subject: Annotated[str | None, Query(max_length=100)] = None,
+        action: Annotated[str | None, Query(max_length=64)] = None,
+        since: datetime | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> AuditPage:
+        """The audit log of this workspace, newest first."""
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        conn = state_of(request).store.connection()
+        items = records.list_audit(
+            conn,
+            token.workspace_id,
+            subject=subject,
+            action=action,
+            since=since.astimezone(UTC) if since else None,
+            limit=limit,
+        )
+        return AuditPage(items=items)
+
+
+def _writes(app: FastAPI) -> None:
+    kw: dict[str, Any] = {"responses": _W, "response_model": WriteResult}
+
+    @app.post("/v1/users/{user_id}/mfa/suspend", name="suspend_mfa", tags=["mfa"], **kw)
+    async def suspend_mfa(
+        request: Request,
+        token: Annotated[TokenInfo, require("mfa:write", "write")],
+        user_id: str,
+        body: SuspendMfaBody,
+        dry_run: DryRun = False,
+        idempotency_key: IdempotencyKey = None,
+    ) -> WriteResult:
+        """Suspend MFA for 1 minute to 7 days; it turns back on by itself."""
+        return await run_write(
+            request, token, action="suspend_mfa", body=body.model_dump(), dry_run=dry_run,
+            idempotency_key=idempotency_key,
+            plan=lambda ctx: actions.suspend_mfa(ctx, user_id, body),
+        )  # fmt: skip
+
+    @app.post("/v1/users/{user_id}/mfa/restore", name="restore_mfa", tags=["mfa"], **kw)
+    async def restore_mfa(
+        request: Request,
+        token: Annotated[TokenInfo, require("mfa:write", "write")],
+        user_id: str,
+        body: WriteBody,
+        dry_run: DryRun = False,
+        idempotency_key: IdempotencyKey = None,
+    ) -> WriteResult:
+        """End a running MFA suspension now."""
+        return await run_write(
+            request, token, action="restore_mfa", body=body.model_dump(), dry_run=dry_run,
+            idempotency_key=idempotency_key, plan=lambda ctx: actions.restore_mfa(ctx, user_id),
+        )  # fmt: skip
+
+    @app.post("/v1/users", name="create_limited_user", tags=["users"], **kw)
+    async def create_limited_user(
+        request: Request,
+        token: Annotated[TokenInfo, require("users:write", "write")],
+        body: CreateLimitedUserBody,
+        dry_run: DryRun = False,
+        idempotency_key: IdempotencyKey = None,
+    ) -> WriteResult:
+        """Create a limited user without MFA (receptionist by default; never admin)."""
+        return await run_write(
+            request, token, action="create_limited_user", body=body.model_dump(),
+            dry_run=dry_run, idempotency_key=idempotency_key,
+            plan=lambda ctx: actions.create_limited_user(ctx, body),
+        )  # fmt: skip
+
+    @app.post("/v1/users/{user_id}/pin", name="set_pin", tags=["pins"], **kw)
+    async def set_pin(
+        request: Request,
+        token: Annotated[TokenInfo, require("pins:write", "pin")],
+        user_id: str,
+        body: SetPinBody,
+        dry_run: DryRun = False,
+        idempotency_key: IdempotencyKey = None,
+    ) -> WriteResult:
+        """Set or reset the 4-digit PIN. The PIN is never returned, except a generated
+        one, exactly once."""
+        if (body.pin is None) == (not body.generate):
+            raise ApiProblem(
+                422, "validation-failed", "Give either a pin or generate=true.", field="pin"
+            )
+        if body.pin is not None and (weakness := pin_weakness(body.pin)):
+            raise ApiProblem(422, "weak-pin", f"The PIN is refused: {weakness}.", field="pin")
+        prepared = None
+        hasher = state_of(request).hasher
+        if not dry_run:
+            pin = body.pin or generate_pin()
+            prepared = (pin, await anyio.to_thread.run_sync(hasher.hash, pin))
+        # The idempotency fingerprint is stored: key the PIN with the pepper first, since
+        # a plain hash of 10,000 possible PINs is no secret at all.
+        fingerprint_body = {**body.model_dump(), "pin": hasher.keyed(body.pin)}
+        return await run_write(
+            request, token, action="set_pin", body=fingerprint_body, dry_run=dry_run,
+            idempotency_key=idempotency_key,
+            plan=lambda ctx: actions.set_pin(ctx, user_id, body, prepared),
+        )  # fmt: skip
+
+    @app.post("/v1/users/{user_id}/unlock", name="unlock_account", tags=["users"], **kw)
+    async def unlock_account(
+        request: Request,
+        token: Annotated[TokenInfo, require("users:write", "write")],
+        user_id: str,
+        body: WriteBody,
+        dry_run: DryRun = False,
+        idempotency_key: IdempotencyKey = None,
+    ) -> WriteResult:
+        """End a password lockout now."""
+        return await run_write(
+            request, token, action="unlock_account", body=body.model_dump(), dry_run=dry_run,
+            idempotency_key=idempotency_key,
+            plan=lambda ctx: actions.unlock_account(ctx, user_id),
+        )  # fmt: skip
+
+    @app.post("/v1/users/{user_id}/failed-logins", name="record_failed_login", tags=["demo"], **kw)
+    async def record_failed_login(
+        request: Request,
+        token: Annotated[TokenInfo, require("admin", "write")],
+        user_id: str,
+        dry_run: DryRun = False,
+        idempotency_key: IdempotencyKey = None,
+    ) -> WriteResult:
+        """Demo: record one wrong password, as the product's login service would; the
+        fifth in a row locks the account for 59 minutes."""
+        if not state_of(request).settings.demo_endpoints:
+            raise ApiProblem(404, "not-found", "No such resource.")
+        return await run_write(
+            request, token, action="record_failed_login", body={}, dry_run=dry_run,
+            idempotency_key=idempotency_key,
+            plan=lambda ctx: actions.record_failed_login(ctx, user_id),
+        )  # fmt: skip
+
+    @app.post("/v1/devices/activation-codes", name="create_activation_code", tags=["devices"], **kw)
+    async def create_activation_code(
+        request: Request,
+        token: Annotated[TokenInfo, require("devices:write", "write")],
+        body: ActivationCodeBody,
+        dry_run: DryRun = False,
+        idempotency_key: IdempotencyKey = None,
+    ) -> WriteResult:
+        """Create a single-use activation code (24 hours) for a new or waiting device."""
+        return await run_write(
+            request, token, action="create_activation_code", body=body.model_dump(),
+            dry_run=dry_run, idempotency_key=idempotency_key,
+            plan=lambda ctx: actions.create_activation_code(ctx, body),
+        )  # fmt: skip
+
+    @app.post("/v1/devices/activate", name="activate_device", tags=["devices"], **kw)
+    async def activate_device(
+        request: Request,
+        token: Annotated[TokenInfo, require("devices:write", "write")],
+        body: ActivateDeviceBody,
+        dry_run: DryRun = False,
+        idempotency_key: IdempotencyKey = None,
+    ) -> WriteResult:
+        """The device's side: consume an activation code."""
+        keyed = state_of(request).hasher.keyed(body.code)
+        fingerprint_body = {**body.model_dump(), "code": keyed}
+        return await run_write(
+            request, token, action="activate_device", body=fingerprint_body, dry_run=dry_run,
+            idempotency_key=idempotency_key,
+            plan=lambda ctx: actions.activate_device(ctx, body),
+        )  # fmt: skip
+
+    for target, verb in (("active", "enable"), ("disabled", "disable")):
+        _device_status_route(app, target, verb, kw)
+
+
+def _device_status_route(app: FastAPI, target: str, verb: str, kw: dict[str, Any]) -> None:
+    async def change(
+        request: Request,
+        token: Annotated[TokenInfo, require("devices:write", "write")],
+        device_id: str,
+        body: WriteBody,
+        dry_run: DryRun = False,
+        idempotency_key: IdempotencyKey = None,
+    ) -> WriteResult:
+        return await run_write(
+            request, token, action=f"{verb}_device", body=body.model_dump(), dry_run=dry_run,
+            idempotency_key=idempotency_key,
+            plan=lambda ctx: actions.set_device_status(ctx, device_id, target),
+        )  # fmt: skip
+
+    change.__doc__ = f"{verb.capitalize()} a device."
+    app.post(
+        f"/v1/devices/{{device_id}}/{verb}",
+        name=f"{verb}_device",
+        operation_id=f"{verb}_device",
+        tags=["devices"],
+        **kw,
+    )(change)
+
+
+__all__ = ["Problem", "create_app"]

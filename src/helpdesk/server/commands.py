@@ -1,0 +1,146 @@
+"""``helpdesk access-api serve|seed|token|openapi``."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from helpdesk.access.models import SCOPES
+from helpdesk.cli import handle_errors
+from helpdesk.errors import ConfigError, HelpdeskError
+from helpdesk.server.settings import Settings
+
+OPENAPI_PATH = Path("docs/access-api.openapi.json")
+
+
+def _db_option(func: click.decorators.FC) -> click.decorators.FC:
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=lambda: os.environ.get("HELPDESK_ACCESS_DB", "access-api.sqlite3"),
+        show_default="./access-api.sqlite3 or $HELPDESK_ACCESS_DB",
+        help="SQLite database of the access API.",
+    )(func)
+
+
+@click.group("access-api")
+def access_api() -> None:
+    """Run and administer the reference access API."""
+
+
+@access_api.command()
+@_db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
+@handle_errors
+def serve(db_path: Path, host: str, port: int) -> None:
+    """Serve the access API (loopback only unless --host says otherwise)."""
+    from helpdesk.server.live import serve as run
+
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        click.echo(f"warning: listening on {host}, beyond this machine", err=True)
+    run(Settings.from_env(db_path), host=host, port=port)
+
+
+@access_api.command()
+@_db_option
+@click.option(
+    "--token-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the demo token to this file (mode 0600).",
+)
+@handle_errors
+def seed(db_path: Path, token_file: Path | None) -> None:
+    """Create the demo workspace (idempotent) and print a new demo token."""
+    from helpdesk.server.app import create_app
+    from helpdesk.server.seed import WORKSPACE_ID, WORKSPACE_NAME, create_demo_token
+    from helpdesk.server.seed import seed as run_seed
+
+    settings = Settings.from_env(db_path)
+    state = create_app(settings).state.access
+    now = settings.clock()
+    run_seed(state.store, state.hasher, now)
+    token = create_demo_token(state.store, now)
+    if token_file is not None:
+        fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(token + "\n")
+    click.echo(f"seeded {WORKSPACE_NAME} ({WORKSPACE_ID}) in {db_path}", err=True)
+    click.echo(token)
+
+
+@access_api.group()
+def token() -> None:
+    """Manage bearer tokens."""
+
+
+@token.command("create")
+@_db_option
+@click.option("--workspace", required=True, help="Workspace id, e.g. ws_aurora.")
+@click.option(
+    "--scopes",
+    required=True,
+    help=f"Comma-separated scopes: {', '.join(SCOPES)}.",
+)
+@click.option("--name", default="cli", show_default=True, help="A label for the token.")
+@handle_errors
+def token_create(db_path: Path, workspace: str, scopes: str, name: str) -> None:
+    """Create a token and print it once; only its hash is stored."""
+    from helpdesk.server.security import create_token
+    from helpdesk.server.store import Store
+
+    wanted = [s.strip() for s in scopes.replace(" ", ",").split(",") if s.strip()]
+    unknown = sorted(set(wanted) - set(SCOPES))
+    if not wanted or unknown:
+        raise ConfigError(f"unknown scope(s): {', '.join(unknown) or '(none given)'}")
+    store = Store(db_path)
+    store.migrate()
+    settings = Settings.from_env(db_path)
+    with store.write() as conn:
+        if conn.execute("SELECT 1 FROM workspaces WHERE id = ?", (workspace,)).fetchone() is None:
+            raise HelpdeskError(f"no workspace {workspace!r} in {db_path}")
+        token_id, secret = create_token(
+            conn, workspace_id=workspace, scopes=wanted, name=name, now=settings.clock()
+        )
+    store.close()
+    click.echo(
+        f"token {token_id} for {workspace} ({', '.join(wanted)}); shown only once:", err=True
+    )
+    click.echo(secret)
+
+
+@access_api.command()
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=OPENAPI_PATH,
+    show_default=True,
+    help="Where to write the document ('-' for stdout).",
+)
+@handle_errors
+def openapi(output: Path) -> None:
+    """Regenerate the committed OpenAPI document from the code."""
+    text = openapi_text()
+    if str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
+
+
+def openapi_text() -> str:
+    """The OpenAPI document as committed: sorted keys, two-space indent, final newline."""
+    import tempfile
+
+    from helpdesk.server.app import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(Settings(db_path=Path(tmp) / "openapi.db", pin_pepper="unused"))
+        document = app.openapi()
+        app.state.access.store.close()
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"

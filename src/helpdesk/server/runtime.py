@@ -1,0 +1,273 @@
+"""What every request shares: authentication, rate limits, the write runner and the
+problem handlers (including the audit record of every refused write)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from helpdesk.access.models import FieldProblem, WriteResult
+from helpdesk.server import records
+from helpdesk.server.actions import Ctx, Plan, canonical
+from helpdesk.server.middleware import BodyTooLarge
+from helpdesk.server.problems import ApiProblem, problem_response
+from helpdesk.server.security import PinHasher, RateLimiter, TokenInfo, verify_token
+from helpdesk.server.settings import RateLimit, Settings
+from helpdesk.server.store import Store
+
+log = logging.getLogger("helpdesk.access_api")
+bearer = HTTPBearer(auto_error=False, description="A token from `helpdesk access-api token`.")
+# Secrets shown once are never kept in the idempotency store.
+_SHOWN_ONCE = ("pin", "activation_code")
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    store: Store
+    hasher: PinHasher
+    limiter: RateLimiter = field(default_factory=RateLimiter)
+
+
+def state_of(request: Request) -> AppState:
+    state: AppState = request.app.state.access
+    return state
+
+
+def require(scope: str, limit: str | None = None) -> Any:
+    """A dependency: a valid bearer token with ``scope``; ``limit`` names a rate class."""
+
+    async def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> TokenInfo:
+        app = state_of(request)
+        info = None
+        if credentials is not None:
+            info = verify_token(app.store.connection(), credentials.credentials)
+        if info is None:
+            raise ApiProblem(
+                401,
+                "unauthorized",
+                "A valid bearer token is required.",
+                headers={"WWW-Authenticate": 'Bearer realm="helpdesk"'},
+            )
+        request.state.token = info
+        if not info.allows(scope):
+            raise ApiProblem(403, "missing-scope", f"This token lacks the {scope} scope.")
+        if limit is not None:
+            rate: RateLimit = getattr(app.settings, f"{limit}_limit")
+            wait = app.limiter.acquire((info.id, limit), rate)
+            if wait:
+                raise ApiProblem(
+                    429,
+                    "rate-limited",
+                    f"Too many {limit} requests for this token; retry in {wait:.0f} s.",
+                    headers={"Retry-After": f"{wait:.0f}"},
+                )
+        return info
+
+    return Depends(dependency)
+
+
+async def run_write(
+    request: Request,
+    token: TokenInfo,
+    *,
+    action: str,
+    body: dict[str, Any],
+    dry_run: bool,
+    idempotency_key: str | None,
+    plan: Callable[[Ctx], Plan],
+) -> WriteResult:
+    """Plan a write, then (unless a dry run) apply it, audit it and remember its answer."""
+    app = state_of(request)
+    request_id: str = request.state.request_id
+    fingerprint = hashlib.sha256(
+        f"{request.method} {request.url.path} {canonical(body)}".encode()
+    ).hexdigest()
+
+    def work() -> WriteResult:
+        with app.store.write() as conn:
+            now = app.settings.clock()
+            if idempotency_key and not dry_run:
+                stored = conn.execute(
+                    "SELECT fingerprint, response FROM idempotency"
+                    " WHERE workspace_id = ? AND key = ?",
+                    (token.workspace_id, idempotency_key),
+                ).fetchone()
+                if stored is not None:
+                    if stored["fingerprint"] != fingerprint:
+                        raise ApiProblem(
+                            422,
+                            "idempotency-key-reused",
+                            "This Idempotency-Key was already used for a different request.",
+                            field="Idempotency-Key",
+                        )
+                    replay = WriteResult.model_validate_json(stored["response"])
+                    return replay.model_copy(update={"replayed": True})
+            planned = plan(Ctx(conn, token.workspace_id, now, app.settings))
+            result = WriteResult(
+                action=action,
+                subject=planned.subject,
+                summary=planned.summary,
+                before=planned.before,
+                after=planned.after,
+                applied=False,
+                dry_run=dry_run,
+                request_id=request_id,
+                idempotency_key=idempotency_key,
+                **planned.preview,
+            )
+            if dry_run:
+                return result
+            extras = planned.apply()
+            audit_id = records.append_audit(
+                conn,
+                time=now,
+                workspace_id=token.workspace_id,
+                token_id=token.id,
+                subject=planned.subject,
+                action=action,
+                outcome="applied",
+                status=200,
+                ticket=body.get("ticket"),
+                reason=body.get("reason"),
+                request_id=request_id,
+                idempotency_key=idempotency_key,
+                before=planned.before,
+                after=planned.after,
+                detail=planned.summary,
+            )
+            result = result.model_copy(update={"applied": True, "audit_id": audit_id, **extras})
+            if idempotency_key:
+                kept = result.model_copy(update=dict.fromkeys(_SHOWN_ONCE))
+                conn.execute(
+                    "INSERT INTO idempotency (workspace_id, key, fingerprint, status, response,"
+                    " created_at) VALUES (?, ?, ?, 200, ?, ?)",
+                    (
+                        token.workspace_id,
+                        idempotency_key,
+                        fingerprint,
+                        kept.model_dump_json(),
+                        now.isoformat(),
+                    ),
+                )
+            return result
+
+    return await anyio.to_thread.run_sync(work)
+
+
+# ------------------------------------------------------------ problem handlers
+
+
+def _audit_refusal(request: Request, problem: ApiProblem) -> None:
+    """Every refused write by a known token is audited; dry runs and reads are not."""
+    token: TokenInfo | None = getattr(request.state, "token", None)
+    route = request.scope.get("route")
+    if token is None or request.method != "POST" or route is None:
+        return
+    if request.query_params.get("dry_run", "").lower() in ("1", "true", "yes", "on"):
+        return
+    params = request.path_params
+    subject = None
+    if "user_id" in params:
+        subject = f"user:{params['user_id']}"
+    elif "device_id" in params:
+        subject = f"device:{params['device_id']}"
+    app = state_of(request)
+    try:
+        with app.store.write() as conn:
+            records.append_audit(
+                conn,
+                time=app.settings.clock(),
+                workspace_id=token.workspace_id,
+                token_id=token.id,
+                subject=subject,
+                action=getattr(route, "name", "unknown"),
+                outcome="refused",
+                status=problem.status,
+                ticket=None,
+                reason=None,
+                request_id=request.state.request_id,
+                idempotency_key=request.headers.get("idempotency-key"),
+                before=None,
+                after=None,
+                detail=f"{problem.slug}: {problem.detail}",
+            )
+    except sqlite3.Error:
+        log.exception("could not audit a refused write")
+
+
+async def _render(request: Request, problem: ApiProblem) -> Response:
+    if problem.status != 401:
+        await anyio.to_thread.run_sync(_audit_refusal, request, problem)
+    rendered = problem.to_problem(
+        instance=request.url.path, request_id=getattr(request.state, "request_id", None)
+    )
+    return problem_response(rendered, problem.headers)
+
+
+async def on_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiProblem)
+    return await _render(request, exc)
+
+
+async def on_validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path", "header"):
+            loc = loc[1:]
+        errors.append(FieldProblem(field=".".join(loc) or "body", message=str(error["msg"])))
+    first = errors[0] if errors else FieldProblem(field="body", message="invalid request")
+    problem = ApiProblem(
+        422,
+        "validation-failed",
+        f"{first.field}: {first.message}",
+        field=first.field,
+        errors=errors,
+    )
+    return await _render(request, problem)
+
+
+async def on_http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    detail = str(exc.detail) if exc.status_code != 404 else "No such resource."
+    return await _render(request, ApiProblem(exc.status_code, slug, detail))
+
+
+async def on_body_too_large(request: Request, exc: Exception) -> Response:
+    limit = state_of(request).settings.max_body_bytes
+    problem = ApiProblem(413, "payload-too-large", f"Request bodies are limited to {limit} bytes.")
+    return await _render(request, problem)
+
+
+async def on_database_error(request: Request, exc: Exception) -> Response:
+    log.error("database error: %s", type(exc).__name__)
+    problem = ApiProblem(
+        503, "database-unavailable", "The database is unavailable.", headers={"Retry-After": "1"}
+    )
+    return await _render(request, problem)
+
+
+HANDLERS: dict[int | type[Exception], Callable[[Request, Any], Coroutine[Any, Any, Response]]] = {
+    ApiProblem: on_problem,
+    RequestValidationError: on_validation,
+    StarletteHTTPException: on_http,
+    BodyTooLarge: on_body_too_large,
+    sqlite3.OperationalError: on_database_error,
+}
