@@ -23,6 +23,8 @@ from helpdesk.content.problems import ProblemList, validate_document
 from helpdesk.content.synonyms import Synonyms
 from helpdesk.content.taxonomy import Taxonomy
 from helpdesk.content.yaml import YamlDocument, YamlProblem, parse_yaml
+from helpdesk.releases.catalog import Releases
+from helpdesk.releases.load import load_releases
 from helpdesk.errors import ContentError, Problem
 
 KB_LINK_RE = re.compile(r"\]\(kb:([^)#\s]*)(#[^)\s]*)?\)")
@@ -41,6 +43,8 @@ class KnowledgeBase:
     warnings: list[Problem] = field(default_factory=list)
     synonyms: Synonyms = field(default_factory=Synonyms)
     """Search synonym groups from ``kb/synonyms.yaml`` (empty when the file is absent)."""
+    releases: Releases = field(default_factory=Releases)
+    """Release notes from ``kb/releases/`` (drafts and embargoed ones too; see ``timeline``)."""
 
     def site_articles(self) -> list[Article]:
         """Articles that belong on the public site, by title."""
@@ -84,6 +88,7 @@ def load_kb(root: Path | str, *, today: dt.date | None = None) -> KnowledgeBase:
     synonyms = _load_synonyms(root, problems)
     if taxonomy is not None:
         _check_articles(root, taxonomy, articles, documents, problems, today)
+    releases = load_releases(root, taxonomy, articles, problems) if taxonomy else Releases()
     if problems.errors or taxonomy is None:
         raise ContentError(problems.items)
     return KnowledgeBase(
@@ -93,6 +98,7 @@ def load_kb(root: Path | str, *, today: dt.date | None = None) -> KnowledgeBase:
         documents=documents,
         warnings=problems.warnings,
         synonyms=synonyms or Synonyms(),
+        releases=releases,
     )
 
 

@@ -14,6 +14,7 @@ from helpdesk.errors import ConfigError
 SCHEMAS: dict[str, str] = {
     "article": "helpdesk.content.articles:Article",
     "taxonomy": "helpdesk.content.taxonomy:Taxonomy",
+    "release": "helpdesk.releases.model:Release",
 }
 
 

@@ -1,0 +1,152 @@
+"""Releases as readers see them: visible ones only, ordered, with known issues spread out.
+
+``Releases`` is what ``KnowledgeBase.releases`` holds: every release file that loaded,
+drafts and embargoed ones included, because lint and the writer workflow need them.
+Everything that reaches a reader (pages, feeds, JSON, search) goes through
+:meth:`Releases.timeline`, which takes ``today`` so an embargo is decided by the
+build's date, never by the clock of whoever calls deep inside.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpdesk.releases.model import SECTIONS, KnownIssue, Note, Release, Section
+from helpdesk.releases.versions import (
+    Version,
+    VersionRange,
+    Versioning,
+    parse_range,
+    parse_version,
+)
+
+
+@dataclass(frozen=True)
+class LoadedRelease:
+    """A release that passed validation, with its parsed version and source file."""
+
+    release: Release
+    version: Version
+    path: Path
+
+    @property
+    def product(self) -> str:
+        return self.release.product
+
+    def visible(self, today: dt.date) -> bool:
+        """Published or withdrawn, and past its embargo (``publish_after``) on ``today``."""
+        embargo = self.release.publish_after
+        return self.release.status != "draft" and (embargo is None or embargo <= today)
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """A note as it appears under one release: possibly declared in another one."""
+
+    section: Section
+    note: Note
+    origin: LoadedRelease
+    """The release whose file declares the note (differs for repeated known issues)."""
+    anchor: str
+    """HTML id of the note on this release's page, unique on the product page too."""
+
+    @property
+    def fixed_in(self) -> str | None:
+        return self.note.fixed_in if isinstance(self.note, KnownIssue) else None
+
+
+@dataclass(frozen=True)
+class ReleaseView:
+    """One visible release with its notes by section, known issues included."""
+
+    loaded: LoadedRelease
+    sections: dict[Section, list[NoteView]]
+
+    @property
+    def release(self) -> Release:
+        return self.loaded.release
+
+    @property
+    def version(self) -> Version:
+        return self.loaded.version
+
+    @property
+    def anchor(self) -> str:
+        return self.loaded.version.slug
+
+    def notes(self) -> list[NoteView]:
+        return [view for section in SECTIONS for view in self.sections[section]]
+
+
+@dataclass
+class Releases:
+    """Every loaded release, by product, oldest first."""
+
+    by_product: dict[str, list[LoadedRelease]] = field(default_factory=dict)
+    versioning: dict[str, Versioning] = field(default_factory=dict)
+
+    def all(self) -> list[LoadedRelease]:
+        return [r for product in sorted(self.by_product) for r in self.by_product[product]]
+
+    def find(self, product: str, version: Version) -> LoadedRelease | None:
+        return next((r for r in self.by_product.get(product, []) if r.version == version), None)
+
+    def products(self, today: dt.date) -> list[str]:
+        """Products with at least one visible release, in id order."""
+        return [p for p in sorted(self.by_product) if any(r.visible(today) for r in self.by_product[p])]
+
+    def timeline(self, product: str, today: dt.date) -> list[ReleaseView]:
+        """The visible releases of ``product``, oldest first, with known issues spread.
+
+        A known issue is listed under "Known issues" of every visible release inside
+        its range (``affects``, by default from the declaring release on) and before
+        its ``fixed_in``; and under "Fixes" of the release that equals ``fixed_in``.
+        """
+        loaded = [r for r in self.by_product.get(product, []) if r.visible(today)]
+        issues = [
+            (origin, issue, self._issue_range(origin, issue))
+            for origin in loaded
+            for issue in origin.release.known_issues
+        ]
+        views: list[ReleaseView] = []
+        for current in loaded:
+            sections: dict[Section, list[NoteView]] = {s: [] for s in SECTIONS}
+            for section in SECTIONS:
+                if section == "known_issues":
+                    continue
+                for note in getattr(current.release, section):
+                    sections[section].append(_view(section, note, current, current))
+            for origin, issue, affected in issues:
+                fixed = self._fixed_version(origin, issue)
+                if affected is None:  # unnumbered product: from the declaring release on
+                    inside = loaded.index(current) >= loaded.index(origin)
+                    fixed_at = next((r for r in loaded if r.version == fixed), None)
+                    before_fix = fixed_at is None or loaded.index(current) < loaded.index(fixed_at)
+                else:
+                    inside = current.version in affected
+                    before_fix = fixed is None or current.version < fixed
+                if inside and before_fix:
+                    sections["known_issues"].append(_view("known_issues", issue, origin, current))
+                if fixed is not None and current.version == fixed:
+                    sections["fixes"].append(_view("fixes", issue, origin, current))
+            views.append(ReleaseView(current, sections))
+        return views
+
+    def _issue_range(self, origin: LoadedRelease, issue: KnownIssue) -> VersionRange | None:
+        scheme = self.versioning.get(origin.product, "numeric")
+        if scheme == "none":
+            return None
+        if issue.affects:
+            return parse_range(issue.affects, scheme)
+        return parse_range(f">={origin.version.text}", scheme)
+
+    def _fixed_version(self, origin: LoadedRelease, issue: KnownIssue) -> Version | None:
+        if issue.fixed_in is None:
+            return None
+        return parse_version(issue.fixed_in, self.versioning.get(origin.product, "numeric"))
+
+
+def _view(section: Section, note: Note, origin: LoadedRelease, current: LoadedRelease) -> NoteView:
+    return NoteView(section, note, origin, f"{current.version.slug}-{note.id}")
