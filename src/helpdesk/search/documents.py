@@ -1,0 +1,145 @@
+"""What gets indexed: a flat list of documents, each made by a source function.
+
+The index does not know about articles. It indexes ``Document`` objects, and each
+kind of content has one *source* that turns the knowledge base into documents.
+Articles are the first source; release notes become searchable by adding a
+``release_documents(kb)`` function and listing it in ``SOURCES`` (the seam is marked
+below). A document's ``digest`` decides whether an incremental update re-indexes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from helpdesk.content.articles import (
+    AdmonitionBlock,
+    Article,
+    HeadingBlock,
+    ImageBlock,
+    ParagraphBlock,
+    StepsBlock,
+    TableBlock,
+    TreeBlock,
+)
+from helpdesk.content.kb import KnowledgeBase
+from helpdesk.publish.urls import article_url
+
+Kind = Literal["article", "release"]
+
+_MARKDOWN_NOISE = re.compile(r"\*\*|__|`|\]\([^)]*\)|\[")
+"""Emphasis markers and link targets: the reader sees neither, so neither is searched."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One searchable thing. ``key`` (``kind:id``) is unique across kinds."""
+
+    kind: Kind
+    id: str
+    title: str
+    summary: str
+    body: str
+    url: str
+    tags: str = ""
+    """Tag titles and keywords, as text: what a page is *about*, in readers' words."""
+    category: str = ""
+    products: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    """Platforms the document applies to; empty means every platform."""
+    audience: str = "customer"
+    status: str = "published"
+    updated: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+    """Stored-only values a source wants back in results (e.g. a release's version)."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    def digest(self) -> str:
+        """A hash of everything indexed: equal digests mean nothing to re-index."""
+        payload = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha1(payload.encode(), usedforsecurity=False).hexdigest()
+
+
+Source = Callable[[KnowledgeBase], Iterable[Document]]
+
+
+def plain(markdown: str) -> str:
+    """Markdown as the reader sees it (no emphasis markers or link targets)."""
+    return _MARKDOWN_NOISE.sub("", markdown)
+
+
+def block_text(block: Any) -> list[str]:
+    """The readable text of one body block (tabs are flattened by ``Article.blocks``)."""
+    if isinstance(block, ParagraphBlock):
+        return [block.paragraph]
+    if isinstance(block, HeadingBlock):
+        return [block.heading]
+    if isinstance(block, StepsBlock):
+        return [part for step in block.steps for part in (step.text, step.note or "")]
+    if isinstance(block, AdmonitionBlock):
+        return [block.admonition.title or "", block.admonition.text]
+    if isinstance(block, TableBlock):
+        return [*block.table.columns, *(str(cell) for row in block.table.rows for cell in row)]
+    if isinstance(block, ImageBlock):
+        return [block.image.alt, block.image.caption or ""]
+    if isinstance(block, TreeBlock):
+        return [block.tree.label or ""]
+    return []
+
+
+def article_document(article: Article, kb: KnowledgeBase) -> Document:
+    """The document for one article."""
+    taxonomy = kb.taxonomy
+    tags = {tag.id: tag for tag in taxonomy.tags}
+    about: list[str] = []
+    for tag_id in article.tags:
+        if tag_id in tags:
+            about += [tags[tag_id].title, *tags[tag_id].keywords]
+    platforms = set(article.platforms)
+    products = {product.id: product for product in taxonomy.products}
+    for product_id in article.products:
+        if product_id in products:
+            platforms.update(products[product_id].platforms)
+    body = "\n".join(
+        plain(text) for block in article.blocks() for text in block_text(block) if text
+    )
+    return Document(
+        kind="article",
+        id=article.id,
+        title=article.title,
+        summary=plain(article.summary),
+        body=body,
+        url=article_url(article),
+        tags="\n".join(about),
+        category=article.category,
+        products=tuple(sorted(article.products)),
+        platforms=tuple(sorted(platforms)),
+        audience=article.audience,
+        status=article.status,
+        updated=article.updated.isoformat(),
+    )
+
+
+def article_documents(kb: KnowledgeBase) -> Iterable[Document]:
+    """Every article, drafts included: the query decides who may see what."""
+    for article in kb.articles.values():
+        yield article_document(article, kb)
+
+
+SOURCES: tuple[Source, ...] = (
+    article_documents,
+    # Release notes: add ``release_documents`` here (kind="release", id like
+    # "windows-client-20.0.3", url from the release page) once kb/releases is loaded.
+)
+
+
+def collect(kb: KnowledgeBase, sources: Iterable[Source] = SOURCES) -> list[Document]:
+    """Every document of the knowledge base, from every source."""
+    return [doc for source in sources for doc in source(kb)]
