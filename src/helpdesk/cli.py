@@ -28,6 +28,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _LAZY_COMMANDS: dict[str, str] = {
     "lint": "helpdesk.content.commands:lint",
     "schema": "helpdesk.content.commands:schema",
+    "release": "helpdesk.releases.commands:release",
     "access-api": "helpdesk.server.commands:access_api",
 }
 

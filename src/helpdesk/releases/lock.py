@@ -58,6 +58,8 @@ def fingerprint(release: Release) -> str:
     data = release.model_dump(
         mode="json",
         exclude={"status", "withdrawn", "corrections", "publish_after"},
+        # Defaults left out: a new optional key in the model must not unfreeze every release.
+        exclude_defaults=True,
     )
     for issue in data.get("known_issues", []):
         issue.pop("fixed_in", None)
