@@ -23,6 +23,8 @@ from helpdesk.content.problems import ProblemList, validate_document
 from helpdesk.content.synonyms import Synonyms
 from helpdesk.content.taxonomy import Taxonomy
 from helpdesk.content.yaml import YamlDocument, YamlProblem, parse_yaml
+from helpdesk.diagnostics.loader import check_tree_links, load_trees
+from helpdesk.diagnostics.model import Tree
 from helpdesk.releases.catalog import Releases
 from helpdesk.releases.load import load_releases
 from helpdesk.errors import ContentError, Problem
@@ -45,6 +47,8 @@ class KnowledgeBase:
     """Search synonym groups from ``kb/synonyms.yaml`` (empty when the file is absent)."""
     releases: Releases = field(default_factory=Releases)
     """Release notes from ``kb/releases/`` (drafts and embargoed ones too; see ``timeline``)."""
+    trees: dict[str, Tree] = field(default_factory=dict)
+    """Diagnostic trees from ``kb/trees/`` by id, each proven by the tree checker."""
 
     def site_articles(self) -> list[Article]:
         """Articles that belong on the public site, by title."""
@@ -89,6 +93,8 @@ def load_kb(root: Path | str, *, today: dt.date | None = None) -> KnowledgeBase:
     if taxonomy is not None:
         _check_articles(root, taxonomy, articles, documents, problems, today)
     releases = load_releases(root, taxonomy, articles, problems) if taxonomy else Releases()
+    trees, _ = load_trees(root, problems, articles)
+    check_tree_links(articles, documents, trees, problems)
     if problems.errors or taxonomy is None:
         raise ContentError(problems.items)
     return KnowledgeBase(
@@ -99,6 +105,7 @@ def load_kb(root: Path | str, *, today: dt.date | None = None) -> KnowledgeBase:
         warnings=problems.warnings,
         synonyms=synonyms or Synonyms(),
         releases=releases,
+        trees=trees,
     )
 
 

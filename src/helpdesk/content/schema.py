@@ -14,6 +14,7 @@ from helpdesk.errors import ConfigError
 SCHEMAS: dict[str, str] = {
     "article": "helpdesk.content.articles:Article",
     "taxonomy": "helpdesk.content.taxonomy:Taxonomy",
+    "tree": "helpdesk.diagnostics.model:Tree",
     "release": "helpdesk.releases.model:Release",
 }
 

@@ -1,0 +1,150 @@
+"""Reading ``kb/trees/`` for the one loader (``helpdesk.content.kb.load_kb``).
+
+``kb.py`` calls :func:`load_trees` after the articles are read, then
+:func:`check_tree_links` so that an article's ``tree`` block names a tree that
+exists. Each tree is parsed with the positional YAML reader, validated into
+:class:`~helpdesk.diagnostics.model.Tree`, and proven by the checker; all problems
+land in the run's ``ProblemList`` with ``path:line:column``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from helpdesk.content.problems import ProblemList, validate_document
+from helpdesk.content.yaml import YamlDocument, YamlProblem, parse_yaml
+from helpdesk.diagnostics.model import NODE_KINDS, Tree
+from helpdesk.diagnostics.operations import Registry, default_operations
+from helpdesk.diagnostics.validate import check_tree
+
+
+def load_trees(
+    root: Path,
+    problems: ProblemList,
+    articles: Iterable[str],
+    *,
+    operations: Registry | None = None,
+) -> tuple[dict[str, Tree], dict[str, YamlDocument]]:
+    """Read and check every ``kb/trees/*.yaml``; a missing folder means no trees.
+
+    Returns:
+        Trees and their parsed documents, by id; trees with problems are left out.
+    """
+    folder = root / "trees"
+    trees: dict[str, Tree] = {}
+    documents: dict[str, YamlDocument] = {}
+    if not folder.is_dir():
+        return trees, documents
+    article_ids = set(articles)
+    registry = operations if operations is not None else default_operations()
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        if path.suffix == ".yml":
+            problems.file(path, "rename the file to end in .yaml; .yml files are not read")
+            continue
+        if path.suffix != ".yaml":
+            continue
+        tree, doc = load_tree_file(path, problems, article_ids, registry)
+        if tree is not None and doc is not None:
+            trees[tree.id] = tree
+            documents[tree.id] = doc
+    return trees, documents
+
+
+def load_tree_file(
+    path: Path, problems: ProblemList, articles: Iterable[str], operations: Registry
+) -> tuple[Tree | None, YamlDocument | None]:
+    """Read, validate and check one tree file; ``(None, None)`` when it has errors."""
+    try:
+        doc = parse_yaml(path)
+    except YamlProblem as exc:
+        problems.file(path, exc.message, exc.line, exc.column)
+        return None, None
+    if not _kinds_known(doc, problems):
+        return None, None
+    tree = validate_document(doc, Tree, problems)
+    if tree is None:
+        return None, None
+    before = len(problems.errors)
+    if tree.id != path.stem:
+        problems.at(
+            doc,
+            ("id",),
+            f"id '{tree.id}' does not match the file name; rename the file to "
+            f"'{tree.id}.yaml' or set id: {path.stem}",
+        )
+
+    def report(loc: tuple[str | int, ...], message: str) -> None:
+        problems.at(doc, loc, message)
+
+    check_tree(tree, report, articles=articles, operations=operations)
+    if len(problems.errors) > before:
+        return None, None
+    return tree, doc
+
+
+def _kinds_known(doc: YamlDocument, problems: ProblemList) -> bool:
+    """Name an unknown node kind plainly before pydantic reports every node kind's fields."""
+    data: Any = doc.data
+    nodes = data.get("nodes") if isinstance(data, dict) else None
+    if not isinstance(nodes, dict):
+        return True
+    ok = True
+    for node_id, node in nodes.items():
+        if not isinstance(node, dict):
+            continue
+        kind = node.get("kind")
+        if kind is None:
+            problems.at(
+                doc,
+                ("nodes", node_id),
+                f"node '{node_id}' has no 'kind' (one of: {', '.join(NODE_KINDS)})",
+                key=True,
+            )
+            ok = False
+        elif kind not in NODE_KINDS:
+            hint = difflib.get_close_matches(str(kind), NODE_KINDS, n=1)
+            suffix = f"; did you mean '{hint[0]}'?" if hint else ""
+            problems.at(
+                doc,
+                ("nodes", node_id, "kind"),
+                f"unknown node kind '{kind}'{suffix} (one of: {', '.join(NODE_KINDS)})",
+            )
+            ok = False
+    return ok
+
+
+def check_tree_links(
+    articles: Mapping[str, Any],
+    documents: Mapping[str, YamlDocument],
+    trees: Mapping[str, Tree],
+    problems: ProblemList,
+) -> None:
+    """Every article ``tree`` block must name a tree in ``kb/trees/``."""
+    for article_id, article in articles.items():
+        doc = documents.get(article_id)
+        if doc is None:
+            continue
+        for loc, tree_id in _tree_blocks(article):
+            if tree_id not in trees:
+                known = ", ".join(sorted(trees)) or "none yet"
+                problems.at(doc, loc, f"tree '{tree_id}' does not exist (known trees: {known})")
+
+
+def _tree_blocks(article: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    for index, block in enumerate(getattr(article, "body", [])):
+        link = getattr(block, "tree", None)
+        if link is not None:
+            out.append((("body", index, "tree", "id"), link.id))
+        for tab_index, tab in enumerate(getattr(block, "tabs", None) or []):
+            for inner_index, inner in enumerate(tab.body):
+                inner_link = getattr(inner, "tree", None)
+                if inner_link is not None:
+                    loc = ("body", index, "tabs", tab_index, "body", inner_index, "tree", "id")
+                    out.append((loc, inner_link.id))
+    return out
