@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,9 +104,27 @@ def update_index(
     Raises:
         SearchError: the index folder cannot be written.
     """
-    return sync_index(
-        index_dir(kb.root), collect(kb), kb_meta(kb), progress=progress, rebuild=rebuild
-    )
+    directory = index_dir(kb.root)
+    stats = sync_index(directory, collect(kb), kb_meta(kb), progress=progress, rebuild=rebuild)
+    _CURRENT[directory.resolve()] = weakref.ref(kb)
+    return stats
+
+
+_CURRENT: dict[Path, weakref.ref[KnowledgeBase]] = {}
+"""Index folder -> the KnowledgeBase object last synced into it by this process."""
+
+
+def ensure_index(kb: KnowledgeBase, *, progress: Progress | None = None) -> Path:
+    """The index folder of ``kb``, updated first unless this very object was synced.
+
+    Searching the same loaded KB many times (the terminal app, a test) then costs no
+    hashing; a newly loaded KB is always checked, so edits are never missed.
+    """
+    directory = index_dir(kb.root).resolve()
+    last = _CURRENT.get(directory)
+    if last is None or last() is not kb:
+        update_index(kb, progress=progress)
+    return directory
 
 
 def sync_index(

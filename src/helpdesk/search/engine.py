@@ -1,0 +1,198 @@
+"""Running queries against the index with a warm searcher.
+
+Opening a Whoosh index and its readers costs milliseconds; a person typing in the
+terminal app or a benchmark loop should not pay it per query. ``Engine`` keeps one
+searcher per index folder and refreshes it when the manifest changes on disk (an
+update by this process or another one), so results are never stale and never slow.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.highlight import ContextFragmenter, Formatter, get_text
+from whoosh.query.compound import And, Or
+from whoosh.query.qcore import Query
+from whoosh.query.terms import Term
+from whoosh.searching import Hit, Searcher
+
+from helpdesk.errors import ConfigError, SearchError
+from helpdesk.search.indexer import MANIFEST, Manifest
+from helpdesk.search.models import SearchHit, SearchResults
+from helpdesk.search.query import build, parse
+from helpdesk.search.schema import ANY_PLATFORM, SEARCH_FIELDS
+from helpdesk.search.synonyms import SynonymTable
+
+AUDIENCES = ("customer", "agent")
+
+
+class _MarkFormatter(Formatter):  # type: ignore[misc]
+    """Matched words as ``**word**``: readable as plain text, easy to style in a terminal."""
+
+    between = " … "
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return f"**{get_text(text, token, replace)}**"
+
+
+class Engine:
+    """A warm searcher over one index folder."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._lock = threading.Lock()
+        self._signature: tuple[int, int] | None = None
+        self._searcher: Searcher | None = None
+        self._open()
+
+    def _stat(self) -> tuple[int, int]:
+        try:
+            info = os.stat(self.directory / MANIFEST)
+        except OSError as exc:
+            raise SearchError(
+                f"no search index in {self.directory}; run 'helpdesk index' first"
+            ) from exc
+        return info.st_mtime_ns, info.st_size
+
+    def _open(self) -> None:
+        signature = self._stat()
+        try:
+            self.manifest = Manifest.read(self.directory)
+            ix = whoosh_index.open_dir(str(self.directory))
+        except Exception as exc:
+            raise SearchError(f"cannot read the search index in {self.directory}: {exc}") from exc
+        if self._searcher is not None:
+            self._searcher.close()  # type: ignore[no-untyped-call]
+        self._searcher = ix.searcher()
+        self.table = SynonymTable(self.manifest.meta.get("synonyms", []))
+        self._signature = signature
+        self._known_cache: dict[str, bool] = {}
+
+    def searcher(self) -> Searcher:
+        """The warm searcher, reopened if the index changed since the last query."""
+        if self._stat() != self._signature or self._searcher is None:
+            self._open()
+        assert self._searcher is not None
+        return self._searcher
+
+    def known(self, word: str) -> bool:
+        """A word is known if the index or the synonyms have it (then it is no typo)."""
+        cached = self._known_cache.get(word)
+        if cached is None:
+            reader = self.searcher().reader()
+            cached = reader.doc_frequency("words", word) > 0 or word in self.table.vocabulary()
+            self._known_cache[word] = cached
+        return cached
+
+    def suggest(self, word: str) -> list[str]:
+        """Indexed words within one edit (two for longer words), most frequent first."""
+        maxdist = 1 if len(word) <= 4 else 2
+        corrector = self.searcher().reader().corrector("words")
+        return [str(s) for s in corrector.suggest(word, limit=3, maxdist=maxdist, prefix=1)]
+
+    def check_filters(self, **values: str | None) -> None:
+        """Raise ConfigError for a filter value the taxonomy does not know."""
+        for name, value in values.items():
+            if value is None:
+                continue
+            known: Sequence[str] = self.manifest.meta.get(
+                f"{name}s" if name != "category" else "categories", []
+            )
+            if value not in known:
+                raise ConfigError(f"unknown {name} '{value}' (known: {', '.join(known) or 'none'})")
+
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int,
+        platform: str | None,
+        product: str | None,
+        category: str | None,
+        audience: str,
+    ) -> SearchResults:
+        if audience not in AUDIENCES:
+            raise ConfigError(f"unknown audience '{audience}' (known: {', '.join(AUDIENCES)})")
+        self.check_filters(platform=platform, product=product, category=category)
+        with self._lock:
+            searcher = self.searcher()
+            parsed = parse(text, self.table, self.known, self.suggest)
+            results = SearchResults(query=text, hits=[], did_you_mean=parsed.did_you_mean)
+            for slot in parsed.slots:
+                if slot.corrected:
+                    results.corrections[slot.text] = slot.corrected
+                if slot.synonyms:
+                    results.expansions[slot.text] = slot.synonyms
+            query = build(parsed)
+            if query is None:
+                return results
+            allow, deny = _filters(platform, product, category, audience)
+            found = searcher.search(query, limit=limit, filter=allow, mask=deny, terms=True)
+            if found.is_empty() and len(parsed.slots) > 1:
+                fallback = build(parsed, any_slot=True)
+                assert fallback is not None  # more than one slot, so there is a query
+                found = searcher.search(fallback, limit=limit, filter=allow, mask=deny, terms=True)
+                results.fallback = True
+            found.fragmenter = ContextFragmenter(maxchars=180, surround=50)
+            found.formatter = _MarkFormatter()
+            results.hits = [_hit(hit) for hit in found]
+            return results
+
+
+def _filters(
+    platform: str | None, product: str | None, category: str | None, audience: str
+) -> tuple[Query | None, Query]:
+    allow: list[Query] = []
+    if platform:
+        allow.append(Or([Term("platforms", platform), Term("platforms", ANY_PLATFORM)]))
+    if product:
+        allow.append(Term("products", product))
+    if category:
+        allow.append(Term("category", category))
+    # Drafts are never found; agent-only articles only by agents.
+    deny: list[Query] = [Term("status", "draft")]
+    if audience != "agent":
+        deny.append(Term("audience", "agent"))
+    allow_query = None if not allow else allow[0] if len(allow) == 1 else And(allow)
+    return allow_query, Or(deny)
+
+
+def _hit(hit: Hit) -> SearchHit:
+    fields = hit.fields()
+    matched = {name for name, _ in hit.matched_terms()}  # type: ignore[no-untyped-call]
+    snippet = str(hit.highlights("body", top=2))  # type: ignore[no-untyped-call]
+    if not snippet:
+        snippet = str(hit.highlights("summary", top=1))  # type: ignore[no-untyped-call]
+    if not snippet:
+        snippet = fields.get("summary", "")
+    return SearchHit(
+        id=fields["id"],
+        kind=fields["kind"],
+        title=fields["title"],
+        summary=fields.get("summary", ""),
+        url=fields.get("url", ""),
+        score=round(float(hit.score or 0.0), 4),
+        snippet=" ".join(snippet.split()),
+        matched=[name for name in SEARCH_FIELDS if name in matched],
+        category=fields.get("category", ""),
+        audience=fields.get("audience", "customer"),
+    )
+
+
+_ENGINES: dict[Path, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def engine_for(directory: Path) -> Engine:
+    """The process-wide warm engine for ``directory``."""
+    key = directory.resolve()
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(key)
+        if engine is None:
+            engine = _ENGINES[key] = Engine(key)
+        return engine

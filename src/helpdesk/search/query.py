@@ -1,0 +1,173 @@
+"""From what a person typed to a Whoosh query.
+
+A query string is read into *slots*, each one thing the person asked for:
+
+* a quoted phrase (``"recovery codes"``) is one slot, searched as a phrase;
+* a synonym-group member ("2FA", "sign in") is one slot whose alternatives are every
+  member of its group, so the group matches both ways;
+* any other word is one slot; a word the index has never seen (and that no synonym
+  knows) is replaced by the closest indexed words, which makes typos work and gives
+  the "did you mean" line;
+* stop and filler words ("how", "my", "won't") make no slot.
+
+Slots are ANDed; when that finds nothing the caller retries with ``combine(..., any=True)``
+(OR, with a coordination bonus so documents with more of the words still come first).
+Within a slot, the alternatives are ORed across the search fields with their boosts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from whoosh.query.compound import And, Or
+from whoosh.query.positional import Phrase
+from whoosh.query.qcore import Query
+from whoosh.query.terms import Term
+
+from helpdesk.search.analysis import STOP, terms
+from helpdesk.search.schema import SEARCH_FIELDS
+from helpdesk.search.synonyms import SynonymTable
+from helpdesk.search.words import is_identifier, spans
+
+QUOTED_RE = re.compile(r'"([^"]*)"?')
+SYNONYM_WEIGHT = 0.6
+"""A synonym counts for less than the word typed: the writer's own word is the surer sign."""
+CORRECTION_WEIGHT = 0.8
+FALLBACK_COORD = 0.9
+"""Whoosh's coordination scale for the OR fallback: more matched slots, higher score."""
+
+Known = Callable[[str], bool]
+"""Whether a lowercased word occurs in the index (or means something to search)."""
+Suggest = Callable[[str], list[str]]
+"""Indexed words close to an unknown word, best first."""
+
+
+@dataclass
+class Slot:
+    """One thing asked for: alternatives (each a list of words; several words = phrase)."""
+
+    text: str
+    alternatives: list[list[str]]
+    phrase: bool = False
+    synonyms: list[str] = field(default_factory=list)
+    corrected: str | None = None
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    slots: list[Slot]
+
+    @property
+    def did_you_mean(self) -> str | None:
+        """The query with each corrected word replaced, or None when nothing was corrected."""
+        fixes = {slot.text: slot.corrected for slot in self.slots if slot.corrected}
+        if not fixes:
+            return None
+        pattern = re.compile("|".join(rf"\b{re.escape(w)}\b" for w in fixes), re.IGNORECASE)
+        return pattern.sub(
+            lambda m: fixes.get(m.group(0), fixes.get(m.group(0).lower(), "")), self.text
+        )
+
+
+def parse(text: str, table: SynonymTable, known: Known, suggest: Suggest) -> ParsedQuery:
+    """Read ``text`` into slots (see the module docstring)."""
+    slots: list[Slot] = []
+    position = 0
+    for match in QUOTED_RE.finditer(text):
+        slots += _free_text(text[position : match.start()], table, known, suggest)
+        phrase = [w for w, _, _ in spans(match.group(1))]
+        if phrase:
+            slots.append(Slot(match.group(1).strip(), [phrase], phrase=True))
+        position = match.end()
+    slots += _free_text(text[position:], table, known, suggest)
+    return ParsedQuery(text, slots)
+
+
+def _free_text(text: str, table: SynonymTable, known: Known, suggest: Suggest) -> list[Slot]:
+    typed = [w for w, _, _ in spans(text)]
+    slots: list[Slot] = []
+    matches = {m.start: m for m in table.find(typed)} if table else {}
+    position = 0
+    while position < len(typed):
+        found = matches.get(position)
+        if found is not None:
+            words = typed[found.start : found.end]
+            slots.append(_synonym_slot(" ".join(words), found.group, table))
+            position = found.end
+            continue
+        word = typed[position]
+        position += 1
+        if not terms(word):  # a stop or filler word
+            continue
+        slots.append(_word_slot(word, table, known, suggest))
+    return slots
+
+
+def _synonym_slot(typed: str, group: int, table: SynonymTable) -> Slot:
+    members = [m for m in table.members(group) if m.casefold() != typed.casefold()]
+    alternatives = [[w for w, _, _ in spans(typed)]]
+    alternatives += [[w for w, _, _ in spans(m)] for m in members]
+    return Slot(typed, alternatives, synonyms=members)
+
+
+def _word_slot(word: str, table: SynonymTable, known: Known, suggest: Suggest) -> Slot:
+    lowered = word.lower()
+    # Identifiers are never "corrected": KB5064401 is not a typo of KB5064081.
+    if is_identifier(word) or known(lowered):
+        return Slot(word, [[word]])
+    suggestions = suggest(lowered)
+    if not suggestions:
+        return Slot(word, [[word]])
+    best = suggestions[0]
+    found = table.find([best]) if table else []
+    if found:
+        slot = _synonym_slot(best, found[0].group, table)
+        slot.text, slot.corrected = word, best
+        return slot
+    return Slot(word, [[s] for s in suggestions], corrected=best)
+
+
+def build(parsed: ParsedQuery, *, any_slot: bool = False) -> Query | None:
+    """The Whoosh query for ``parsed``: slots ANDed (or ORed when ``any_slot``)."""
+    queries = [q for q in (_slot_query(slot) for slot in parsed.slots) if q is not None]
+    if not queries:
+        return None
+    if len(queries) == 1:
+        return queries[0]
+    if any_slot:
+        return Or(queries, scale=FALLBACK_COORD)
+    return And(queries)
+
+
+def _slot_query(slot: Slot) -> Query | None:
+    clauses: list[Query] = []
+    for index, words in enumerate(slot.alternatives):
+        weight = 1.0 if index == 0 else SYNONYM_WEIGHT
+        if slot.corrected and not slot.synonyms:
+            weight = CORRECTION_WEIGHT if index == 0 else CORRECTION_WEIGHT * 0.7
+        clauses += _alternative(words, weight)
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else Or(clauses)
+
+
+def _alternative(words: list[str], weight: float) -> list[Query]:
+    """Clauses for one alternative in every search field."""
+    if len(words) == 1:
+        analysed = terms(words[0])
+        return [
+            Term(name, term, boost=boost * weight * (1.0 if i == 0 else 0.5))
+            for name, boost in SEARCH_FIELDS.items()
+            for i, term in enumerate(analysed)
+        ]
+    # A phrase: the first term of each word (variants would break positions); stop words
+    # are dropped at indexing with positions renumbered, so they are dropped here too.
+    sequence = [t[0] for t in (terms(w) for w in words if w.lower() not in STOP) if t]
+    if not sequence:
+        return []
+    if len(sequence) == 1:
+        return [Term(n, sequence[0], boost=b * weight) for n, b in SEARCH_FIELDS.items()]
+    return [Phrase(n, sequence, boost=b * weight) for n, b in SEARCH_FIELDS.items()]
