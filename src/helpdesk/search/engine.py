@@ -22,6 +22,7 @@ from whoosh.query.terms import Term
 from whoosh.searching import Hit, Searcher
 
 from helpdesk.errors import ConfigError, SearchError
+from helpdesk.search.analysis import terms
 from helpdesk.search.indexer import MANIFEST, Manifest
 from helpdesk.search.models import SearchHit, SearchResults
 from helpdesk.search.query import build, parse
@@ -72,6 +73,7 @@ class Engine:
         self.table = SynonymTable(self.manifest.meta.get("synonyms", []))
         self._signature = signature
         self._known_cache: dict[str, bool] = {}
+        self._vocabulary = self.table.vocabulary()
 
     def searcher(self) -> Searcher:
         """The warm searcher, reopened if the index changed since the last query."""
@@ -85,7 +87,16 @@ class Engine:
         cached = self._known_cache.get(word)
         if cached is None:
             reader = self.searcher().reader()
-            cached = reader.doc_frequency("words", word) > 0 or word in self.table.vocabulary()
+            # Known as typed, as a stem ("activating" -> "activ"), or as a synonym.
+            cached = (
+                reader.doc_frequency("words", word) > 0
+                or word in self._vocabulary
+                or any(
+                    reader.doc_frequency(name, term) > 0
+                    for term in terms(word)
+                    for name in SEARCH_FIELDS
+                )
+            )
             self._known_cache[word] = cached
         return cached
 
@@ -165,7 +176,7 @@ def _filters(
 def _hit(hit: Hit) -> SearchHit:
     fields = hit.fields()
     matched = {name for name, _ in hit.matched_terms()}  # type: ignore[no-untyped-call]
-    snippet = str(hit.highlights("body", top=2))  # type: ignore[no-untyped-call]
+    snippet = str(hit.highlights("body", top=2, strict_phrase=True))  # type: ignore[no-untyped-call]
     if not snippet:
         snippet = str(hit.highlights("summary", top=1))  # type: ignore[no-untyped-call]
     if not snippet:
