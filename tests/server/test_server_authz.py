@@ -1,0 +1,116 @@
+"""The authorization matrix: every endpoint × no token / bad token / wrong scope /
+another workspace's object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from helpdesk.server import seed as demo
+from helpdesk.server.testing import DemoServer
+
+W = {"reason": "matrix check", "ticket": "T-AUTHZ"}
+U = demo.RECEPTIONIST.id
+D = demo.DEVICE_ACTIVE.id
+OTHER_USER = demo.OTHER_ADMIN.id
+OTHER_DEVICE = demo.OTHER_DEVICE.id
+
+# (method, path template, scope, json body); {u}/{d} are a user and a device.
+ENDPOINTS: list[tuple[str, str, str, dict[str, Any] | None]] = [
+    ("GET", "/v1/users/lookup?email={email}", "users:read", None),
+    ("GET", "/v1/users/{u}", "users:read", None),
+    ("GET", "/v1/users/{u}/access-check?client=windows&version=20.0", "users:read", None),
+    ("GET", "/v1/devices", "users:read", None),
+    ("GET", "/v1/audit", "audit:read", None),
+    ("POST", "/v1/users/{u}/mfa/suspend", "mfa:write",
+     {**W, "minutes": 5, "verified_channel": True}),
+    ("POST", "/v1/users/{u}/mfa/restore", "mfa:write", W),
+    ("POST", "/v1/users", "users:write", {**W, "email": "x@hotel-aurora.example", "name": "X"}),
+    ("POST", "/v1/users/{u}/pin", "pins:write", {**W, "pin": "5937"}),
+    ("POST", "/v1/users/{u}/unlock", "users:write", W),
+    ("POST", "/v1/users/{u}/failed-logins", "admin", None),
+    ("POST", "/v1/devices/activation-codes", "devices:write",
+     {**W, "name": "PC", "platform": "windows"}),
+    ("POST", "/v1/devices/activate", "devices:write", {"code": "ABCDEFGHJK"}),
+    ("POST", "/v1/devices/{d}/enable", "devices:write", W),
+    ("POST", "/v1/devices/{d}/disable", "devices:write", W),
+]  # fmt: skip
+IDS = [f"{method} {path.split('?')[0]}" for method, path, _, _ in ENDPOINTS]
+
+
+def call(
+    server: DemoServer,
+    endpoint: tuple[str, str, str, dict[str, Any] | None],
+    token: str | None,
+    *,
+    user: str = U,
+    device: str = D,
+    email: str = demo.RECEPTIONIST.email,
+) -> httpx.Response:
+    method, path, _, body = endpoint
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    url = server.base_url + path.format(u=user, d=device, email=email)
+    # dry_run keeps the matrix from changing the shared demo data.
+    params = {"dry_run": "true"} if method == "POST" else None
+    return httpx.request(method, url, json=body, headers=headers, params=params, timeout=10)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=IDS)
+def test_no_token_is_401_with_a_problem(server: DemoServer, endpoint: Any) -> None:
+    response = call(server, endpoint, None)
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.json()["type"].endswith("/unauthorized")
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=IDS)
+def test_a_bad_token_is_401(server: DemoServer, endpoint: Any) -> None:
+    forged = server.tokens["agent"][:-4] + "0000"
+    assert call(server, endpoint, forged).status_code == 401
+    assert call(server, endpoint, "not-a-token").status_code == 401
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=IDS)
+def test_a_missing_scope_is_403(server: DemoServer, endpoint: Any) -> None:
+    scope = endpoint[2]
+    wrong = "audit:read" if scope != "audit:read" else "users:read"
+    for token in (server.tokens["none"], server.tokens[wrong]):
+        response = call(server, endpoint, token)
+        assert response.status_code == 403, response.text
+        assert scope in response.json()["detail"]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=IDS)
+def test_the_right_scope_or_admin_is_allowed(server: DemoServer, endpoint: Any) -> None:
+    for token in (server.tokens[endpoint[2]], server.tokens["admin"]):
+        response = call(server, endpoint, token)
+        assert response.status_code not in (401, 403), response.text
+
+
+@pytest.mark.parametrize(
+    "endpoint", [e for e in ENDPOINTS if "{u}" in e[1] or "{d}" in e[1] or "email" in e[1]],
+    ids=[i for i, e in zip(IDS, ENDPOINTS, strict=True) if "{" in e[1]],
+)  # fmt: skip
+def test_another_workspaces_object_is_404_and_indistinguishable_from_none(
+    server: DemoServer, endpoint: Any
+) -> None:
+    token = server.tokens["admin"]
+    theirs = call(
+        server, endpoint, token, user=OTHER_USER, device=OTHER_DEVICE, email=demo.OTHER_ADMIN.email
+    )
+    missing = call(
+        server, endpoint, token, user="usr_missing", device="dev_missing", email="no@x.example"
+    )
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.json()["detail"] == missing.json()["detail"]
+
+
+def test_the_other_workspace_sees_only_its_own_devices_and_audit(server: DemoServer) -> None:
+    headers = {"Authorization": f"Bearer {server.tokens['other']}"}
+    devices = httpx.get(f"{server.base_url}/v1/devices", headers=headers).json()["items"]
+    assert [d["id"] for d in devices] == [demo.OTHER_DEVICE.id]
+    audit = httpx.get(f"{server.base_url}/v1/audit", headers=headers).json()["items"]
+    assert all(r["workspace_id"] == demo.OTHER_WORKSPACE_ID for r in audit)
