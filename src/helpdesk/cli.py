@@ -28,6 +28,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 _LAZY_COMMANDS: dict[str, str] = {
     "lint": "helpdesk.content.commands:lint",
     "schema": "helpdesk.content.commands:schema",
+    "search": "helpdesk.search.commands:search_command",
+    "index": "helpdesk.search.commands:index_command",
+    "agent": "helpdesk.tui.commands:agent",
+    "build": "helpdesk.publish.commands:build",
+    "serve": "helpdesk.publish.commands:serve",
     "release": "helpdesk.releases.commands:release",
     "access-api": "helpdesk.server.commands:access_api",
 }

@@ -2,7 +2,8 @@
 
 * ``prose_analyzer``: words split the way ``words.spans`` does (identifiers whole),
   lowercased, identifier variants added, stop words dropped, plain words stemmed
-  (Porter), so "activating" finds "activation" but ``19.99`` stays ``19.99``.
+  (Porter2: the original Porter stems "activating" and "activate" apart), so
+  "activating" finds "activation" but ``19.99`` stays ``19.99``.
 * ``plain_analyzer``: the same words, lowercased only. It feeds the ``words`` field,
   the vocabulary that typo tolerance and "did you mean" draw from (a suggestion must be
   a word a reader would recognise, not a stem like "activ").
@@ -22,7 +23,7 @@ from whoosh.analysis.analyzers import Analyzer
 from whoosh.analysis.filters import STOP_WORDS, Filter, LowercaseFilter, StopFilter
 from whoosh.analysis.morph import StemFilter
 from whoosh.analysis.tokenizers import Tokenizer
-from whoosh.lang.porter import stem
+from whoosh.lang.porter2 import stem
 
 from helpdesk.search.words import is_identifier, spans
 
@@ -124,7 +125,7 @@ class IdentifierVariantFilter(Filter):  # type: ignore[misc]
 
 
 def stem_word(word: str) -> str:
-    """Porter-stem plain words; identifiers (anything with a digit) stay as typed."""
+    """Porter2-stem plain words; identifiers (anything with a digit) stay as typed."""
     return word if is_identifier(word) else str(stem(word))  # type: ignore[no-untyped-call]
 
 

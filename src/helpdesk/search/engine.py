@@ -104,7 +104,9 @@ class Engine:
         """Indexed words within one edit (two for longer words), most frequent first."""
         maxdist = 1 if len(word) <= 4 else 2
         corrector = self.searcher().reader().corrector("words")
-        return [str(s) for s in corrector.suggest(word, limit=3, maxdist=maxdist, prefix=1)]
+        found = corrector.suggest(word, limit=6, maxdist=maxdist, prefix=1)
+        # A stop word ("for" for "foo") would search for nothing: never suggest one.
+        return [str(s) for s in found if terms(str(s))][:3]
 
     def check_filters(self, **values: str | None) -> None:
         """Raise ConfigError for a filter value the taxonomy does not know."""

@@ -1,0 +1,137 @@
+"""``helpdesk search`` and ``helpdesk index``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from helpdesk.cli import handle_errors, kb_option
+from helpdesk.content.kb import load_kb
+from helpdesk.errors import ConfigError
+from helpdesk.search import SearchResults, search, update_index
+
+
+def _stderr(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.command(name="search")
+@click.argument("query", nargs=-1, required=True)
+@kb_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of hits.")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--platform", help="Only articles for this platform (e.g. android).")
+@click.option("--product", help="Only articles about this product (e.g. windows-client).")
+@click.option("--category", help="Only articles in this category (e.g. devices).")
+@click.option("--agent", is_flag=True, help="Search as a support agent (agent-only articles too).")
+@handle_errors
+def search_command(
+    query: tuple[str, ...],
+    kb_dir: Path,
+    as_json: bool,
+    limit: int,
+    platform: str | None,
+    product: str | None,
+    category: str | None,
+    agent: bool,
+) -> None:
+    """Search the knowledge base the way a customer or an agent would ask.
+
+    QUERY is free text: symptoms, error messages, version numbers, "quoted phrases".
+    All words are required first; if nothing has them all, any word will do.
+    """
+    text = " ".join(query)
+    kb = load_kb(kb_dir)
+    update_index(kb, progress=_stderr)
+    try:
+        results = search(
+            kb,
+            text,
+            limit=limit,
+            platform=platform,
+            product=product,
+            category=category,
+            audience="agent" if agent else "customer",
+        )
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    filters = {"--platform": platform, "--product": product, "--category": category}
+    used = [f"{name} {value}" for name, value in filters.items() if value]
+    if as_json:
+        extra = {"fallback": results.fallback, "did_you_mean": results.did_you_mean}
+        click.echo(json.dumps([{**hit.to_dict(), **extra} for hit in results.hits], indent=2))
+        if not results.hits:
+            for line in _suggestions(results, used):
+                _stderr(line)
+        return
+    _print_table(results, used)
+
+
+def _suggestions(results: SearchResults, filters: list[str]) -> list[str]:
+    lines = [f"No results for '{results.query}'."]
+    if results.did_you_mean:
+        lines.append(f"Did you mean: {results.did_you_mean}")
+    if len(results.query.split()) > 1:
+        lines.append("Try fewer words, or the words of the error message as shown.")
+    if filters:
+        lines.append(f"Try without {', '.join(filters)}.")
+    return lines
+
+
+def _marked(text: str) -> str:
+    """``**word**`` from the snippet as bold rich markup, everything else escaped."""
+    parts = text.split("**")
+    return "".join(
+        f"[bold yellow]{escape(part)}[/]" if i % 2 else escape(part) for i, part in enumerate(parts)
+    )
+
+
+def _print_table(results: SearchResults, filters: list[str]) -> None:
+    console = Console(highlight=False, soft_wrap=False)
+    if not results.hits:
+        err = Console(stderr=True, highlight=False)
+        err.print(escape(_suggestions(results, filters)[0]))
+        for line in _suggestions(results, filters)[1:]:
+            console.print(escape(line))
+        return
+    if results.did_you_mean:
+        console.print(f"Showing results for [bold]{escape(results.did_you_mean)}[/]")
+    if results.fallback:
+        console.print("[dim]No article has every word; showing articles with any of them.[/]")
+    table = Table(show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("Article")
+    table.add_column("Why")
+    table.add_column("URL", overflow="fold")
+    for rank, hit in enumerate(results.hits, start=1):
+        why = ", ".join(hit.matched) or "-"
+        if hit.audience == "agent":
+            why += " (agent-only)"
+        table.add_row(
+            str(rank),
+            f"[bold]{escape(hit.title)}[/]\n[dim]{_marked(hit.snippet)}[/]",
+            why,
+            hit.url,
+        )
+    console.print(table)
+    notes = [f"{word} ~ {', '.join(alts)}" for word, alts in results.expansions.items()]
+    if notes:
+        console.print(f"[dim]Synonyms: {escape('; '.join(notes))}[/]")
+
+
+@click.command(name="index")
+@kb_option
+@click.option("--rebuild", is_flag=True, help="Start from an empty index.")
+@handle_errors
+def index_command(kb_dir: Path, rebuild: bool) -> None:
+    """Bring the search index (kb/.cache/search) up to date with the knowledge base."""
+    kb = load_kb(kb_dir)
+    stats = update_index(kb, progress=_stderr, rebuild=rebuild)
+    for warning in stats.warnings:
+        _stderr(f"warning: {warning}")
+    click.echo(stats.summary())
