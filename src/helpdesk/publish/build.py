@@ -1,0 +1,186 @@
+"""``helpdesk build`` as a library call: check, render, generate, engine, atomic swap, search.
+
+The steps, in order, and why each comes where it does:
+
+1. load and check ``kb/`` -- content errors stop the build before anything is written;
+2. render every page (Jinja2) -- template errors stop it before the engine runs;
+3. write the generated docs folder and engine config -- only changed files;
+4. run the engine into a fresh folder *next to* the site folder (same file system,
+   so the swap below is a rename, not a copy);
+5. swap: rename the old site away, rename the new one in, delete the old one. A
+   failure at any earlier step leaves the previous site byte-for-byte as it was;
+6. post-build steps (the search index) -- only after the site is in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from helpdesk.content.kb import KnowledgeBase, load_kb
+from helpdesk.errors import BuildError, Problem
+from helpdesk.publish import engine
+from helpdesk.publish.config import Project, find_project, write_engine_config
+from helpdesk.publish.generate import GenerateReport, write_docs
+from helpdesk.publish.pages import SiteContent, collect_site
+from helpdesk.publish.templates import TEMPLATES_FOLDER, make_env
+
+
+class Progress(Protocol):
+    """What the build tells its caller; the CLI shows it with rich, tests ignore it."""
+
+    def stage(self, title: str) -> AbstractContextManager[None]:
+        """A named step; the context ends when the step is done."""
+        ...
+
+    def note(self, message: str) -> None:
+        """A line of detail about the current step."""
+        ...
+
+
+class QuietProgress:
+    """A ``Progress`` that shows nothing."""
+
+    @contextlib.contextmanager
+    def stage(self, title: str) -> Iterator[None]:
+        yield
+
+    def note(self, message: str) -> None:
+        pass
+
+
+PostBuildStep = Callable[[KnowledgeBase, Progress], None]
+
+POST_BUILD_STEPS: list[tuple[str, PostBuildStep]] = []
+"""Steps run after a successful swap, as (stage title, step). A failing step raises a
+HelpdeskError; the new site stays in place, because it is already correct.
+
+The search index (``helpdesk.search.update_index``) is registered at the end of this module."""
+
+
+@dataclass
+class BuildReport:
+    """What a successful build did."""
+
+    project: Project
+    pages: int
+    generate: GenerateReport
+    warnings: list[Problem] = field(default_factory=list)
+    engine_warnings: list[str] = field(default_factory=list)
+
+
+def render_site(kb: KnowledgeBase, *, today: dt.date) -> SiteContent:
+    """Every page and file of the site, from the templates in ``kb/templates``."""
+    env = make_env(kb.root / TEMPLATES_FOLDER)
+    return collect_site(kb, env, today=today)
+
+
+def generate(project: Project, kb: KnowledgeBase, content: SiteContent) -> GenerateReport:
+    """Write the generated docs folder and engine config (shared by build and serve)."""
+    report = write_docs(project.docs_dir, content.all_files())
+    write_engine_config(project, kb, content)
+    return report
+
+
+def build_site(
+    kb_dir: Path,
+    *,
+    site_dir: Path | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> BuildReport:
+    """Build the site from ``kb_dir`` into ``site_dir``, atomically.
+
+    Args:
+        kb_dir: the knowledge base folder.
+        site_dir: the site folder; defaults to ``site/`` beside the root ``mkdocs.yml``.
+        progress: receives the stages; nothing is shown when None.
+        today: the rendering date (defaults to today).
+
+    Returns:
+        Counts and warnings of the build.
+
+    Raises:
+        ContentError: the knowledge base or a template has errors (nothing written).
+        BuildError: the engine failed (the previous site is left as it was).
+        ConfigError: no project folder around ``kb_dir``.
+    """
+    progress = progress or QuietProgress()
+    today = today or dt.date.today()
+    project = find_project(kb_dir, site_dir)
+    with progress.stage("Checking the knowledge base"):
+        kb = load_kb(project.kb_dir, today=today)
+        progress.note(f"{len(kb.articles)} articles, {len(kb.site_articles())} on the site")
+    with progress.stage("Rendering pages"):
+        content = render_site(kb, today=today)
+    with progress.stage("Writing the generated docs folder"):
+        report = generate(project, kb, content)
+        progress.note(str(report))
+    with progress.stage("Building the site (MkDocs)"):
+        new_site, engine_warnings = _engine_build(project)
+    with progress.stage("Publishing the new site"):
+        swap_into_place(new_site, project.site_dir)
+    for title, step in POST_BUILD_STEPS:
+        with progress.stage(title):
+            step(kb, progress)
+    return BuildReport(
+        project=project,
+        pages=len(content.pages),
+        generate=report,
+        warnings=kb.warnings,
+        engine_warnings=engine_warnings,
+    )
+
+
+def _engine_build(project: Project) -> tuple[Path, list[str]]:
+    """Run the engine into a new hidden folder beside the site; removed again on failure."""
+    parent = project.site_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    out = Path(tempfile.mkdtemp(prefix=f".{project.site_dir.name}.new-", dir=parent))
+    try:
+        warnings = engine.run_build(project.generated_config, out, cwd=project.root)
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    return out, warnings
+
+
+def swap_into_place(new_site: Path, site_dir: Path) -> None:
+    """Replace ``site_dir`` with ``new_site`` by two renames; the old site is deleted last.
+
+    Raises:
+        BuildError: a rename failed; the old site is put back and the new one removed.
+    """
+    old: Path | None = None
+    try:
+        if site_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
+            os.rmdir(old)  # only the unique name is wanted; rename needs it free
+            os.rename(site_dir, old)
+        os.rename(new_site, site_dir)
+    except OSError as exc:
+        if old is not None and not site_dir.exists():
+            os.rename(old, site_dir)
+        shutil.rmtree(new_site, ignore_errors=True)
+        raise BuildError(f"could not move the new site into {site_dir}: {exc}") from None
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _update_search_index(kb: KnowledgeBase, progress: Progress) -> None:
+    # Imported here so that only a successful build pays for (and depends on) Whoosh.
+    from helpdesk.search import update_index
+
+    stats = update_index(kb, progress=progress.note)
+    progress.note(f"{stats.added} added, {stats.changed} changed, {stats.removed} removed")
+
+
+POST_BUILD_STEPS.append(("Updating the search index", _update_search_index))

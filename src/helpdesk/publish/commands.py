@@ -1,0 +1,93 @@
+"""``helpdesk build`` and ``helpdesk serve``: option parsing and display around the library."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+from helpdesk.cli import handle_errors, kb_option
+from helpdesk.publish.build import build_site
+
+
+class RichStages:
+    """Shows each build stage as a line with a spinner, then a tick and its time."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task: TaskID | None = None
+        self._title = ""
+
+    @contextlib.contextmanager
+    def stage(self, title: str) -> Iterator[None]:
+        self._title = title
+        self._task = self._progress.add_task(title, total=1)
+        try:
+            yield
+        except BaseException:
+            # A spinner left turning beside a failed step would look like it is still running.
+            self._progress.remove_task(self._task)
+            self._progress.console.print(f"[red]✗[/] {title}", highlight=False)
+            raise
+        self._progress.update(self._task, completed=1)
+
+    def note(self, message: str) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, description=f"{self._title} [dim]({message})")
+
+
+@click.command()
+@kb_option
+@click.option(
+    "--site-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where the site goes (default: site/ beside mkdocs.yml).",
+)
+@handle_errors
+def build(kb_dir: Path, site_dir: Path | None) -> None:
+    """Check the knowledge base, render the pages and build the site atomically.
+
+    Content errors are listed as path:line:column and stop the build before the site
+    engine runs; if anything fails, the previous site is left exactly as it was.
+    """
+    console = Console(stderr=True)
+    started = time.perf_counter()
+    columns = (
+        SpinnerColumn(finished_text="[green]✓"),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        report = build_site(kb_dir, site_dir=site_dir, progress=RichStages(progress))
+    for problem in report.warnings:
+        console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+    for line in report.engine_warnings:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"Built {report.pages} pages into {report.project.site_dir} in {elapsed:.1f}s",
+        markup=False,
+        highlight=False,
+    )
+
+
+@click.command()
+@kb_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@handle_errors
+def serve(kb_dir: Path, host: str, port: int) -> None:
+    """Preview the site while you write: re-render on every change, reload the browser.
+
+    Listens on the loopback address only unless --host says otherwise. A YAML error
+    is printed here and the last good pages stay up. Ctrl-C stops.
+    """
+    from helpdesk.publish.serve import serve_site
+
+    serve_site(kb_dir, host=host, port=port)

@@ -1,0 +1,212 @@
+"""From the KnowledgeBase to Markdown pages: ``{path in the docs folder: content}``.
+
+Only articles that belong on the site (``Article.on_site``: customer audience, not a
+draft) become pages, appear in listings or feed the engine's search index; agent-only
+and draft articles never leave the knowledge base. Archived articles keep their page
+(with a banner) but move to the "Archived" part of their category page.
+
+Everything here is a pure function of the knowledge base and ``today``, so the output
+is reproducible: the golden tests compare it verbatim and ``generate`` can skip files
+whose content did not change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import jinja2
+
+from helpdesk.content.articles import Article
+from helpdesk.content.kb import KB_LINK_RE, KnowledgeBase
+from helpdesk.content.taxonomy import Tag
+from helpdesk.errors import BuildError
+from helpdesk.publish.templates import TEMPLATES_FOLDER, load_template, render, version_range
+from helpdesk.publish.urls import article_source, category_source, tag_source
+from helpdesk.search.keywords import search_keywords
+
+RECENT_COUNT = 6
+"""How many recently updated articles the home page lists."""
+
+NEW_DAYS = 30
+"""Articles updated this many days before ``today`` or less are marked "New" on the home page."""
+
+
+@dataclass
+class SiteContent:
+    """Everything the generated docs folder holds, before it is written.
+
+    Attributes:
+        pages: Markdown pages by path relative to the docs folder.
+        files: other files (images, CSS, JSON, feeds, JS) by path, as bytes.
+        extra_javascript: paths (in ``files``) the engine config must load on every page.
+    """
+
+    pages: dict[str, str]
+    files: dict[str, bytes] = field(default_factory=dict)
+    extra_javascript: list[str] = field(default_factory=list)
+
+    def all_files(self) -> dict[str, str | bytes]:
+        out: dict[str, str | bytes] = dict(self.files)
+        out.update(self.pages)
+        return out
+
+
+def collect_site(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) -> SiteContent:
+    """Every page and file of the site. Other producers add theirs here, one call each.
+
+    Release notes, for instance, add ``content.pages.update(...)`` with their pages and
+    ``content.files.update(...)`` / ``content.extra_javascript.append(...)`` with their
+    JSON, feeds and scripts; a page they return under an existing path (such as
+    ``release-notes/index.md``) replaces the generic one.
+    """
+    content = SiteContent(pages=render_pages(kb, env, today=today), files=static_files(kb))
+    return content
+
+
+def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) -> dict[str, str]:
+    """Render the article, category, tag and home pages of the site.
+
+    Args:
+        kb: the validated knowledge base.
+        env: from ``templates.make_env``.
+        today: the rendering date (marks recently updated articles on the home page);
+            passed in so the same inputs always give the same pages.
+
+    Returns:
+        Markdown by path relative to the docs folder (``<category>/<id>.md``, ...).
+
+    Raises:
+        ContentError: a template has a syntax error.
+        BuildError: a template failed, or a page links to an article not on the site.
+    """
+    site = kb.site_articles()
+    on_site = {a.id: a for a in site}
+    taxonomy = kb.taxonomy
+    common = {
+        "platform_titles": {p.id: p.title for p in taxonomy.platforms},
+        "tree_titles": {tree_id: tree.title for tree_id, tree in kb.trees.items()},
+        "today": today,
+        "site_description": "Answers for PassportScan users.",
+    }
+    products = {p.id: p.title for p in taxonomy.products}
+    tags = {t.id: t for t in taxonomy.tags}
+    article_template = load_template(env, "article.md.j2")
+    pages: dict[str, str] = {}
+
+    for article in site:
+        source = article_source(article)
+        root = _root_of(source)
+        page = render(
+            article_template,
+            env,
+            article=article,
+            root=root,
+            category=taxonomy.category(article.category),
+            badges=[
+                f"{products[product]} {version_range(spec)}"
+                for product, spec in article.applies_to.items()
+            ],
+            keywords=search_keywords(article, kb),
+            related=[on_site[r] for r in article.related if r in on_site],
+            tags=[tags[t] for t in article.tags],
+            **common,
+        )
+        pages[source] = rewrite_kb_links(page, source, on_site)
+
+    for category in taxonomy.categories:
+        members = [a for a in site if a.category == category.id]
+        source = category_source(category.id)
+        pages[source] = render(
+            "category.md.j2",
+            env,
+            category=category,
+            current=[a for a in members if a.status != "archived"],
+            archived=[a for a in members if a.status == "archived"],
+            root=_root_of(source),
+            **common,
+        )
+
+    pages.update(_tag_pages(env, site, tags, on_site, common))
+    current = [a for a in site if a.status != "archived"]
+    recent = sorted(current, key=lambda a: (-a.updated.toordinal(), a.title.lower()))
+    home = render(
+        "home.md.j2",
+        env,
+        categories=[
+            {"category": c, "count": sum(1 for a in current if a.category == c.id)}
+            for c in taxonomy.categories
+        ],
+        recent=recent[:RECENT_COUNT],
+        root="",
+        **common,
+    )
+    pages["index.md"] = rewrite_kb_links(home, "index.md", on_site)
+    return pages
+
+
+def _tag_pages(
+    env: jinja2.Environment,
+    site: list[Article],
+    tags: dict[str, Tag],
+    on_site: dict[str, Article],
+    common: dict[str, object],
+) -> dict[str, str]:
+    """One page per tag that at least one published article carries, and the tags index."""
+    pages: dict[str, str] = {}
+    used: list[dict[str, object]] = []
+    for tag in tags.values():
+        tagged = [a for a in site if tag.id in a.tags]
+        if not tagged:
+            continue
+        tagged.sort(key=lambda a: a.status == "archived")  # stable: by title within each
+        source = tag_source(tag.id)
+        page = render("tag.md.j2", env, tag=tag, articles=tagged, root=_root_of(source), **common)
+        pages[source] = rewrite_kb_links(page, source, on_site)
+        used.append({"tag": tag, "count": len(tagged)})
+    used.sort(key=lambda entry: str(getattr(entry["tag"], "title", "")).lower())
+    pages["tags/index.md"] = render("tags.md.j2", env, tags=used, root="../", **common)
+    return pages
+
+
+def static_files(kb: KnowledgeBase) -> dict[str, bytes]:
+    """Images (``kb/images/`` -> ``images/``) and the theme additions (``templates/assets/``)."""
+    files: dict[str, bytes] = {}
+    for folder, prefix in (
+        (kb.root / "images", "images"),
+        (kb.root / TEMPLATES_FOLDER / "assets", "assets"),
+    ):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                files[f"{prefix}/{path.relative_to(folder).as_posix()}"] = path.read_bytes()
+    return files
+
+
+def rewrite_kb_links(markdown: str, source: str, on_site: dict[str, Article]) -> str:
+    """``[text](kb:id#anchor)`` -> ``[text](../<category>/<id>.md#anchor)``.
+
+    Links point at the target's Markdown file, relative to the page, so the engine
+    checks every one of them (``strict`` fails the build on a broken link).
+
+    Raises:
+        BuildError: the target is not a published article.
+    """
+    if "kb:" not in markdown:
+        return markdown
+    root = _root_of(source)
+
+    def replace(match: re.Match[str]) -> str:
+        target = on_site.get(match.group(1))
+        if target is None:
+            raise BuildError(f"{source}: link to 'kb:{match.group(1)}', which is not on the site")
+        return f"]({root}{article_source(target)}{match.group(2) or ''})"
+
+    return KB_LINK_RE.sub(replace, markdown)
+
+
+def _root_of(source: str) -> str:
+    """The relative path from a page back to the docs folder (``a/b.md`` -> ``../``)."""
+    return "../" * source.count("/")

@@ -1,0 +1,147 @@
+"""The Jinja2 environment over ``kb/templates/`` that turns models into Markdown.
+
+Templates are strict: a missing variable is an error (``StrictUndefined``), never a
+blank in a published page. Output is Markdown, not HTML, so nothing is auto-escaped;
+the filters below escape exactly what each Markdown construct needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from helpdesk.errors import BuildError, ContentError, Problem, display_path
+
+TEMPLATES_FOLDER = "templates"
+
+_OPERATORS = {">=": "≥", "<=": "≤", "==": "=", "!=": "≠", "~=": "~", "===": "=", ">": ">", "<": "<"}
+
+
+def make_env(templates_dir: Path) -> jinja2.Environment:
+    """The environment every page is rendered with.
+
+    Args:
+        templates_dir: usually ``kb/templates``.
+
+    Raises:
+        ContentError: when the folder does not exist.
+    """
+    if not templates_dir.is_dir():
+        raise ContentError(
+            [Problem(display_path(templates_dir), 1, 1, "templates folder not found")]
+        )
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        # Templates are line-oriented Markdown: a line holding only a block tag
+        # should leave no blank line or stray indent behind.
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters.update(
+        yaml=yaml_string,
+        quoted=quoted,
+        cell=table_cell,
+        alt=alt_text,
+        longdate=long_date,
+        version_range=version_range,
+        rstrip=str.rstrip,
+    )
+    env.globals["kind"] = block_kind
+    return env
+
+
+def render(template: str | jinja2.Template, env: jinja2.Environment, **context: Any) -> str:
+    """Render one template; template mistakes become errors that name the template line.
+
+    Args:
+        template: a template name under the templates folder, or one already loaded.
+        env: the environment to load a named template from.
+        **context: the template's variables.
+
+    Raises:
+        ContentError: a template has a syntax error (``path:line:column``).
+        BuildError: a template failed while rendering (e.g. an undefined variable).
+    """
+    try:
+        if isinstance(template, str):
+            template = env.get_template(template)
+        return template.render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        path = display_path(Path(exc.filename)) if exc.filename else str(template)
+        raise ContentError([Problem(path, exc.lineno, 1, exc.message or "syntax error")]) from None
+    except jinja2.TemplateError as exc:
+        where = _template_location(exc) or str(template)
+        raise BuildError(f"{where}: template error: {exc}") from None
+
+
+def load_template(env: jinja2.Environment, name: str) -> jinja2.Template:
+    """Load (and compile) a template once; syntax errors name the template line."""
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        path = display_path(Path(exc.filename)) if exc.filename else name
+        raise ContentError([Problem(path, exc.lineno, 1, exc.message or "syntax error")]) from None
+    except jinja2.TemplateNotFound:
+        raise ContentError([Problem(name, 1, 1, "template not found")]) from None
+
+
+def _template_location(exc: BaseException) -> str | None:
+    """``file:line`` of the innermost template frame; Jinja maps its frames to template lines."""
+    tb = exc.__traceback__
+    found = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = f"{display_path(Path(filename))}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
+
+
+def block_kind(block: object) -> str:
+    """A body block's kind: the name of its only field (``paragraph``, ``steps``, ...)."""
+    fields: dict[str, object] = type(block).model_fields  # type: ignore[attr-defined]
+    return next(iter(fields))
+
+
+def yaml_string(value: object) -> str:
+    """A front-matter value: a JSON string is a valid double-quoted YAML scalar."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def quoted(value: object) -> str:
+    """A title for ``!!! kind "title"`` or ``=== "label"``; those lines cannot escape quotes."""
+    return '"' + str(value).replace('"', "'").replace("\n", " ") + '"'
+
+
+def table_cell(value: object) -> str:
+    """A pipe-table cell: one line, pipes escaped."""
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
+def alt_text(value: object) -> str:
+    return str(value).replace("[", "(").replace("]", ")").replace("\n", " ")
+
+
+def long_date(value: dt.date) -> str:
+    """``15 September 2025``: no locale, no zero padding, unambiguous across countries."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def version_range(spec: str) -> str:
+    """``>=1.5,<2`` -> ``≥ 1.5, < 2`` for a reader, not a parser."""
+    parts = []
+    for clause in spec.split(","):
+        clause = clause.strip()
+        op = next(
+            (o for o in sorted(_OPERATORS, key=len, reverse=True) if clause.startswith(o)), ""
+        )
+        parts.append(f"{_OPERATORS[op]} {clause[len(op) :].strip()}" if op else clause)
+    return ", ".join(parts)
