@@ -1,0 +1,160 @@
+"""What the start screen searches: diagnostic trees and agent-audience KB articles.
+
+The catalog is built in a worker after the first screen is drawn (loading the KB
+parses every YAML file; the search package imports Whoosh), so typing into the
+search box never waits on disk. Trees are few, and an agent types a caller's words
+("app says wrong password"), so they are matched here by title and symptoms; articles
+go through ``helpdesk.search`` (BM25F, synonyms, typo tolerance) when it is present,
+else through the same simple word match so the app still works.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from helpdesk.content.articles import Article
+    from helpdesk.content.kb import KnowledgeBase
+    from helpdesk.diagnostics.model import Tree
+
+_WORD = re.compile(r"[\w.]+")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One row of the start screen's result list."""
+
+    kind: Literal["tree", "article"]
+    id: str
+    title: str
+    detail: str
+    score: float = 0.0
+
+
+@dataclass
+class Catalog:
+    """The loaded knowledge base and its trees, searchable.
+
+    Attributes:
+        kb: the validated knowledge base.
+        trees: diagnostic trees by id.
+        index_dir: a Whoosh index folder to search, or None to search ``kb`` directly.
+    """
+
+    kb: KnowledgeBase
+    trees: dict[str, Tree] = field(default_factory=dict)
+    index_dir: Path | None = None
+    search_error: str | None = None
+
+    def article(self, article_id: str) -> Article | None:
+        return self.kb.articles.get(article_id)
+
+    def search(self, query: str, *, limit: int = 12) -> list[Hit]:
+        """Trees first (they start a walk), then articles, best first within each."""
+        words = _words(query)
+        if not words:
+            trees = [Hit("tree", t.id, t.title, "; ".join(t.symptoms[:2])) for t in self._trees()]
+            return trees[:limit]
+        tree_hits = sorted(
+            (h for h in (_score_tree(t, words) for t in self._trees()) if h is not None),
+            key=lambda h: (-h.score, h.title),
+        )
+        return (tree_hits + self._articles(query, words, limit))[:limit]
+
+    def _trees(self) -> list[Tree]:
+        return sorted(self.trees.values(), key=lambda t: t.title.lower())
+
+    def _articles(self, query: str, words: list[str], limit: int) -> list[Hit]:
+        if self.search_error is None:
+            try:
+                return self._whoosh(query, limit)
+            except Exception as exc:  # the search package is optional here: fall back
+                self.search_error = f"{type(exc).__name__}: {exc}"
+        scored = [(_score(a.title, a.summary, words), a) for a in self.kb.agent_articles()]
+        ranked = sorted((p for p in scored if p[0] > 0), key=lambda p: (-p[0], p[1].title))
+        return [Hit("article", a.id, a.title, a.summary, s) for s, a in ranked[:limit]]
+
+    def _whoosh(self, query: str, limit: int) -> list[Hit]:
+        from helpdesk.search import search
+
+        source: Any = self.index_dir if self.index_dir is not None else self.kb
+        results = search(source, query, limit=limit, audience="agent")
+        return [
+            Hit("article", h.id, h.title, h.summary, float(h.score))
+            for h in results
+            if getattr(h, "kind", "article") == "article"
+        ]
+
+
+def load_catalog(kb_dir: Path) -> Catalog:
+    """Load the KB and its trees (blocking; run it in a worker).
+
+    Raises:
+        ContentError: the knowledge base has errors.
+    """
+    from helpdesk.content.kb import load_kb
+
+    kb = load_kb(kb_dir)
+    catalog = Catalog(kb=kb, trees=_load_trees(kb, kb_dir))
+    try:
+        # Bring the index up to date once here; keystrokes then search the folder as is.
+        from helpdesk.search import index_dir, search
+
+        search(kb, "pin", limit=1, audience="agent")
+        catalog.index_dir = index_dir(kb.root)
+    except Exception as exc:  # no usable index: the word match below still answers
+        catalog.search_error = f"{type(exc).__name__}: {exc}"
+    return catalog
+
+
+def _load_trees(kb: KnowledgeBase, kb_dir: Path) -> dict[str, Tree]:
+    # The diagnostics package is expected to hang trees on the KnowledgeBase; until it
+    # does (or for a KB loaded without them), read kb/trees/ with its own model.
+    trees = getattr(kb, "trees", None)
+    if isinstance(trees, dict):
+        return dict(trees)
+    folder = kb_dir / "trees"
+    if not folder.is_dir():
+        return {}
+    import yaml
+
+    from helpdesk.diagnostics.model import Tree
+
+    out: dict[str, Tree] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            tree = Tree.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except Exception:  # a broken tree is lint's business; the others still load
+            continue
+        out[tree.id] = tree
+    return out
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text) if len(w) > 1 or w.isdigit()]
+
+
+def _score(title: str, body: str, words: list[str]) -> float:
+    title_words, body_words = set(_words(title)), set(_words(body))
+    score = 0.0
+    for word in words:
+        if any(w.startswith(word) for w in title_words):
+            score += 3.0
+        elif any(w.startswith(word) for w in body_words):
+            score += 1.0
+    return score
+
+
+def _score_tree(tree: Tree, words: list[str]) -> Hit | None:
+    best_symptom, best = "", 0.0
+    for symptom in tree.symptoms:
+        score = _score("", symptom, words)
+        if score > best:
+            best_symptom, best = symptom, score
+    total = _score(tree.title, "", words) + best
+    if total <= 0:
+        return None
+    return Hit("tree", tree.id, tree.title, best_symptom or tree.symptoms[0], total)
