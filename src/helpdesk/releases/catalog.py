@@ -13,11 +13,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpdesk.releases.model import SECTIONS, KnownIssue, Note, Release, Section
+from helpdesk.releases.model import (
+    SECTIONS,
+    Deprecation,
+    KnownIssue,
+    Note,
+    Release,
+    Section,
+    Workaround,
+)
 from helpdesk.releases.versions import (
     Version,
-    VersionRange,
     Versioning,
+    VersionRange,
     parse_range,
     parse_version,
 )
@@ -55,6 +63,14 @@ class NoteView:
     @property
     def fixed_in(self) -> str | None:
         return self.note.fixed_in if isinstance(self.note, KnownIssue) else None
+
+    @property
+    def workaround(self) -> Workaround | None:
+        return self.note.workaround if isinstance(self.note, KnownIssue) else None
+
+    @property
+    def removal(self) -> str | None:
+        return self.note.removal if isinstance(self.note, Deprecation) else None
 
 
 @dataclass(frozen=True)
@@ -95,7 +111,9 @@ class Releases:
 
     def products(self, today: dt.date) -> list[str]:
         """Products with at least one visible release, in id order."""
-        return [p for p in sorted(self.by_product) if any(r.visible(today) for r in self.by_product[p])]
+        return [
+            p for p in sorted(self.by_product) if any(r.visible(today) for r in self.by_product[p])
+        ]
 
     def timeline(self, product: str, today: dt.date) -> list[ReleaseView]:
         """The visible releases of ``product``, oldest first, with known issues spread.

@@ -40,8 +40,10 @@ def release() -> None:
 def new(kb_dir: Path, product: str, version: str) -> None:
     """Scaffold a draft release of PRODUCT at VERSION."""
     path = workflow.new_release(kb_dir, product, version)
-    click.echo(f"created {path} (draft); write the notes, then run "
-               f"`helpdesk release publish {product} {version}`")
+    click.echo(
+        f"created {path} (draft); write the notes, then run "
+        f"`helpdesk release publish {product} {version}`"
+    )
 
 
 @release.command()
@@ -62,7 +64,9 @@ def publish(kb_dir: Path, today: dt.datetime | None, product: str, version: str)
 @release.command()
 @kb_option
 @_today_option
-@click.option("--reason", required=True, help="Why, and what to install instead (shown in a banner).")
+@click.option(
+    "--reason", required=True, help="Why, and what to install instead (shown in a banner)."
+)
 @click.argument("product")
 @click.argument("version")
 @handle_errors
@@ -70,7 +74,9 @@ def withdraw(
     kb_dir: Path, today: dt.datetime | None, reason: str, product: str, version: str
 ) -> None:
     """Withdraw a published release; its page stays, with a banner."""
-    click.echo(workflow.withdraw_release(kb_dir, product, version, reason=reason, today=_date(today)))
+    click.echo(
+        workflow.withdraw_release(kb_dir, product, version, reason=reason, today=_date(today))
+    )
 
 
 @release.command(name="list")

@@ -223,7 +223,10 @@ def _check_lock(
                 f"`helpdesk release publish {release.product} {release.version}`",
             )
             continue
-        if fingerprint(release) != entry.fingerprint and len(release.corrections) <= entry.corrections:
+        if (
+            fingerprint(release) != entry.fingerprint
+            and len(release.corrections) <= entry.corrections
+        ):
             where: Loc = ("corrections",) if release.corrections else ("summary",)
             problems.at(
                 doc,

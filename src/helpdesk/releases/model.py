@@ -61,22 +61,24 @@ class Note(KbModel):
     id: Slug
     """Stable identifier; part of the note's permalink (``#v20-0-0-set-pin``)."""
     text: Markdown
-    """What changed and what the reader should do, in Markdown. ``[text](kb:article-id)`` links an article."""
-    articles: list[Slug] = []
+    """What changed and what to do, in Markdown; ``[text](kb:article-id)`` links an article."""
+    articles: list[Slug] = Field(default_factory=list)
     """Ids of KB articles about this change; each shows "Changes affecting this article"."""
-    platforms: list[Slug] = []
+    platforms: list[Slug] = Field(default_factory=list)
     """Platform ids (from the taxonomy) the note is limited to; empty means all."""
     affects: str | None = None
     """Versions of this product the note is about, e.g. ``">=19.99,<20.0"``."""
 
-    _normalise_affects = field_validator("affects", mode="before")(classmethod(lambda c, v: _text(v)))
+    _normalise_affects = field_validator("affects", mode="before")(
+        classmethod(lambda c, v: _text(v))
+    )
 
 
 class Workaround(KbModel):
     text: Markdown
     """What to do until the fix, in Markdown."""
     inferred: bool = False
-    """``true`` when the workaround is our best guess, not confirmed by the vendor; the page says so."""
+    """``true`` for a best guess the vendor has not confirmed; the page says so."""
 
 
 class KnownIssue(Note):
@@ -87,7 +89,9 @@ class KnownIssue(Note):
     workaround: Workaround | None = None
     """Optional workaround shown under the issue."""
 
-    _normalise_fixed = field_validator("fixed_in", mode="before")(classmethod(lambda c, v: _text(v)))
+    _normalise_fixed = field_validator("fixed_in", mode="before")(
+        classmethod(lambda c, v: _text(v))
+    )
 
 
 class Deprecation(Note):
@@ -134,21 +138,21 @@ class Release(KbModel):
     """Optional headline (defaults to "<product> <version>")."""
     summary: Markdown
     """A short prelude: what this release is about, in one or two sentences."""
-    upgrade: list[Note] = []
+    upgrade: list[Note] = Field(default_factory=list)
     """Actions required when upgrading to this release; shown first."""
-    known_issues: list[KnownIssue] = []
+    known_issues: list[KnownIssue] = Field(default_factory=list)
     """Known issues first reported in this release (they are repeated where they apply)."""
-    security: list[Note] = []
+    security: list[Note] = Field(default_factory=list)
     """Security changes."""
-    features: list[Note] = []
+    features: list[Note] = Field(default_factory=list)
     """New features."""
-    fixes: list[Note] = []
+    fixes: list[Note] = Field(default_factory=list)
     """Fixes (fixed known issues are added automatically)."""
-    deprecations: list[Deprecation] = []
+    deprecations: list[Deprecation] = Field(default_factory=list)
     """Things that will be removed, with the planned removal version."""
     withdrawn: Withdrawal | None = None
     """Set when ``status: withdrawn``: when and why."""
-    corrections: list[Correction] = Field(default=[])
+    corrections: list[Correction] = Field(default_factory=list)
     """Corrections made after publishing; each needs a date and a reason."""
 
     _normalise_version = field_validator("version", mode="before")(

@@ -123,7 +123,10 @@ def publish_release(root: Path, product_id: str, version_text: str, *, today: dt
         raise ReleaseError(f"{release.product} {release.version} is withdrawn; it stays as it is")
     if release.status == "published":
         entry = entries[key]  # load_kb proved the entry exists
-        if fingerprint(release) == entry.fingerprint and len(release.corrections) == entry.corrections:
+        if (
+            fingerprint(release) == entry.fingerprint
+            and len(release.corrections) == entry.corrections
+        ):
             raise ReleaseError(f"{release.product} {release.version} is already published")
         entries[key] = LockEntry(*key, fingerprint(release), len(release.corrections))
         write_lock(lock_path, entries)
@@ -149,7 +152,9 @@ def withdraw_release(
     target = resolve(root, product_id, version_text)
     loaded = _find(load_kb(root, today=today), target)
     if loaded.release.status != "published":
-        raise ReleaseError(f"only a published release can be withdrawn (it is {loaded.release.status})")
+        raise ReleaseError(
+            f"only a published release can be withdrawn (it is {loaded.release.status})"
+        )
     text = _set_key(loaded.path.read_text(encoding="utf-8"), "status", "withdrawn")
     quoted = reason.replace("\\", "\\\\").replace('"', '\\"')
     text = text.rstrip("\n") + f'\nwithdrawn:\n  date: {today.isoformat()}\n  reason: "{quoted}"\n'
