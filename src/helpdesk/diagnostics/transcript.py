@@ -1,0 +1,166 @@
+"""Transcripts: a hash-chained JSON Lines record of a walk, and a Markdown rendering.
+
+Each record is one JSON object on one line with ``seq``, ``type``, ``time``,
+``prev`` (the previous record's hash; 64 zeros for the first) and ``hash`` (SHA-256
+of the record's canonical JSON without ``hash``). Editing a line breaks its own hash;
+editing it *and* fixing its hash breaks the next line's ``prev``. Either way
+:func:`verify_transcript` names the line that was changed. (Cutting lines off the end
+cannot be told from a walk that stopped there; the saved session holds the head.)
+
+Record types, in walk order: ``start``, ``question`` (ask/input answers), ``gate``
+(verify), ``fact`` (a lookup's reply), ``branch``, ``plan``, ``applied``,
+``declined``, ``api_error``, ``back``, ``end`` and ``failed``. Every record that
+closes a node carries ``seconds`` spent on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from helpdesk.diagnostics.state import dumps, redact
+
+GENESIS = "0" * 64
+
+
+def record_hash(record: Mapping[str, Any]) -> str:
+    body = {k: v for k, v in record.items() if k != "hash"}
+    return hashlib.sha256(dumps(body).encode()).hexdigest()
+
+
+def chain(records: list[dict[str, Any]], type: str, time: str, **fields: Any) -> dict[str, Any]:
+    """Append a new record to ``records`` (secrets redacted, hash-linked) and return it."""
+    record: dict[str, Any] = {
+        "seq": len(records) + 1,
+        "type": type,
+        "time": time,
+        **redact(fields),
+        "prev": records[-1]["hash"] if records else GENESIS,
+    }
+    record["hash"] = record_hash(record)
+    records.append(record)
+    return record
+
+
+def record_line(record: Mapping[str, Any]) -> str:
+    return dumps(dict(record))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The result of checking a transcript file."""
+
+    ok: bool
+    records: int
+    line: int | None = None
+    message: str = ""
+
+
+def verify_transcript(path: Path) -> Verdict:
+    """Check a transcript's hash chain; name the first line that was changed."""
+    prev = GENESIS
+    count = 0
+    with path.open(encoding="utf-8") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError:
+                return Verdict(False, count, number, f"line {number} is not JSON")
+            if not isinstance(record, dict) or "hash" not in record or "prev" not in record:
+                return Verdict(False, count, number, f"line {number} is not a transcript record")
+            if record_hash(record) != record["hash"]:
+                return Verdict(
+                    False, count, number, f"line {number} was changed (its hash does not match)"
+                )
+            if record["prev"] != prev:
+                culprit = max(number - 1, 1)
+                return Verdict(
+                    False,
+                    count,
+                    culprit,
+                    f"line {number} does not follow line {culprit}: line {culprit} was changed, "
+                    "or lines were removed or reordered",
+                )
+            prev = record["hash"]
+            count += 1
+    return Verdict(True, count, None, f"{count} record(s), chain intact")
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """Every record of a transcript file (unverified)."""
+    out: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as handle:
+        for raw in handle:
+            if raw.strip():
+                record = json.loads(raw)
+                if isinstance(record, dict):
+                    out.append(record)
+    return out
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return "`" + json.dumps(value, ensure_ascii=False, default=str) + "`"
+    return str(value)
+
+
+def render_markdown(records: Iterable[Mapping[str, Any]]) -> str:
+    """The transcript as Markdown, to paste into the ticket."""
+    lines: list[str] = []
+    for r in records:
+        kind = r.get("type")
+        secs = f" ({r['seconds']:.0f}s)" if isinstance(r.get("seconds"), int | float) else ""
+        if kind == "start":
+            lines += [
+                f"## Diagnosis: {r['title']}",
+                "",
+                f"- Tree: `{r['tree']}` version `{r['version']}`",
+                f"- Session: `{r['session']}`, started {r['time']}",
+                "",
+                "### Walk",
+                "",
+            ]
+        elif kind == "question":
+            lines.append(f"- **{r['prompt']}** — {r['label']}{secs}")
+        elif kind == "gate":
+            verdict = "confirmed" if r["confirmed"] else "NOT confirmed"
+            lines.append(f"- Check: {r['prompt']} — **{verdict}**{secs}")
+        elif kind == "fact":
+            lines.append(f"- Looked up `{r['source']}` at {r['time']}: {_value(r['summary'])}")
+        elif kind == "branch":
+            lines.append(f"- Decided: {r['reason']} → {r['target']}")
+        elif kind == "plan":
+            lines.append(f"- Proposed change: {r['summary']} (request {_value(r['request'])})")
+        elif kind == "applied":
+            replay = ", replayed" if r.get("replayed") else ""
+            lines.append(f"- **Applied**: {r['summary']} (audit #{r['audit_id']}{replay}){secs}")
+        elif kind == "declined":
+            lines.append(f"- Declined by the agent: {r['summary']}{secs}")
+        elif kind == "api_error":
+            lines.append(f"- Access API refused `{r['operation']}`: {r['status']} {r['detail']}")
+        elif kind == "back":
+            lines.append(f"- Went back to {r['to']}. {r['note']}")
+        elif kind == "end":
+            lines += _end_lines(r)
+        elif kind == "failed":
+            lines += ["", f"### Stopped: {r['message']}"]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _end_lines(r: Mapping[str, Any]) -> list[str]:
+    out = ["", f"### Outcome: {r['outcome']}", "", str(r["text"]), ""]
+    if r.get("to"):
+        out.append(f"Escalated to **{r['to']}**. Hand over:")
+        out += [f"- {item}" for item in r.get("handover", [])]
+        out.append("")
+    if r.get("articles"):
+        out.append("Articles: " + ", ".join(f"`{a}`" for a in r["articles"]))
+    if r.get("applied"):
+        out.append("Changes applied: " + "; ".join(r["applied"]))
+    return out
