@@ -36,7 +36,7 @@ is am are was were be been being has have had having get got gets
 should would could can cannot can't won't don't doesn't didn't isn't
 aren't wasn't couldn't shouldn't wont cant dont doesnt didnt isnt
 there here so but just also than then too very any some all please
-up about into over only own same since s t
+up about into over only own same since no s t
 """
 STOP = frozenset({*STOP_WORDS, *_FILLER.split()})
 

@@ -110,6 +110,8 @@ def _print_table(results: SearchResults, filters: list[str]) -> None:
     table.add_column("URL", overflow="fold")
     for rank, hit in enumerate(results.hits, start=1):
         why = ", ".join(hit.matched) or "-"
+        if not hit.all_words:
+            why += " (some words)"
         if hit.audience == "agent":
             why += " (agent-only)"
         table.add_row(

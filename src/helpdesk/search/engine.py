@@ -19,17 +19,20 @@ from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.query.compound import And, Or
 from whoosh.query.qcore import Query
 from whoosh.query.terms import Term
-from whoosh.searching import Hit, Searcher
+from whoosh.searching import Hit, Results, Searcher
 
 from helpdesk.errors import ConfigError, SearchError
 from helpdesk.search.analysis import terms
 from helpdesk.search.indexer import MANIFEST, Manifest
 from helpdesk.search.models import SearchHit, SearchResults
-from helpdesk.search.query import build, parse
+from helpdesk.search.query import Vocabulary, build, parse
 from helpdesk.search.schema import ANY_PLATFORM, SEARCH_FIELDS
 from helpdesk.search.synonyms import SynonymTable
+from helpdesk.search.words import is_identifier
 
 AUDIENCES = ("customer", "agent")
+TOP_UP_BELOW = 3
+"""When fewer documents than this have every word, add the best with some words."""
 
 
 class _MarkFormatter(Formatter):  # type: ignore[misc]
@@ -74,6 +77,7 @@ class Engine:
         self._signature = signature
         self._known_cache: dict[str, bool] = {}
         self._vocabulary = self.table.vocabulary()
+        self.vocabulary = Vocabulary(self.known, self.suggest, self.complete)
 
     def searcher(self) -> Searcher:
         """The warm searcher, reopened if the index changed since the last query."""
@@ -108,6 +112,18 @@ class Engine:
         # A stop word ("for" for "foo") would search for nothing: never suggest one.
         return [str(s) for s in found if terms(str(s))][:3]
 
+    def complete(self, fragment: str) -> list[str]:
+        """Indexed words starting with ``fragment``, most common first (at most four)."""
+        reader = self.searcher().reader()
+        found: list[tuple[int, str]] = []
+        for index, raw in enumerate(reader.expand_prefix("words", fragment)):
+            if index >= 200:  # a two-letter prefix in a big index: enough to rank
+                break
+            word = raw.decode() if isinstance(raw, bytes) else str(raw)
+            if word != fragment and not is_identifier(word) and terms(word):
+                found.append((-reader.doc_frequency("words", word), word))
+        return [word for _, word in sorted(found)[:4]]
+
     def check_filters(self, **values: str | None) -> None:
         """Raise ConfigError for a filter value the taxonomy does not know."""
         for name, value in values.items():
@@ -134,7 +150,7 @@ class Engine:
         self.check_filters(platform=platform, product=product, category=category)
         with self._lock:
             searcher = self.searcher()
-            parsed = parse(text, self.table, self.known, self.suggest)
+            parsed = parse(text, self.table, self.vocabulary)
             results = SearchResults(query=text, hits=[], did_you_mean=parsed.did_you_mean)
             for slot in parsed.slots:
                 if slot.corrected:
@@ -145,15 +161,19 @@ class Engine:
             if query is None:
                 return results
             allow, deny = _filters(platform, product, category, audience)
-            found = searcher.search(query, limit=limit, filter=allow, mask=deny, terms=True)
-            if found.is_empty() and len(parsed.slots) > 1:
+            found = _run(searcher, query, limit, allow, deny)
+            results.hits = [_hit(hit) for hit in found]
+            # Few documents have every word: show those first, then the best documents
+            # with some of the words, so a wordy symptom still reaches its answer.
+            if len(results.hits) < min(limit, TOP_UP_BELOW) and len(parsed.slots) > 1:
                 fallback = build(parsed, any_slot=True)
                 assert fallback is not None  # more than one slot, so there is a query
-                found = searcher.search(fallback, limit=limit, filter=allow, mask=deny, terms=True)
-                results.fallback = True
-            found.fragmenter = ContextFragmenter(maxchars=180, surround=50)
-            found.formatter = _MarkFormatter()
-            results.hits = [_hit(hit) for hit in found]
+                results.fallback = not results.hits
+                seen = {hit.docnum for hit in found}
+                more = _run(searcher, fallback, limit, allow, deny)
+                extra = [hit for hit in more if hit.docnum not in seen]
+                room = limit - len(results.hits)
+                results.hits += [_hit(hit, all_words=False) for hit in extra[:room]]
             return results
 
 
@@ -175,7 +195,14 @@ def _filters(
     return allow_query, Or(deny)
 
 
-def _hit(hit: Hit) -> SearchHit:
+def _run(searcher: Searcher, query: Query, limit: int, allow: Query | None, deny: Query) -> Results:
+    found = searcher.search(query, limit=limit, filter=allow, mask=deny, terms=True)
+    found.fragmenter = ContextFragmenter(maxchars=180, surround=50)
+    found.formatter = _MarkFormatter()
+    return found
+
+
+def _hit(hit: Hit, *, all_words: bool = True) -> SearchHit:
     fields = hit.fields()
     matched = {name for name, _ in hit.matched_terms()}  # type: ignore[no-untyped-call]
     snippet = str(hit.highlights("body", top=2, strict_phrase=True))  # type: ignore[no-untyped-call]
@@ -194,6 +221,7 @@ def _hit(hit: Hit) -> SearchHit:
         matched=[name for name in SEARCH_FIELDS if name in matched],
         category=fields.get("category", ""),
         audience=fields.get("audience", "customer"),
+        all_words=all_words,
     )
 
 

@@ -54,6 +54,8 @@ class SearchHit:
     """Fields the query matched in (title, tags, summary, body): why this result."""
     category: str = ""
     audience: str = "customer"
+    all_words: bool = True
+    """False for hits added because too few documents had every word of the query."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,7 +68,9 @@ class SearchResults:
     query: str
     hits: list[SearchHit]
     fallback: bool = False
-    """True when no document had every word, so documents with any word are shown."""
+    """True when no document had every word, so documents with any word are shown
+    (when only a few had every word, they come first and the rest have ``all_words``
+    False)."""
     did_you_mean: str | None = None
     """The query with unknown words replaced by the closest indexed words, if any."""
     corrections: dict[str, str] = field(default_factory=dict)

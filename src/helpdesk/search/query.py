@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from whoosh.query.compound import And, Or
+from whoosh.query.compound import And, DisjunctionMax, Or
 from whoosh.query.positional import Phrase
 from whoosh.query.qcore import Query
 from whoosh.query.terms import Term
@@ -35,6 +35,8 @@ QUOTED_RE = re.compile(r'"([^"]*)"?')
 SYNONYM_WEIGHT = 0.6
 """A synonym counts for less than the word typed: the writer's own word is the surer sign."""
 CORRECTION_WEIGHT = 0.8
+TIEBREAK = 0.1
+"""Share of the other alternatives' scores a slot adds to its best one."""
 FALLBACK_COORD = 0.9
 """Whoosh's coordination scale for the OR fallback: more matched slots, higher score."""
 
@@ -42,6 +44,21 @@ Known = Callable[[str], bool]
 """Whether a lowercased word occurs in the index (or means something to search)."""
 Suggest = Callable[[str], list[str]]
 """Indexed words close to an unknown word, best first."""
+Complete = Callable[[str], list[str]]
+"""Indexed words that start with a fragment, most common first."""
+COMPLETION_WEIGHT = 0.5
+"""A completion of a known short word ("act" -> "activation") counts for half."""
+SHORT_WORD = 3
+"""Words up to this length may be fragments an agent typed in a hurry ("acc", "dev")."""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the index knows, as the parser needs it."""
+
+    known: Known
+    suggest: Suggest
+    complete: Complete
 
 
 @dataclass
@@ -50,9 +67,15 @@ class Slot:
 
     text: str
     alternatives: list[list[str]]
+    weights: list[float] = field(default_factory=list)
+    """How much each alternative counts (the typed word 1.0, synonyms and guesses less)."""
     phrase: bool = False
     synonyms: list[str] = field(default_factory=list)
     corrected: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.weights:
+            self.weights = [1.0] + [SYNONYM_WEIGHT] * (len(self.alternatives) - 1)
 
 
 @dataclass
@@ -72,21 +95,21 @@ class ParsedQuery:
         )
 
 
-def parse(text: str, table: SynonymTable, known: Known, suggest: Suggest) -> ParsedQuery:
+def parse(text: str, table: SynonymTable, vocab: Vocabulary) -> ParsedQuery:
     """Read ``text`` into slots (see the module docstring)."""
     slots: list[Slot] = []
     position = 0
     for match in QUOTED_RE.finditer(text):
-        slots += _free_text(text[position : match.start()], table, known, suggest)
+        slots += _free_text(text[position : match.start()], table, vocab)
         phrase = [w for w, _, _ in spans(match.group(1))]
         if phrase:
             slots.append(Slot(match.group(1).strip(), [phrase], phrase=True))
         position = match.end()
-    slots += _free_text(text[position:], table, known, suggest)
+    slots += _free_text(text[position:], table, vocab)
     return ParsedQuery(text, slots)
 
 
-def _free_text(text: str, table: SynonymTable, known: Known, suggest: Suggest) -> list[Slot]:
+def _free_text(text: str, table: SynonymTable, vocab: Vocabulary) -> list[Slot]:
     typed = [w for w, _, _ in spans(text)]
     slots: list[Slot] = []
     matches = {m.start: m for m in table.find(typed)} if table else {}
@@ -102,7 +125,7 @@ def _free_text(text: str, table: SynonymTable, known: Known, suggest: Suggest) -
         position += 1
         if not terms(word):  # a stop or filler word
             continue
-        slots.append(_word_slot(word, table, known, suggest))
+        slots.append(_word_slot(word, table, vocab))
     return slots
 
 
@@ -113,21 +136,28 @@ def _synonym_slot(typed: str, group: int, table: SynonymTable) -> Slot:
     return Slot(typed, alternatives, synonyms=members)
 
 
-def _word_slot(word: str, table: SynonymTable, known: Known, suggest: Suggest) -> Slot:
+def _word_slot(word: str, table: SynonymTable, vocab: Vocabulary) -> Slot:
     lowered = word.lower()
     # Identifiers are never "corrected": KB5064401 is not a typo of KB5064081.
-    if is_identifier(word) or known(lowered):
+    if is_identifier(word):
         return Slot(word, [[word]])
-    suggestions = suggest(lowered)
-    if not suggestions:
+    known = vocab.known(lowered)
+    fragment = len(lowered) >= 3 and (not known or len(lowered) <= SHORT_WORD)
+    completions = vocab.complete(lowered) if fragment else []
+    if known:
+        alternatives = [[word]] + [[c] for c in completions]
+        return Slot(word, alternatives, [1.0] + [COMPLETION_WEIGHT] * len(completions))
+    guesses = completions or vocab.suggest(lowered)
+    if not guesses:
         return Slot(word, [[word]])
-    best = suggestions[0]
+    best = guesses[0]
     found = table.find([best]) if table else []
     if found:
         slot = _synonym_slot(best, found[0].group, table)
         slot.text, slot.corrected = word, best
         return slot
-    return Slot(word, [[s] for s in suggestions], corrected=best)
+    weights = [CORRECTION_WEIGHT] + [CORRECTION_WEIGHT * 0.7] * (len(guesses) - 1)
+    return Slot(word, [[g] for g in guesses], weights, corrected=best)
 
 
 def build(parsed: ParsedQuery, *, any_slot: bool = False) -> Query | None:
@@ -143,15 +173,17 @@ def build(parsed: ParsedQuery, *, any_slot: bool = False) -> Query | None:
 
 
 def _slot_query(slot: Slot) -> Query | None:
-    clauses: list[Query] = []
-    for index, words in enumerate(slot.alternatives):
-        weight = 1.0 if index == 0 else SYNONYM_WEIGHT
-        if slot.corrected and not slot.synonyms:
-            weight = CORRECTION_WEIGHT if index == 0 else CORRECTION_WEIGHT * 0.7
-        clauses += _alternative(words, weight)
-    if not clauses:
+    # Each alternative sums over the fields (BM25F-like); the slot takes the best
+    # alternative (plus a little of the others), so a page that happens to say "MFA",
+    # "2FA" and "authenticator" does not outscore one that answers the question.
+    options: list[Query] = []
+    for words, weight in zip(slot.alternatives, slot.weights, strict=True):
+        clauses = _alternative(words, weight)
+        if clauses:
+            options.append(clauses[0] if len(clauses) == 1 else Or(clauses))
+    if not options:
         return None
-    return clauses[0] if len(clauses) == 1 else Or(clauses)
+    return options[0] if len(options) == 1 else DisjunctionMax(options, tiebreak=TIEBREAK)
 
 
 def _alternative(words: list[str], weight: float) -> list[Query]:
