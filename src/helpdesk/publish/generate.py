@@ -99,5 +99,5 @@ def _check_name(name: str) -> None:
 def _remove_empty_dirs(root: Path) -> None:
     # Bottom-up, so a folder emptied by removing its empty sub-folders goes too.
     for folder, _dirs, _names in os.walk(root, topdown=False):
-        if Path(folder) != root and not any(os.scandir(folder)):
+        if Path(folder) != root and not os.listdir(folder):
             os.rmdir(folder)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import jinja2
 
@@ -22,7 +23,7 @@ from helpdesk.content.articles import Article
 from helpdesk.content.kb import KB_LINK_RE, KnowledgeBase
 from helpdesk.content.taxonomy import Tag
 from helpdesk.errors import BuildError
-from helpdesk.publish.templates import TEMPLATES_FOLDER, load_template, render, version_range
+from helpdesk.publish.templates import load_template, render, version_range
 from helpdesk.publish.urls import article_source, category_source, tag_source
 from helpdesk.search.keywords import search_keywords
 
@@ -61,7 +62,7 @@ def collect_site(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
     JSON, feeds and scripts; a page they return under an existing path (such as
     ``release-notes/index.md``) replaces the generic one.
     """
-    content = SiteContent(pages=render_pages(kb, env, today=today), files=static_files(kb))
+    content = SiteContent(pages=render_pages(kb, env, today=today), files=static_files(kb, env))
     return content
 
 
@@ -170,13 +171,13 @@ def _tag_pages(
     return pages
 
 
-def static_files(kb: KnowledgeBase) -> dict[str, bytes]:
-    """Images (``kb/images/`` -> ``images/``) and the theme additions (``templates/assets/``)."""
+def static_files(kb: KnowledgeBase, env: jinja2.Environment) -> dict[str, bytes]:
+    """Images (``kb/images/`` -> ``images/``) and theme additions (``<templates>/assets/``)."""
+    folders = [(kb.root / "images", "images")]
+    if isinstance(env.loader, jinja2.FileSystemLoader):
+        folders += [(Path(path) / "assets", "assets") for path in env.loader.searchpath]
     files: dict[str, bytes] = {}
-    for folder, prefix in (
-        (kb.root / "images", "images"),
-        (kb.root / TEMPLATES_FOLDER / "assets", "assets"),
-    ):
+    for folder, prefix in folders:
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):

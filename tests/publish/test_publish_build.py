@@ -1,0 +1,154 @@
+"""``helpdesk build``: pages for every published article, nothing else, and atomic failure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from publish_support import tree_digest
+
+from helpdesk.cli import cli
+from helpdesk.content.kb import load_kb
+from helpdesk.publish import engine
+from helpdesk.publish.build import build_site, render_site
+from helpdesk.publish.config import engine_config_text, find_project
+
+ON_SITE = ["pin-login", "enable-mfa", "legacy-app-login", "activate-device"]
+NOT_ON_SITE = ["agent-unlock", "old-pin-draft"]
+
+
+def run_build(project: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["build", "--kb", str(project / "kb")])
+    return result.exit_code, result.output
+
+
+def search_index(site: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads((site / "search" / "search_index.json").read_text())
+    return data
+
+
+def test_every_published_article_has_a_page_and_nothing_else(project: Path) -> None:
+    code, output = run_build(project)
+    assert code == 0, output
+    site = project / "site"
+    kb = load_kb(project / "kb")
+    for article in kb.articles.values():
+        page = site / article.category / article.id / "index.html"
+        assert page.is_file() == (article.id in ON_SITE), article.id
+    assert sorted(a.id for a in kb.site_articles()) == sorted(ON_SITE)
+
+    index = search_index(site)
+    docs = index["docs"]
+    assert isinstance(docs, list)
+    text = json.dumps(index)
+    for article_id in NOT_ON_SITE:
+        assert article_id not in text
+    assert "Secretunlockprocedure" not in text and "Draftonlyword" not in text
+    # The site's own search finds the MFA article for "2FA" (a tag keyword).
+    mfa = [d for d in docs if d["location"] == "access-security/enable-mfa/"]
+    assert mfa and "2FA" in mfa[0]["text"]
+    # Nothing half-made is left next to the site.
+    assert sorted(p.name for p in project.iterdir()) == ["build", "kb", "mkdocs.yml", "site"]
+    assert "Built 20 pages" in output
+
+
+def test_engine_failure_leaves_the_previous_site_byte_for_byte(project: Path) -> None:
+    assert run_build(project)[0] == 0
+    before = tree_digest(project / "site")
+    template = project / "kb" / "templates" / "article.md.j2"
+    template.write_text(template.read_text() + "\n[broken](no-such-page.md)\n")
+
+    code, output = run_build(project)
+
+    assert code == 1
+    assert "error: the site engine (MkDocs) failed" in output
+    assert "no-such-page.md" in output  # the engine's own warning, shown below
+    assert "end of life" not in output and "│" not in output  # Material's notice is filtered
+    assert "Traceback" not in output
+    assert tree_digest(project / "site") == before
+    assert sorted(p.name for p in project.iterdir()) == ["build", "kb", "mkdocs.yml", "site"]
+
+
+def test_content_errors_stop_before_the_engine(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run_build(project)[0] == 0
+    before = tree_digest(project / "site")
+    docs_before = tree_digest(project / "build" / "docs")
+    article = project / "kb" / "articles" / "enable-mfa.yaml"
+    article.write_text(article.read_text().replace("category: access-security", "category: nope"))
+
+    def engine_must_not_run(*args: object, **kwargs: object) -> list[str]:
+        raise AssertionError("the engine ran despite content errors")
+
+    monkeypatch.setattr(engine, "run_build", engine_must_not_run)
+    code, output = run_build(project)
+
+    assert code == 1
+    assert "kb/articles/enable-mfa.yaml:4:11: unknown category 'nope'" in output
+    assert tree_digest(project / "site") == before
+    assert tree_digest(project / "build" / "docs") == docs_before
+
+
+def test_rebuild_writes_only_changes_and_drops_removed_pages(project: Path) -> None:
+    today = dt.date(2025, 10, 1)
+    first = build_site(project / "kb", today=today)
+    assert first.generate.written == 22  # 20 pages, the CSS and the image
+    second = build_site(project / "kb", today=today)
+    assert second.generate.written == 0
+    assert second.generate.unchanged == first.generate.written
+
+    (project / "kb" / "articles" / "legacy-app-login.yaml").unlink()
+    third = build_site(project / "kb", today=today)
+    assert third.generate.removed == 2  # its page, and the "legacy" tag page it alone had
+    assert not (project / "build/docs/access-security/legacy-app-login.md").exists()
+    assert not (project / "build/docs/tags/legacy.md").exists()
+    assert not (project / "site/access-security/legacy-app-login").exists()
+
+
+def test_site_dir_option_builds_elsewhere(project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere" / "public"
+    result = CliRunner().invoke(
+        cli, ["build", "--kb", str(project / "kb"), "--site-dir", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (target / "access-security" / "pin-login" / "index.html").is_file()
+    assert not (project / "site").exists()
+
+
+def test_generated_config_inherits_and_lists_categories_not_articles(project: Path) -> None:
+    paths = find_project(project / "kb")
+    kb = load_kb(paths.kb_dir)
+    content = render_site(kb, today=dt.date(2025, 10, 1))
+    content.extra_javascript.append("assets/releases.js")
+    config = yaml.safe_load(engine_config_text(paths, kb, content))
+    assert config["INHERIT"] == "../mkdocs.yml"
+    assert config["docs_dir"] == str(project / "build" / "docs")
+    assert config["extra_javascript"] == ["assets/releases.js"]
+    topics = config["nav"][1]["Help topics"]
+    assert topics[0] == {"Access and security": "access-security/index.md"}
+    assert len(topics) == len(kb.taxonomy.categories)
+    assert "pin-login" not in json.dumps(config["nav"])
+
+
+def test_engine_output_filter_keeps_warnings_drops_noise() -> None:
+    raw = (
+        "\x1b[33m │  \x1b[1mMaterial for MkDocs reaches end of life on May 5, 2027.\x1b[0m\n"
+        " │  Zensical is its maintained successor\n"
+        "  To disable this warning, set NO_MKDOCS_2_WARNING=1.\n"
+        "INFO    -  Cleaning site directory\n"
+        "INFO    -  The following pages exist in the docs directory:\n"
+        "  - a.md\n"
+        "WARNING -  Doc file 'x.md' contains a link 'y.md', but the target is not found.\n"
+        "  detail line\n"
+        "Aborted with 1 warnings in strict mode!\n"
+    )
+    assert engine.filter_output(raw) == [
+        "WARNING -  Doc file 'x.md' contains a link 'y.md', but the target is not found.",
+        "  detail line",
+        "Aborted with 1 warnings in strict mode!",
+    ]
