@@ -35,6 +35,9 @@ _LAZY_COMMANDS: dict[str, str] = {
     "serve": "helpdesk.publish.commands:serve",
     "release": "helpdesk.releases.commands:release",
     "access-api": "helpdesk.server.commands:access_api",
+    "diagnose": "helpdesk.diagnostics.commands:diagnose",
+    "transcript": "helpdesk.diagnostics.commands:transcript",
+    "trees": "helpdesk.diagnostics.commands:trees",
 }
 
 
