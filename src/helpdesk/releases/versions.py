@@ -137,5 +137,11 @@ def parse_range(text: str, versioning: Versioning = "numeric") -> VersionRange:
             raise VersionError(
                 f"'{text}' is not a version range; write it like '>=19.99,<20.0.3' or '19.99'"
             )
-        clauses.append((match["op"] or "==", parse_version(match["version"], versioning)))
+        try:
+            bound = parse_version(match["version"], versioning)
+        except VersionError:
+            raise VersionError(
+                f"'{text}' is not a version range; write it like '>=19.99,<20.0.3' or '19.99'"
+            ) from None
+        clauses.append((match["op"] or "==", bound))
     return VersionRange(str(text).strip(), tuple(clauses))

@@ -205,11 +205,12 @@ def _find(kb: KnowledgeBase, target: Target) -> LoadedRelease:
 
 
 def _set_key(text: str, key: str, value: str) -> str:
-    """Set a top-level ``key: value`` line, inserting it after ``version:`` if absent."""
+    """Set a top-level ``key: value`` line, inserting it after ``status:``/``version:`` if absent."""
     pattern = re.compile(rf"^{key}:.*$", re.MULTILINE)
     if pattern.search(text):
         return pattern.sub(f"{key}: {value}", text, count=1)
-    return re.sub(r"^(version:.*)$", rf"\1\n{key}: {value}", text, count=1, flags=re.MULTILINE)
+    after = "status" if re.search(r"^status:", text, re.MULTILINE) else "version"
+    return re.sub(rf"^({after}:.*)$", rf"\1\n{key}: {value}", text, count=1, flags=re.MULTILINE)
 
 
 def _revalidate(path: Path, text: str) -> Release:
