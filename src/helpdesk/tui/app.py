@@ -89,6 +89,12 @@ class HelpdeskApp(App[None]):
         self._client: AccessClient | None = None
         self._client_error: BaseException | None = None
         self._connected = asyncio.Event()
+        self.confirmed_tickets: set[str] = set()
+        """Sessions whose ticket reference the agent typed once (asked again after restart)."""
+
+    @property
+    def clock(self) -> Clock:
+        return self.settings.clock
 
     # ------------------------------------------------------------ startup
 
@@ -146,6 +152,12 @@ class HelpdeskApp(App[None]):
             self._connect()  # the next call tries again
             raise error if error is not None else RuntimeError("not connected")
         return self._client
+
+    async def guarded_api(self) -> Any:
+        """The client wrapped so service trouble stops the walk instead of branching it."""
+        from helpdesk.tui.guard import GuardedClient
+
+        return GuardedClient(await self.api())
 
     async def on_unmount(self) -> None:
         if self._client is not None:

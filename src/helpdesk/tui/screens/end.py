@@ -1,0 +1,148 @@
+"""The end of a walk: outcome, articles to send, the transcript, the escalation summary.
+
+The transcript shown (and copied or saved) is the engine's own Markdown rendering of
+its redacted records, so what the agent pastes into the ticket is exactly what was
+saved, and never holds a secret.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from helpdesk.tui.preview import article_url
+from helpdesk.tui.summary import escalation_summary, save_text
+
+if TYPE_CHECKING:
+    from helpdesk.diagnostics.state import SessionState
+    from helpdesk.tui.app import HelpdeskApp
+    from helpdesk.tui.walks import SavedWalk
+
+_OUTCOME_TITLES = {
+    "resolved": "Resolved",
+    "workaround": "Worked around",
+    "not_our_problem": "Not a PassportScan problem",
+    "escalated": "Escalated",
+}
+
+
+class EndScreen(Screen[None]):
+    """Shown when a walk ends (or when a finished walk is opened from the list)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "copy_transcript", "Copy transcript", id="end.copy"),
+        Binding("s", "save_transcript", "Save .md", id="end.save"),
+        Binding("l", "copy_links", "Copy links", id="end.links"),
+        Binding("e", "escalate", "Escalation summary", id="end.escalate"),
+        Binding("escape", "home", "New walk", id="end.home"),
+    ]
+
+    def __init__(self, state: SessionState, *, text: str | None = None) -> None:
+        super().__init__(id="end")
+        self.state = state
+        self.text = text
+        from helpdesk.diagnostics.transcript import render_markdown
+
+        self.transcript = render_markdown(state.records)
+
+    @classmethod
+    def from_saved(cls, app: HelpdeskApp, walk: SavedWalk) -> EndScreen:
+        return cls(app.walk_store.load(walk.session_id))
+
+    @property
+    def hd_app(self) -> HelpdeskApp:
+        return self.app  # type: ignore[return-value]
+
+    def _end(self) -> dict[str, Any]:
+        return next((r for r in reversed(self.state.records) if r.get("type") == "end"), {})
+
+    def compose(self) -> ComposeResult:
+        end = self._end()
+        outcome = self.state.outcome or ("failed" if self.state.status == "failed" else "open")
+        headline = _OUTCOME_TITLES.get(outcome, outcome.capitalize())
+        yield Header(icon="?")
+        with Vertical(id="end-body"):
+            yield Label(
+                Text.assemble((f"{headline}", "bold"), "  ", (self.state.tree_title, "dim")),
+                id="outcome",
+            )
+            message = self.text or end.get("text") or self.state.message or ""
+            yield Static(str(message), id="end-text")
+            if end.get("to"):
+                yield Static(f"Hand over to {end['to']}: " + "; ".join(end.get("handover", [])))
+            yield Label("Articles to send (l copies the links)", classes="section")
+            yield OptionList(*self._article_options(end), id="end-articles")
+            yield Label("Transcript (c copies, s saves, e packs an escalation)", classes="section")
+            yield TextArea(
+                self.transcript, id="transcript", read_only=True, soft_wrap=True, language=None
+            )
+        yield Footer()
+
+    def _article_options(self, end: dict[str, Any]) -> list[Option]:
+        catalog = self.hd_app.catalog
+        options = []
+        for article_id in end.get("articles", []):
+            article = catalog.article(article_id) if catalog is not None else None
+            if article is None:
+                options.append(Option(article_id, id=article_id))
+                continue
+            url = article_url(article) or "agent only, do not send"
+            options.append(
+                Option(
+                    Text.assemble((article.title, "bold"), "  ", (url, "dim")),
+                    id=article_id,
+                )
+            )
+        if not options:
+            options.append(Option(Text("No article for this outcome.", style="dim"), disabled=True))
+        return options
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.hd_app.show_article(event.option.id)
+
+    # ------------------------------------------------------------- actions
+
+    def action_copy_transcript(self) -> None:
+        self.app.copy_to_clipboard(self.transcript)
+        self.notify("Transcript copied as Markdown.", title="Copied")
+
+    def action_save_transcript(self) -> None:
+        folder = self.hd_app.settings.data_dir / "transcripts"
+        path = save_text(folder, f"{self.state.id}.md", self.transcript)
+        self.notify(str(path), title="Transcript saved")
+
+    def action_copy_links(self) -> None:
+        catalog = self.hd_app.catalog
+        links = []
+        for article_id in self._end().get("articles", []):
+            article = catalog.article(article_id) if catalog is not None else None
+            url = article_url(article) if article is not None else None
+            if article is not None and url:
+                links.append(f"{article.title}: {url}")
+        if not links:
+            self.notify("No customer article to send for this outcome.")
+            return
+        self.app.copy_to_clipboard("\n".join(links))
+        self.notify(f"{len(links)} link(s) copied.", title="Copied")
+
+    def action_escalate(self) -> None:
+        pack_escalation(self.hd_app, self.state)
+
+    def action_home(self) -> None:
+        self.hd_app.go_home()
+
+
+def pack_escalation(app: HelpdeskApp, state: SessionState) -> None:
+    """Copy the escalation summary and save it beside the transcripts."""
+    text = escalation_summary(state, app.catalog)
+    app.copy_to_clipboard(text)
+    path = save_text(app.settings.data_dir / "escalations", f"{state.id}.md", text)
+    app.notify(f"Copied to the clipboard and saved to {path}", title="Escalation summary packed")
