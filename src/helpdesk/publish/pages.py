@@ -25,6 +25,7 @@ from helpdesk.content.taxonomy import Tag
 from helpdesk.errors import BuildError
 from helpdesk.publish.templates import load_template, render, version_range
 from helpdesk.publish.urls import article_source, category_source, tag_source
+from helpdesk.releases import site as releases
 from helpdesk.search.keywords import search_keywords
 
 RECENT_COUNT = 6
@@ -63,6 +64,9 @@ def collect_site(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
     ``release-notes/index.md``) replaces the generic one.
     """
     content = SiteContent(pages=render_pages(kb, env, today=today), files=static_files(kb, env))
+    content.pages.update(releases.release_pages(kb, env, today=today))
+    content.files.update(releases.release_files(kb, today=today))
+    content.extra_javascript += [p for p in releases.SCRIPTS if p in content.files]
     return content
 
 
@@ -110,6 +114,7 @@ def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
                 for product, spec in article.applies_to.items()
             ],
             keywords=search_keywords(article, kb),
+            release_changes=releases.article_changes(kb, article.id, today=today),
             related=[on_site[r] for r in article.related if r in on_site],
             tags=[tags[t] for t in article.tags],
             **common,

@@ -1,0 +1,96 @@
+"""``helpdesk serve``: a YAML change re-renders the served page; a YAML error keeps the old one."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+HELPDESK = [sys.executable, "-m", "helpdesk"]
+WAIT = 45.0  # seconds; generous for a loaded CI machine, but bounded
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            body: bytes = response.read()
+            return body.decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def wait_for(condition: Callable[[], bool], what: str, log: Path) -> None:
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.3)
+    pytest.fail(f"timed out waiting for {what}; serve said:\n{log.read_text()}")
+
+
+@pytest.fixture
+def served(project: Path, tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*HELPDESK, "serve", "--kb", str(project / "kb"), "--port", str(port)],
+            cwd=project,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own group: nothing can outlive the test
+        )
+    try:
+        yield f"http://127.0.0.1:{port}", log, process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+@pytest.mark.slow
+def test_serve_rerenders_on_yaml_change_and_stops_cleanly(
+    served: tuple[str, Path, subprocess.Popen[bytes]], project: Path
+) -> None:
+    base, log, process = served
+    page = f"{base}/access-security/enable-mfa/"
+    wait_for(
+        lambda: "Turn on multi-factor authentication" in (fetch(page) or ""), "first page", log
+    )
+
+    article = project / "kb" / "articles" / "enable-mfa.yaml"
+    original = article.read_text()
+    article.write_text(original.replace("title: Turn on multi-factor", "title: Switch on two-step"))
+    wait_for(lambda: "Switch on two-step authentication" in (fetch(page) or ""), "re-render", log)
+
+    article.write_text(original + "broken: [\n")
+    wait_for(lambda: "enable-mfa.yaml:" in log.read_text(), "the YAML error", log)
+    assert "Switch on two-step authentication" in (fetch(page) or "")  # last good page stays
+
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=15) == 0
+    port_open = fetch(base + "/") is not None
+    assert not port_open, "the engine's server outlived helpdesk serve"
+    text = log.read_text()
+    assert "Traceback" not in text and "end of life" not in text
+    assert "Serving on http://127.0.0.1:" in text
