@@ -53,8 +53,8 @@ class _Node(KbModel):
 
 
 class Choice(KbModel):
-    value: Name
-    """What the answer is stored as (conditions compare with it)."""
+    value: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=60)]
+    """What the answer is stored as (conditions compare with it), e.g. ``windows`` or ``60``."""
     label: Text
     """What the agent sees."""
     next: Name
