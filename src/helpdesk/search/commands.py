@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -92,7 +93,8 @@ def _marked(text: str) -> str:
 
 
 def _print_table(results: SearchResults, filters: list[str]) -> None:
-    console = Console(highlight=False, soft_wrap=False)
+    # Piped output has no terminal width; 80 columns would fold titles and URLs.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
     if not results.hits:
         err = Console(stderr=True, highlight=False)
         err.print(escape(_suggestions(results, filters)[0]))
@@ -107,7 +109,7 @@ def _print_table(results: SearchResults, filters: list[str]) -> None:
     table.add_column("#", justify="right")
     table.add_column("Article")
     table.add_column("Why")
-    table.add_column("URL", overflow="fold")
+    table.add_column("URL", no_wrap=True)
     for rank, hit in enumerate(results.hits, start=1):
         why = ", ".join(hit.matched) or "-"
         if not hit.all_words:

@@ -11,10 +11,12 @@ corrupt folder is replaced, with a warning, never a crash).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
 import time
+import warnings
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -160,7 +162,7 @@ def sync_index(
         _write(ix, [wanted[k] for k in (*added, *changed)], changed + removed, stats.rebuilt)
     if added or changed or removed or manifest.meta != meta or stats.rebuilt:
         generation = ix.latest_generation()  # type: ignore[no-untyped-call]
-        manifest = Manifest(generation=generation, docs=digests, meta=meta)
+        manifest = Manifest(schema=SCHEMA_VERSION, generation=generation, docs=digests, meta=meta)
         manifest.write(directory)
     ix.close()  # type: ignore[no-untyped-call]
     stats.seconds = time.perf_counter() - started
@@ -181,11 +183,22 @@ def _open(directory: Path) -> tuple[Index | None, Manifest | None, str]:
         return None, None, f"warning: the index manifest is unreadable ({exc}); rebuilding it"
     if manifest.schema != SCHEMA_VERSION:
         return None, None, f"index schema changed ({manifest.schema} -> {SCHEMA_VERSION})"
-    try:
-        ix = whoosh_index.open_dir(str(directory))
-        generation = ix.latest_generation()  # type: ignore[no-untyped-call]
-    except Exception as exc:
-        return None, None, f"warning: the search index is damaged ({exc}); rebuilding it"
+    # Whoosh leaves the TOC file open when it cannot parse a damaged one; the handle is
+    # freed with the failed call's frames, so silence that one ResourceWarning here
+    # (a damaged folder is a warning to the user, not a crash in a strict-warnings run).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            ix = whoosh_index.open_dir(str(directory))
+            generation = ix.latest_generation()  # type: ignore[no-untyped-call]
+        except Exception as exc:
+            damaged = f"warning: the search index is damaged ({exc}); rebuilding it"
+        else:
+            damaged = ""
+        if damaged:
+            gc.collect()
+    if damaged:
+        return None, None, damaged
     if generation != manifest.generation:
         ix.close()  # type: ignore[no-untyped-call]
         return None, None, "warning: the index and its manifest disagree; rebuilding it"
