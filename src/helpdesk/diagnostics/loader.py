@@ -79,7 +79,8 @@ def load_tree_file(
         )
 
     def report(loc: tuple[str | int, ...], message: str) -> None:
-        problems.at(doc, loc, message)
+        # A problem with a whole node is shown on the line of its id, where a writer looks.
+        problems.at(doc, loc, message, key=len(loc) == 2 and loc[0] == "nodes")
 
     check_tree(tree, report, articles=articles, operations=operations)
     if len(problems.errors) > before:
