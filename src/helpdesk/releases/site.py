@@ -38,6 +38,8 @@ from helpdesk.releases.feeds import FeedSpec, atom_feed, product_feed_spec
 from helpdesk.releases.model import SECTION_TITLES
 
 SCRIPT_TEMPLATE = Path("releases") / "upgrade.js"
+SCRIPTS = (urls.SCRIPT,)
+"""Files from :func:`release_files` the engine must load on every page (instant navigation)."""
 
 
 def release_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) -> dict[str, str]:
@@ -95,13 +97,11 @@ def release_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date)
             url_root="../../../",
             **common,
         )
-    pages[category_source(urls.SECTION)] = render(
-        "releases/index.md.j2",
-        env,
-        category=kb.taxonomy.category(urls.SECTION),
-        products=entries,
-        **common,
-    )
+    category = next((c for c in kb.taxonomy.categories if c.id == urls.SECTION), None)
+    if category is not None:  # the taxonomy decides whether the section is in the nav
+        pages[category_source(urls.SECTION)] = render(
+            "releases/index.md.j2", env, category=category, products=entries, **common
+        )
     return pages
 
 
@@ -116,6 +116,8 @@ def release_files(
     """
     base = _base(site_url)
     files: dict[str, bytes] = {}
+    if not kb.releases.products(today):
+        return files  # a site without release notes gets no empty feed and no script
     every: list[ReleaseView] = []
     for product_id in kb.releases.products(today):
         views = kb.releases.timeline(product_id, today)
