@@ -1,0 +1,90 @@
+"""The condition language: what it accepts, what it refuses, and that it never runs Python."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from helpdesk.diagnostics.conditions import ConditionError, evaluate, parse_condition
+from helpdesk.diagnostics.templates import render, render_param, template_refs
+
+ENV: dict[str, Any] = {
+    "client": "windows",
+    "version": "20.10",
+    "user": {"mfa": {"state": "enabled"}, "pin_set": False, "permissions": ["manage_devices"]},
+    "devices": {"items": [{"id": "dev_1"}]},
+    "count": 3,
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("client == 'windows'", True),
+        ("client != \"windows\"", False),
+        ("version >= v'20.9'", True),  # 20.10 is newer than 20.9: numeric per part
+        ("version < v'20.10.1'", True),
+        ("version == v'20.10.0'", True),
+        ("client in ['android', 'ios']", False),
+        ("'manage_devices' in user.permissions", True),
+        ("'x' not in user.permissions", True),
+        ("user.mfa.state == 'enabled' and not user.pin_set", True),
+        ("user.pin_set or (count > 2 and count <= 3)", True),
+        ("missing.field == null", True),
+        ("missing.field >= v'1.0'", False),
+        ("devices.items.0.id == 'dev_1'", True),
+        ("devices.items.5.id != null", False),
+        ("user.__class__ == null", True),  # only mapping keys: no Python attribute access
+    ],
+)
+def test_conditions_evaluate(text: str, expected: bool) -> None:
+    assert evaluate(parse_condition(text), ENV) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "the condition is empty"),
+        ("client = 'windows'", "unexpected character '=' (use == to compare)"),
+        ("client == 'windows", "unterminated quoted text"),
+        ("client ==", "expected a value or a name but found the end of the condition"),
+        ("(client == 'a'", "expected ')' but found the end of the condition"),
+        ("a == 1 == 1", "comparisons cannot be chained"),
+        ("version >= 20.0", "write versions as v'20.0'"),
+        ("version >= v'20.x'", "version literal '20.x' is not a version"),
+        ("__import__('os').system('true')", "unexpected '('"),
+        ("1 + 1", "unexpected character '+'"),
+        ("client == 'a' client", "unexpected 'client'; join conditions with 'and' or 'or'"),
+        ("user. == 1", "expected a field name after '.'"),
+        ("lambda: 1", "unexpected character ':'"),
+    ],
+)
+def test_malformed_conditions_are_refused(text: str, message: str) -> None:
+    with pytest.raises(ConditionError) as caught:
+        parse_condition(text)
+    assert message in caught.value.message
+
+
+def test_ordering_text_needs_a_version_literal() -> None:
+    with pytest.raises(ConditionError, match="write v'windows' to compare versions"):
+        evaluate(parse_condition("client > 'a'"), ENV)
+
+
+def test_offsets_point_at_the_problem() -> None:
+    with pytest.raises(ConditionError) as caught:
+        parse_condition("client == 'a' and = 2")
+    assert caught.value.offset == 18
+
+
+def test_templates() -> None:
+    assert render("{client} {{literal}} {user.mfa.state} {nope}", ENV) == (
+        "windows {literal} enabled —"
+    )
+    assert render_param("{count}", ENV) == 3
+    assert render_param("n={count}", ENV) == "n=3"
+    assert [r.dotted for r in template_refs("{a.b} and {c}")] == ["a.b", "c"]
+    for bad, words in [("{a", "unmatched '{'"), ("{a + b}", "is not a reference")]:
+        with pytest.raises(ConditionError) as caught:
+            template_refs(bad)
+        assert words in caught.value.message
