@@ -56,4 +56,3 @@ def load() -> Callable[[Path], KnowledgeBase]:
 @pytest.fixture
 def env(kb_dir: Path) -> jinja2.Environment:
     return make_env(kb_dir / "templates")
-

@@ -116,7 +116,10 @@ def test_unknown_key_and_withdrawn_without_reason(kb_dir: Path) -> None:
         'product: client\nversion: "21.0"\nsummary: x\nfeaturez: []\n',
     )
     [problem] = _problems(kb_dir)
-    assert (problem.line, problem.message) == (4, "unknown key 'featurez'; did you mean 'features'?")
+    assert (problem.line, problem.message) == (
+        4,
+        "unknown key 'featurez'; did you mean 'features'?",
+    )
 
 
 def test_known_issue_declared_twice(kb_dir: Path) -> None:

@@ -14,7 +14,7 @@ from releases_support import edit
 
 from helpdesk.cli import cli
 from helpdesk.content.kb import KnowledgeBase, load_kb
-from helpdesk.errors import ConfigError, ContentError, ReleaseError
+from helpdesk.errors import ContentError, ReleaseError
 from helpdesk.releases.lock import read_lock
 from helpdesk.releases.site import release_pages
 from helpdesk.releases.workflow import new_release, publish_release, withdraw_release
@@ -96,7 +96,10 @@ def test_editing_a_published_note_needs_a_correction(
 
     # Publishing again records the correction; a later silent edit is caught again.
     assert "recorded the correction" in publish_release(published_kb, "client", "20.0.9", today=DAY)
-    assert read_lock(published_kb / "releases" / "published.lock")[("client", "20.0.9")].corrections == 1
+    assert (
+        read_lock(published_kb / "releases" / "published.lock")[("client", "20.0.9")].corrections
+        == 1
+    )
     edit(path, "Two typos", "Three typos")
     with pytest.raises(ContentError):
         load_kb(published_kb)
@@ -122,11 +125,12 @@ def test_deleting_a_published_release_is_caught_in_the_lock(published_kb: Path) 
     assert problem.line > 2 and "is missing" in problem.message
 
 
-def test_withdraw_keeps_the_page_with_a_banner(
-    published_kb: Path, env: jinja2.Environment
-) -> None:
+def test_withdraw_keeps_the_page_with_a_banner(published_kb: Path, env: jinja2.Environment) -> None:
     withdraw_release(
-        published_kb, "client", "20.0.9", reason="It broke printing; install 20.0.10.",
+        published_kb,
+        "client",
+        "20.0.9",
+        reason="It broke printing; install 20.0.10.",
         today=dt.date(2025, 9, 5),
     )
     kb = load_kb(published_kb)  # withdrawing does not count as an edit

@@ -89,6 +89,6 @@ def list_(kb_dir: Path, today: dt.datetime | None, product: str | None) -> None:
     rows = workflow.list_releases(load_kb(kb_dir, today=_date(today)), product, today=_date(today))
     if not rows:
         click.echo("no releases")
-    width = max((len(r[1]) for r in rows), default=0)
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(2)]
     for product_id, version, status, date in rows:
-        click.echo(f"{product_id}  {version:<{width}}  {date:<10}  {status}")
+        click.echo(f"{product_id:<{widths[0]}}  {version:<{widths[1]}}  {date:<10}  {status}")

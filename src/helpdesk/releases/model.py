@@ -131,7 +131,7 @@ class Release(KbModel):
     status: ReleaseStatus = "draft"
     """``draft`` (not published anywhere), ``published`` or ``withdrawn``."""
     date: dt.date | None = None
-    """Release date; set by ``helpdesk release publish``."""
+    """The date the notes were published; set by ``helpdesk release publish``."""
     publish_after: dt.date | None = None
     """Embargo: the release stays out of every output until a build on or after this date."""
     title: Text | None = None

@@ -205,7 +205,7 @@ def _find(kb: KnowledgeBase, target: Target) -> LoadedRelease:
 
 
 def _set_key(text: str, key: str, value: str) -> str:
-    """Set a top-level ``key: value`` line, inserting it after ``status:``/``version:`` if absent."""
+    """Set a top-level ``key: value`` line; if absent, insert it after ``status:``/``version:``."""
     pattern = re.compile(rf"^{key}:.*$", re.MULTILINE)
     if pattern.search(text):
         return pattern.sub(f"{key}: {value}", text, count=1)
