@@ -59,10 +59,9 @@ class NoteView:
     """The release whose file declares the note (differs for repeated known issues)."""
     anchor: str
     """HTML id of the note on this release's page, unique on the product page too."""
-
-    @property
-    def fixed_in(self) -> str | None:
-        return self.note.fixed_in if isinstance(self.note, KnownIssue) else None
+    fixed_in: str | None = None
+    """For a known issue, the fixing version, only once that release is visible: an
+    embargoed fix must not announce its version number early."""
 
     @property
     def workaround(self) -> Workaround | None:
@@ -145,10 +144,13 @@ class Releases:
                 else:
                     inside = current.version in affected
                     before_fix = fixed is None or current.version < fixed
+                shown_fix = issue.fixed_in if any(r.version == fixed for r in loaded) else None
                 if inside and before_fix:
-                    sections["known_issues"].append(_view("known_issues", issue, origin, current))
+                    sections["known_issues"].append(
+                        _view("known_issues", issue, origin, current, shown_fix)
+                    )
                 if fixed is not None and current.version == fixed:
-                    sections["fixes"].append(_view("fixes", issue, origin, current))
+                    sections["fixes"].append(_view("fixes", issue, origin, current, shown_fix))
             views.append(ReleaseView(current, sections))
         return views
 
@@ -166,5 +168,11 @@ class Releases:
         return parse_version(issue.fixed_in, self.versioning.get(origin.product, "numeric"))
 
 
-def _view(section: Section, note: Note, origin: LoadedRelease, current: LoadedRelease) -> NoteView:
-    return NoteView(section, note, origin, f"{current.version.slug}-{note.id}")
+def _view(
+    section: Section,
+    note: Note,
+    origin: LoadedRelease,
+    current: LoadedRelease,
+    fixed_in: str | None = None,
+) -> NoteView:
+    return NoteView(section, note, origin, f"{current.version.slug}-{note.id}", fixed_in)
