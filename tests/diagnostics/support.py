@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-_NOISE = re.compile(r"^([0-9a-f]{16,}|hd-[0-9a-f]+|\d{4}-\d\d-\d\dT[\d:.+Z-]+|[a-z0-9-]+-\d{8}-\d{6}-[0-9a-f]+)$")
+_NOISE = re.compile(
+    r"^([0-9a-f]{16,}|hd-[0-9a-f]+|\d{4}-\d\d-\d\dT[\d:.+Z-]+|[a-z0-9-]+-\d{8}-\d{6}-[0-9a-f]+)$"
+)
 
 
 def _leaves(value: Any) -> Iterator[str]:

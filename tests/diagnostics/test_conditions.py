@@ -22,7 +22,7 @@ ENV: dict[str, Any] = {
     ("text", "expected"),
     [
         ("client == 'windows'", True),
-        ("client != \"windows\"", False),
+        ('client != "windows"', False),
         ("version >= v'20.9'", True),  # 20.10 is newer than 20.9: numeric per part
         ("version < v'20.10.1'", True),
         ("version == v'20.10.0'", True),

@@ -45,9 +45,7 @@ def test_every_fixture_has_a_case() -> None:
 def test_broken_tree_is_rejected(name: str) -> None:
     line, words = CASES[name]
     problems = ProblemList(BROKEN)
-    tree, _ = load_tree_file(
-        BROKEN / f"{name}.yaml", problems, {"pin-login"}, default_operations()
-    )
+    tree, _ = load_tree_file(BROKEN / f"{name}.yaml", problems, {"pin-login"}, default_operations())
     assert tree is None
     rendered = [str(p) for p in problems.errors]
     matching = [r for r in rendered if words in r]

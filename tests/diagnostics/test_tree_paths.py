@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (scenario tables read best one path per line)
 """Every path of every tree, walked headlessly against a seeded access API.
 
 Each scenario is the answers an agent would give, the end node and outcome tag the
@@ -248,7 +249,9 @@ API_FAILURE_ENDS = {
 async def test_path(path: Path_, kb: KnowledgeBase, api: AccessClient, state_dir: Path) -> None:
     if path.setup is not None:
         await path.setup(api)
-    result = await run_headless(kb.trees[path.tree], api, path.answers, yes=True, state_dir=state_dir)
+    result = await run_headless(
+        kb.trees[path.tree], api, path.answers, yes=True, state_dir=state_dir
+    )
     session = result.session
     assert result.state == "finished", session.message
     assert (session.state.steps[-1].node, session.outcome) == (path.end, path.outcome)
