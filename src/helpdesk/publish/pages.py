@@ -89,12 +89,9 @@ def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
     site = kb.site_articles()
     on_site = {a.id: a for a in site}
     taxonomy = kb.taxonomy
-    common = {
-        "platform_titles": {p.id: p.title for p in taxonomy.platforms},
-        "tree_titles": {tree_id: tree.title for tree_id, tree in kb.trees.items()},
-        "today": today,
-        "site_description": "Answers for PassportScan users.",
-    }
+    common = {"today": today, "site_description": "Answers for PassportScan users."}
+    platform_titles = {p.id: p.title for p in taxonomy.platforms}
+    tree_titles = {tree_id: tree.title for tree_id, tree in kb.trees.items()}
     products = {p.id: p.title for p in taxonomy.products}
     tags = {t.id: t for t in taxonomy.tags}
     article_template = load_template(env, "article.md.j2")
@@ -103,11 +100,12 @@ def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
     for article in site:
         source = article_source(article)
         root = _root_of(source)
-        page = render(
+        markdown = render(
             article_template,
             env,
             article=article,
             root=root,
+            page={"root": root, "platform_titles": platform_titles, "tree_titles": tree_titles},
             category=taxonomy.category(article.category),
             badges=[
                 f"{products[product]} {version_range(spec)}"
@@ -119,7 +117,7 @@ def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
             tags=[tags[t] for t in article.tags],
             **common,
         )
-        pages[source] = rewrite_kb_links(page, source, on_site)
+        pages[source] = rewrite_kb_links(markdown, source, on_site)
 
     for category in taxonomy.categories:
         members = [a for a in site if a.category == category.id]

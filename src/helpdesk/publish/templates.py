@@ -54,7 +54,7 @@ def make_env(templates_dir: Path) -> jinja2.Environment:
         version_range=version_range,
         rstrip=str.rstrip,
     )
-    env.globals["kind"] = block_kind
+    env.globals.update(kind=block_kind, has_notes=has_notes)
     return env
 
 
@@ -105,10 +105,22 @@ def _template_location(exc: BaseException) -> str | None:
     return found
 
 
+_KINDS: dict[type, str] = {}
+
+
 def block_kind(block: object) -> str:
     """A body block's kind: the name of its only field (``paragraph``, ``steps``, ...)."""
-    fields: dict[str, object] = type(block).model_fields  # type: ignore[attr-defined]
-    return next(iter(fields))
+    cls = type(block)
+    kind = _KINDS.get(cls)
+    if kind is None:  # once per block class: reading model_fields is slow in pydantic 2.11+
+        fields: dict[str, object] = cls.model_fields  # type: ignore[attr-defined]
+        kind = _KINDS[cls] = next(iter(fields))
+    return kind
+
+
+def has_notes(steps: list[Any]) -> bool:
+    """Whether any step carries a note (then the list is loose, so notes sit under steps)."""
+    return any(step.note for step in steps)
 
 
 def yaml_string(value: object) -> str:
