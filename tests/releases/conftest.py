@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from releases_support import DAY, PUBLISH_ORDER
 
 from helpdesk.content.kb import KnowledgeBase, load_kb
 from helpdesk.publish.templates import make_env
@@ -16,16 +17,6 @@ from helpdesk.releases.workflow import publish_release
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[2]
-DAY = dt.date(2025, 9, 1)
-"""The date every fixture release is published on."""
-
-PUBLISH_ORDER = [
-    ("client", "19.99"),
-    ("client", "20.0.0"),
-    ("client", "20.0.9"),
-    ("client", "20.0.10"),
-    ("app", "1.5"),
-]
 
 
 @pytest.fixture

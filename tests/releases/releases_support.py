@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+
+DAY = dt.date(2025, 9, 1)
+"""The date every fixture release is published on."""
+
+PUBLISH_ORDER = [
+    ("client", "19.99"),
+    ("client", "20.0.0"),
+    ("client", "20.0.9"),
+    ("client", "20.0.10"),
+    ("app", "1.5"),
+]
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from conftest import DAY, PUBLISH_ORDER
-from releases_support import edit
+from releases_support import DAY, PUBLISH_ORDER, edit
 
 from helpdesk.content.kb import load_kb
 from helpdesk.publish.pages import collect_site
@@ -189,3 +188,18 @@ def test_article_shows_changes_affecting_it(published_kb: Path, env: jinja2.Envi
     assert '<span class="hd-badge">Desktop client ≥ 20.0</span>' in page  # applies_to badge
     activate = collect_site(kb, env, today=DAY).pages["access/activate.md"]
     assert "(../release-notes/client/20.0.0.md#v20-0-0-activate): Before you upgrade" in activate
+
+
+def test_search_documents_respect_the_embargo(embargoed_kb: Path) -> None:
+    from helpdesk.search.documents import collect
+
+    def release_ids(today: dt.date) -> list[str]:
+        docs = collect(load_kb(embargoed_kb, today=today))
+        return sorted(d.id for d in docs if d.kind == "release")
+
+    before = release_ids(EMBARGO - dt.timedelta(days=1))
+    assert before == ["app-1.5", "client-19.99", "client-20.0.0", "client-20.0.9"]
+    assert "client-20.0.10" in release_ids(EMBARGO)
+    doc = next(d for d in collect(load_kb(embargoed_kb, today=EMBARGO)) if d.id == "client-20.0.0")
+    assert doc.url == "release-notes/client/20.0.0/"
+    assert "Printing a registration card" in doc.body  # the known issue is searchable

@@ -9,8 +9,7 @@ from pathlib import Path
 import jinja2
 import pytest
 from click.testing import CliRunner
-from conftest import DAY
-from releases_support import edit
+from releases_support import DAY, edit
 
 from helpdesk.cli import cli
 from helpdesk.content.kb import KnowledgeBase, load_kb

@@ -92,7 +92,9 @@ def load_kb(root: Path | str, *, today: dt.date | None = None) -> KnowledgeBase:
     synonyms = _load_synonyms(root, problems)
     if taxonomy is not None:
         _check_articles(root, taxonomy, articles, documents, problems, today)
-    releases = load_releases(root, taxonomy, articles, problems) if taxonomy else Releases()
+    releases = (
+        load_releases(root, taxonomy, articles, problems, today=today) if taxonomy else Releases()
+    )
     trees, _ = load_trees(root, problems, articles)
     check_tree_links(articles, documents, trees, problems)
     if problems.errors or taxonomy is None:

@@ -101,6 +101,9 @@ class Releases:
 
     by_product: dict[str, list[LoadedRelease]] = field(default_factory=dict)
     versioning: dict[str, Versioning] = field(default_factory=dict)
+    as_of: dt.date | None = None
+    """The date the knowledge base was loaded for; consumers without a date of their own
+    (search sources) decide embargoes with it."""
 
     def all(self) -> list[LoadedRelease]:
         return [r for product in sorted(self.by_product) for r in self.by_product[product]]

@@ -26,7 +26,12 @@ _ARTICLE_LINK = "](kb:"
 
 
 def load_releases(
-    root: Path, taxonomy: Taxonomy, articles: dict[str, Article], problems: ProblemList
+    root: Path,
+    taxonomy: Taxonomy,
+    articles: dict[str, Article],
+    problems: ProblemList,
+    *,
+    today: dt.date | None = None,
 ) -> Releases:
     """Load and check every release under ``root / "releases"``.
 
@@ -35,12 +40,13 @@ def load_releases(
         taxonomy: the loaded taxonomy (products and their ``versioning``).
         articles: loaded articles by id, for the ``articles`` links of notes.
         problems: the run's problem list; every problem found is added to it.
+        today: the date the knowledge base is loaded for (kept as ``Releases.as_of``).
 
     Returns:
         The releases that validated (files with errors are left out).
     """
     folder = root / "releases"
-    releases = Releases(versioning={p.id: p.versioning for p in taxonomy.products})
+    releases = Releases(versioning={p.id: p.versioning for p in taxonomy.products}, as_of=today)
     if not folder.is_dir():
         return releases
     products = {p.id: p for p in taxonomy.products}

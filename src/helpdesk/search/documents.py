@@ -28,6 +28,7 @@ from helpdesk.content.articles import (
 )
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.publish.urls import article_url
+from helpdesk.releases.documents import release_documents
 
 Kind = Literal["article", "release"]
 
@@ -135,8 +136,7 @@ def article_documents(kb: KnowledgeBase) -> Iterable[Document]:
 
 SOURCES: tuple[Source, ...] = (
     article_documents,
-    # Release notes: add ``release_documents`` here (kind="release", id like
-    # "windows-client-20.0.3", url from the release page) once kb/releases is loaded.
+    release_documents,  # visible releases only (embargo decided for kb.releases.as_of)
 )
 
 
