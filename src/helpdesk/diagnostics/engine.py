@@ -18,14 +18,11 @@ ends the walk with the API's message.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from helpdesk.diagnostics.conditions import ConditionError, evaluate, parse_condition
 from helpdesk.diagnostics.inputs import check_input
 from helpdesk.diagnostics.model import (
     QUESTION_KINDS,
@@ -39,41 +36,28 @@ from helpdesk.diagnostics.model import (
     Tree,
     VerifyNode,
 )
-from helpdesk.diagnostics.operations import OperationSpec, Registry, default_operations
-from helpdesk.diagnostics.state import Fact, Plan, SessionState, SessionStore, Step, redact
-from helpdesk.diagnostics.templates import render, render_param
-from helpdesk.diagnostics.transcript import chain, render_markdown
-from helpdesk.diagnostics.views import ActionOutcome, NodeView, node_view
+from helpdesk.diagnostics.operations import Registry
+from helpdesk.diagnostics.state import Fact, Plan, SessionState, SessionStore, redact
+from helpdesk.diagnostics.templates import render
+from helpdesk.diagnostics.transcript import render_markdown
+from helpdesk.diagnostics.views import ActionOutcome, NodeView
+from helpdesk.diagnostics.walk import Clock, Walk, utc_now
 from helpdesk.errors import APIStatusError, DiagnosticError
 
-Clock = Callable[[], datetime]
 SHOWN_ONCE = ("pin", "activation_code")
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
+class Session(Walk):
+    """One walk of one tree. Create with :meth:`start` / :meth:`new`, reopen with :meth:`resume`.
 
-
-class Session:
-    """One walk of one tree. Create with :meth:`start` / :meth:`new`, reopen with :meth:`resume`."""
-
-    def __init__(
-        self,
-        tree: Tree,
-        client: Any,
-        state: SessionState,
-        *,
-        store: SessionStore,
-        operations: Registry | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        self.tree = tree
-        self.client = client
-        self.state = state
-        self.store = store
-        self.operations = operations if operations is not None else default_operations()
-        self.clock = clock or _utc_now
-        self._secrets: dict[str, str] = {}
+    Args:
+        tree: the tree to walk.
+        client: an ``AccessClient`` (or anything with the same methods).
+        state: the saved state (use the class methods rather than building one).
+        store: where the state and transcript are saved.
+        operations: the access operations registry (default: the access API's own).
+        clock: the time source for facts, steps and records (default: UTC now).
+    """
 
     # ---------------------------------------------------------------- creation
 
@@ -88,7 +72,7 @@ class Session:
         clock: Clock | None = None,
     ) -> Session:
         """A new walk standing on ``tree.start``, saved, with no call made yet (see ``run``)."""
-        now = (clock or _utc_now)()
+        now = (clock or utc_now)()
         session_id = f"{tree.id[:32]}-{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
         state = SessionState(
             id=session_id,
@@ -179,10 +163,6 @@ class Session:
     # ------------------------------------------------------------------ views
 
     @property
-    def id(self) -> str:
-        return self.state.id
-
-    @property
     def status(self) -> str:
         """``active``, ``finished`` (an end node was reached) or ``failed``."""
         return self.state.status
@@ -190,10 +170,6 @@ class Session:
     @property
     def finished(self) -> bool:
         return self.state.status != "active"
-
-    @property
-    def current(self) -> NodeView:
-        return node_view(self.tree, self.state.current, self.env(), self.state.plan)
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -241,12 +217,6 @@ class Session:
 
     def transcript_markdown(self) -> str:
         return render_markdown(self.state.records)
-
-    def env(self) -> dict[str, Any]:
-        """Answers and fact values by name, as conditions and templates see them."""
-        values: dict[str, Any] = dict(self.answers)
-        values.update({name: fact.value for name, fact in self.facts.items()})
-        return values
 
     # ---------------------------------------------------------------- agent calls
 
@@ -392,232 +362,3 @@ class Session:
             self._save()
         self._save()
         return self.current
-
-    # ---------------------------------------------------------------- internals
-
-    def _now(self) -> str:
-        return self.clock().isoformat()
-
-    def _seconds(self) -> float:
-        entered = datetime.fromisoformat(self.state.entered_at)
-        return round(max((self.clock() - entered).total_seconds(), 0.0), 3)
-
-    def _record(self, type: str, **fields: Any) -> None:
-        chain(self.state.records, type, self._now(), **fields)
-
-    def _save(self) -> None:
-        self.store.save(self.state)
-
-    def _require_active(self, call: str) -> None:
-        if self.state.status != "active":
-            raise RuntimeError(
-                f"session {self.id} is {self.state.status}; {call}() needs an active walk"
-            )
-
-    def _expect(self, kinds: type | tuple[type, ...], call: str) -> Any:
-        self._require_active(call)
-        node = self.tree.nodes[self.state.current]
-        if not isinstance(node, kinds):
-            raise RuntimeError(
-                f"{call}() does not apply to the current node '{self.state.current}' ({node.kind})"
-            )
-        return node
-
-    def _enter(self, node_id: str) -> None:
-        self.state.current = node_id
-        self.state.entered_at = self._now()
-        self.state.plan = None
-
-    def _close(self, *, answer: Any = None, facts: dict[str, Fact] | None = None) -> None:
-        node = self.tree.nodes[self.state.current]
-        self.state.steps.append(
-            Step(
-                node=self.state.current,
-                kind=node.kind,
-                entered_at=self.state.entered_at,
-                left_at=self._now(),
-                answer=answer,
-                facts=facts or {},
-            )
-        )
-
-    async def _go(self, target: str) -> NodeView:
-        self._enter(target)
-        self._save()
-        return await self.run()
-
-    def _gate(self, confirmed: bool) -> None:
-        self._record(
-            "gate",
-            node=self.state.current,
-            prompt=self.current.prompt,
-            confirmed=confirmed,
-            seconds=self._seconds(),
-        )
-        self._close(answer="confirmed" if confirmed else "refused")
-
-    def _operation(self, name: str) -> OperationSpec:
-        op = self.operations.get(name)
-        if op is None:
-            raise DiagnosticError(f"the access API has no operation '{name}'")
-        return op
-
-    def _params(self, node: LookupNode | ActionNode, op: OperationSpec) -> dict[str, Any]:
-        env = self.env()
-        types = {**op.required, **op.optional}
-        return {k: _coerce(render_param(v, env), types.get(k)) for k, v in node.params.items()}
-
-    def _fact(self, name: str, value: Any, request: Mapping[str, Any]) -> Fact:
-        args = ", ".join(f"{k}={v!r}" for k, v in redact(dict(request["params"])).items())
-        return Fact(
-            name=name,
-            value=value,
-            source=f"{request['operation']}({args})",
-            node=self.state.current,
-            time=self._now(),
-        )
-
-    async def _lookup(self, node: LookupNode) -> None:
-        op = self._operation(node.operation)
-        params = self._params(node, op)
-        request = {"operation": node.operation, "params": params}
-        try:
-            result = await op(self.client, params)
-        except APIStatusError as exc:
-            await self._api_error(node, node.operation, exc, run=False)
-            return
-        except ValueError as exc:
-            self._fail(f"the tree's call to {node.operation} is malformed: {exc}")
-            return
-        fact = self._fact(node.save_as, redact(result.model_dump(mode="json")), request)
-        self._record(
-            "fact",
-            node=self.state.current,
-            name=node.save_as,
-            source=fact.source,
-            summary=fact.value,
-            seconds=self._seconds(),
-        )
-        self._close(facts={node.save_as: fact})
-        self._enter(node.next)
-
-    def _branch(self, node: BranchNode) -> None:
-        env = self.env()
-        target, reason = node.otherwise, "no condition held (else)"
-        for rule in node.when:
-            try:
-                held = evaluate(parse_condition(rule.condition), env)
-            except ConditionError as exc:
-                self._fail(f"condition '{rule.condition}' cannot be evaluated: {exc.message}")
-                return
-            if held:
-                target, reason = rule.then, rule.condition
-                break
-        if target is None:  # the checker forbids this; a tree built in code may not
-            self._fail(f"branch '{self.state.current}' has no else and no condition held")
-            return
-        self._record("branch", node=self.state.current, reason=reason, target=target)
-        self._close(answer=target)
-        self._enter(target)
-
-    async def _plan(self, node: ActionNode) -> None:
-        op = self._operation(node.operation)
-        params = self._params(node, op)
-        count = self.state.plans_made.get(self.state.current, 0) + 1
-        seed = f"{self.id}/{self.state.current}/{count}"
-        key = "hd-" + hashlib.sha256(seed.encode()).hexdigest()[:40]
-        try:
-            result = await op(self.client, params, dry_run=True)
-        except APIStatusError as exc:
-            await self._api_error(node, node.operation, exc, run=False)
-            return
-        except ValueError as exc:
-            self._fail(f"the tree's call to {node.operation} is malformed: {exc}")
-            return
-        data = result.model_dump(mode="json")
-        self.state.plans_made[self.state.current] = count
-        request = {"operation": node.operation, "params": redact(params), "idempotency_key": key}
-        self.state.plan = Plan(
-            node=self.state.current,
-            operation=node.operation,
-            prompt=render(node.prompt, self.env()),
-            summary=str(data.get("summary") or op.summary),
-            subject=str(data.get("subject") or ""),
-            before=redact(data.get("before")),
-            after=redact(data.get("after")),
-            request=request,
-            idempotency_key=key,
-        )
-        self._record(
-            "plan",
-            node=self.state.current,
-            summary=self.state.plan.summary,
-            request=request,
-            before=self.state.plan.before,
-            after=self.state.plan.after,
-        )
-
-    async def _api_error(
-        self,
-        node: LookupNode | ActionNode,
-        operation: str,
-        exc: APIStatusError,
-        *,
-        run: bool = True,
-    ) -> None:
-        value = {
-            "status": exc.status,
-            "type": exc.type,
-            "title": exc.title,
-            "detail": exc.detail or str(exc),
-            "field": exc.field,
-            "message": str(exc),
-        }
-        self._record(
-            "api_error",
-            node=self.state.current,
-            operation=operation,
-            status=exc.status,
-            detail=value["detail"],
-        )
-        if node.on_error is None:
-            self._fail(f"the access API refused {operation}: {exc}")
-            return
-        request = {"operation": operation, "params": {}}
-        self._close(answer="error", facts={"error": self._fact("error", value, request)})
-        self._enter(node.on_error)
-        if run:
-            self._save()
-            await self.run()
-
-    def _fail(self, message: str) -> None:
-        self._close(answer="failed")
-        self.state.status = "failed"
-        self.state.message = message
-        self._record("failed", node=self.state.current, message=message)
-
-    def _finish(self, node: ResolvedNode | EscalateNode) -> None:
-        view = self.current
-        self._record(
-            "end",
-            node=self.state.current,
-            outcome=node.outcome,
-            text=view.text,
-            articles=list(view.articles),
-            to=view.to,
-            handover=list(view.handover),
-            applied=[f"{a['summary']} (audit #{a['audit_id']})" for a in self.state.applied],
-        )
-        self._close()
-        self.state.status = "finished"
-        self.state.outcome = node.outcome
-
-
-def _coerce(value: Any, expected: type | None) -> Any:
-    """Answers are text; turn ``"60"`` into 60 and ``"true"`` into True where the API wants it."""
-    if isinstance(value, str):
-        if expected is int and value.strip().lstrip("-").isdigit():
-            return int(value)
-        if expected is bool and value.strip().lower() in ("true", "false", "yes", "no"):
-            return value.strip().lower() in ("true", "yes")
-    return value

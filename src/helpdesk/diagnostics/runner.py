@@ -25,9 +25,10 @@ from typing import Any
 
 from helpdesk.content.problems import ProblemList
 from helpdesk.content.yaml import YamlProblem, parse_yaml
-from helpdesk.diagnostics.engine import Clock, Session
+from helpdesk.diagnostics.engine import Session
 from helpdesk.diagnostics.model import Tree
 from helpdesk.diagnostics.operations import Registry
+from helpdesk.diagnostics.walk import Clock
 from helpdesk.errors import DiagnosticError
 
 _TRUE = {"true", "yes", "confirm", "confirmed", "y"}
