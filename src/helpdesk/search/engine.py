@@ -12,10 +12,8 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.highlight import ContextFragmenter, Formatter, get_text
 from whoosh.query.compound import And, Or
 from whoosh.query.qcore import Query
 from whoosh.query.terms import Term
@@ -27,21 +25,17 @@ from helpdesk.search.indexer import MANIFEST, Manifest
 from helpdesk.search.models import SearchHit, SearchResults
 from helpdesk.search.query import Vocabulary, build, parse
 from helpdesk.search.schema import ANY_PLATFORM, SEARCH_FIELDS
+from helpdesk.search.snippets import matches, snippet
 from helpdesk.search.synonyms import SynonymTable
 from helpdesk.search.words import is_identifier
 
 AUDIENCES = ("customer", "agent")
+KIND_WEIGHT = {"article": 1.0, "release": 0.75}
+"""Articles answer questions; a release note that merely mentions the words is a
+supporting read, so it needs a clearly better match to outrank an article."""
+KIND_SLACK = 5
 TOP_UP_BELOW = 3
 """When fewer documents than this have every word, add the best with some words."""
-
-
-class _MarkFormatter(Formatter):  # type: ignore[misc]
-    """Matched words as ``**word**``: readable as plain text, easy to style in a terminal."""
-
-    between = " … "
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return f"**{get_text(text, token, replace)}**"
 
 
 class Engine:
@@ -162,7 +156,8 @@ class Engine:
                 return results
             allow, deny = _filters(platform, product, category, audience)
             found = _run(searcher, query, limit, allow, deny)
-            results.hits = [_hit(hit) for hit in found]
+            wanted = _wanted(query)
+            results.hits = _ranked([_hit(hit, wanted) for hit in found], limit)
             # Few documents have every word: show those first, then the best documents
             # with some of the words, so a wordy symptom still reaches its answer.
             if len(results.hits) < min(limit, TOP_UP_BELOW) and len(parsed.slots) > 1:
@@ -173,7 +168,8 @@ class Engine:
                 more = _run(searcher, fallback, limit, allow, deny)
                 extra = [hit for hit in more if hit.docnum not in seen]
                 room = limit - len(results.hits)
-                results.hits += [_hit(hit, all_words=False) for hit in extra[:room]]
+                more_hits = [_hit(hit, wanted, all_words=False) for hit in extra]
+                results.hits += _ranked(more_hits, room)
             return results
 
 
@@ -195,21 +191,34 @@ def _filters(
     return allow_query, Or(deny)
 
 
+def _wanted(query: Query) -> frozenset[str]:
+    """Every index term the query looks for, in any field."""
+    out = set()
+    for _, text in query.all_terms(phrases=True):
+        out.add(text.decode() if isinstance(text, bytes) else str(text))
+    return frozenset(out)
+
+
+def _ranked(hits: list[SearchHit], limit: int) -> list[SearchHit]:
+    """Hits re-ordered by kind-weighted score, cut to ``limit``."""
+    for hit in hits:
+        hit.score = round(hit.score * KIND_WEIGHT.get(hit.kind, 1.0), 4)
+    return sorted(hits, key=lambda hit: -hit.score)[:limit]
+
+
 def _run(searcher: Searcher, query: Query, limit: int, allow: Query | None, deny: Query) -> Results:
-    found = searcher.search(query, limit=limit, filter=allow, mask=deny, terms=True)
-    found.fragmenter = ContextFragmenter(maxchars=180, surround=50)
-    found.formatter = _MarkFormatter()
-    return found
+    # A few extra hits, so that demoting a kind (KIND_WEIGHT) can let others move up.
+    return searcher.search(query, limit=limit + KIND_SLACK, filter=allow, mask=deny)
 
 
-def _hit(hit: Hit, *, all_words: bool = True) -> SearchHit:
+def _hit(hit: Hit, wanted: frozenset[str], *, all_words: bool = True) -> SearchHit:
+    # Why it matched and the snippet come from the stored text and the query's terms:
+    # asking Whoosh to record matched terms would walk the matcher tree for every
+    # matching document, not just the few shown.
     fields = hit.fields()
-    matched = {name for name, _ in hit.matched_terms()}  # type: ignore[no-untyped-call]
-    snippet = str(hit.highlights("body", top=2, strict_phrase=True))  # type: ignore[no-untyped-call]
-    if not snippet:
-        snippet = str(hit.highlights("summary", top=1))  # type: ignore[no-untyped-call]
-    if not snippet:
-        snippet = fields.get("summary", "")
+    summary = fields.get("summary", "")
+    matched = [name for name in SEARCH_FIELDS if matches(fields.get(name, ""), wanted)]
+    text = snippet(fields.get("body", ""), wanted) or snippet(summary, wanted) or summary
     return SearchHit(
         id=fields["id"],
         kind=fields["kind"],
@@ -217,8 +226,8 @@ def _hit(hit: Hit, *, all_words: bool = True) -> SearchHit:
         summary=fields.get("summary", ""),
         url=fields.get("url", ""),
         score=round(float(hit.score or 0.0), 4),
-        snippet=" ".join(snippet.split()),
-        matched=[name for name in SEARCH_FIELDS if name in matched],
+        snippet=text,
+        matched=matched,
         category=fields.get("category", ""),
         audience=fields.get("audience", "customer"),
         all_words=all_words,

@@ -11,7 +11,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from helpdesk.search.analysis import plain_analyzer, prose_analyzer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SEARCH_FIELDS: dict[str, float] = {
     "title": 4.0,
@@ -36,7 +36,7 @@ def make_schema() -> Schema:
         kind=ID(stored=True),
         id=ID(stored=True),
         title=TEXT(analyzer=prose, stored=True),
-        tags=TEXT(analyzer=prose),
+        tags=TEXT(analyzer=prose, stored=True),
         summary=TEXT(analyzer=prose, stored=True),
         body=TEXT(analyzer=prose, stored=True),
         words=TEXT(analyzer=plain_analyzer(), phrase=False),
