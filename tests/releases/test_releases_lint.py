@@ -146,3 +146,41 @@ def test_published_without_lock_entry(kb_dir: Path) -> None:
     [problem] = _problems(kb_dir)
     assert problem.line == 3
     assert "helpdesk release publish client 19.99" in problem.message
+
+
+def test_unnumbered_product_takes_labels_ordered_by_date(kb_dir: Path) -> None:
+    for label, date in (("2025-10", "2025-10-01"), ("2025-09", "2025-09-01")):
+        _write(
+            kb_dir,
+            f"portal/{label}.yaml",
+            f'product: portal\nversion: "{label}"\nsummary: x\ndate: {date}\n'
+            "features:\n  - id: a\n    text: t\n",
+        )
+    kb = load_kb(kb_dir)
+    assert [r.release.version for r in kb.releases.by_product["portal"]] == ["2025-09", "2025-10"]
+
+
+def test_unnumbered_product_cannot_have_ranges(kb_dir: Path) -> None:
+    _write(
+        kb_dir,
+        "portal/2025-09.yaml",
+        'product: portal\nversion: "2025-09"\nsummary: x\n'
+        "features:\n  - id: a\n    text: t\n    affects: '>=1.0'\n",
+    )
+    [problem] = _problems(kb_dir)
+    assert problem.line == 7 and "no version numbers" in problem.message
+
+
+def test_schema_command_prints_the_release_schema() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from helpdesk.cli import cli
+
+    result = CliRunner().invoke(cli, ["schema", "release"])
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.output)
+    assert {"product", "version", "summary", "known_issues", "corrections"} <= set(
+        schema["properties"]
+    )
