@@ -28,6 +28,7 @@ from whoosh.index import Index
 
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.errors import SearchError
+from helpdesk.search import index_dir
 from helpdesk.search.documents import Document, collect
 from helpdesk.search.models import IndexStats
 from helpdesk.search.schema import ANY_PLATFORM, SCHEMA_VERSION, make_schema
@@ -36,11 +37,6 @@ Progress = Callable[[str], None]
 MANIFEST = "manifest.json"
 MULTIPROCESS_THRESHOLD = 2000
 """Below this many documents a second writer process costs more than it saves."""
-
-
-def index_dir(kb_root: Path) -> Path:
-    """Where the index of the KB in ``kb_root`` lives."""
-    return Path(kb_root) / ".cache" / "search"
 
 
 @dataclass
