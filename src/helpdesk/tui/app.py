@@ -67,6 +67,7 @@ class AppSettings:
     keybindings: dict[str, str] = field(default_factory=dict)
     on_ready: Callable[[float], None] | None = None
     catalog: Catalog | None = None
+    cursor_blink: bool = True
 
 
 class HelpdeskApp(App[None]):
@@ -297,6 +298,7 @@ def make_app(
     keybindings: dict[str, str] | None = None,
     on_ready: Callable[[float], None] | None = None,
     catalog: Catalog | None = None,
+    cursor_blink: bool = True,
 ) -> HelpdeskApp:
     """Build the app; used by ``helpdesk agent`` and by the tests.
 
@@ -311,6 +313,7 @@ def make_app(
         keybindings: binding id -> keys (``App.set_keymap``).
         on_ready: probe called when the first screen is up.
         catalog: a preloaded catalog instead of loading ``kb_dir`` in a worker.
+        cursor_blink: False for steady snapshots.
     """
     return HelpdeskApp(
         AppSettings(
@@ -324,5 +327,6 @@ def make_app(
             keybindings=dict(keybindings or {}),
             on_ready=on_ready,
             catalog=catalog,
+            cursor_blink=cursor_blink,
         )
     )

@@ -57,6 +57,10 @@ class ErrorDialog(ModalScreen[Remedy]):
                         variant="primary" if index == 0 else "default",
                     )
 
+    def on_mount(self) -> None:
+        # The most useful remedy is focused, so Enter takes it.
+        self.query(Button).first().focus()
+
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         remedy = (event.button.id or "remedy-dismiss").removeprefix("remedy-")

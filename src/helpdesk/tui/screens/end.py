@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from helpdesk.tui.preview import article_url
 from helpdesk.tui.summary import escalation_summary, save_text
+from helpdesk.tui.widgets.steady import steady
 
 if TYPE_CHECKING:
     from helpdesk.diagnostics.state import SessionState
@@ -80,8 +81,10 @@ class EndScreen(Screen[None]):
             yield Label("Articles to send (l copies the links)", classes="section")
             yield OptionList(*self._article_options(end), id="end-articles")
             yield Label("Transcript (c copies, s saves, e packs an escalation)", classes="section")
-            yield TextArea(
-                self.transcript, id="transcript", read_only=True, soft_wrap=True, language=None
+            yield steady(
+                TextArea(
+                    self.transcript, id="transcript", read_only=True, soft_wrap=True, language=None
+                )
             )
         yield Footer()
 

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from helpdesk.diagnostics.state import Plan
+from helpdesk.tui.widgets.steady import steady
 
 
 def plan_rows(plan: Plan, who: str) -> list[tuple[str, str]]:
@@ -29,9 +30,9 @@ def plan_rows(plan: Plan, who: str) -> list[tuple[str, str]]:
     rows += [(key, change) for key, change in changes(plan.before, plan.after)]
     minutes = params.get("minutes")
     if isinstance(minutes, int):
-        until = (plan.after or {}).get("suspended_until") or (plan.after or {}).get("mfa", {}).get(
-            "suspended_until"
-        )
+        flat: dict[str, Any] = {}
+        _flatten(plan.after or {}, "", flat)
+        until = next((v for k, v in flat.items() if k.endswith("suspended_until") and v), None)
         duration = _duration(minutes)
         rows.append(("For how long", f"{duration} (until {until})" if until else duration))
     rows.append(("Ticket", str(params.get("ticket", "—"))))
@@ -106,9 +107,11 @@ class PlanScreen(ModalScreen[bool]):
                 table.add_row(what, value)
             yield table
             if self.ticket_required:
-                yield Input(
-                    placeholder=f"type the ticket reference ({self.ticket}) to confirm",
-                    id="plan-ticket",
+                yield steady(
+                    Input(
+                        placeholder=f"type the ticket reference ({self.ticket}) to confirm",
+                        id="plan-ticket",
+                    )
                 )
             yield Static("", id="plan-message", classes="dialog-hint")
             yield Static(

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from helpdesk.tui.catalog import Hit
+from helpdesk.tui.widgets.steady import steady
 
 if TYPE_CHECKING:
     from helpdesk.tui.app import HelpdeskApp
@@ -47,9 +48,11 @@ class StartScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="?")
         with Vertical(id="start-body"):
-            yield Input(
-                placeholder="What does the caller say? (e.g. app refuses password, PIN)",
-                id="search",
+            yield steady(
+                Input(
+                    placeholder="What does the caller say? (e.g. app refuses password, PIN)",
+                    id="search",
+                )
             )
             yield Label("Loading the knowledge base…", id="results-title", classes="section")
             yield OptionList(id="results")

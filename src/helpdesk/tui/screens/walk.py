@@ -30,12 +30,14 @@ from textual.widgets import (
 )
 
 from helpdesk.errors import DiagnosticError
+from helpdesk.tui.advice import advise
 from helpdesk.tui.walk_support import (
     api_error_notices,
     crumbs_of,
     linked_article,
     who_of,
 )
+from helpdesk.tui.widgets.steady import steady
 from helpdesk.tui.widgets.walk_parts import Breadcrumb, ChoiceList, FactsPanel
 
 if TYPE_CHECKING:
@@ -89,7 +91,7 @@ class WalkScreen(Screen[None]):
                 yield Markdown("", id="prompt")
                 yield Static("", id="help-text")
                 yield ChoiceList(id="choices")
-                yield Input(id="answer-input")
+                yield steady(Input(id="answer-input"))
                 yield Static("", id="input-error")
                 with Horizontal(id="verify-buttons"):
                     yield Button("Confirmed (y)", id="gate-yes", variant="success")
@@ -109,6 +111,10 @@ class WalkScreen(Screen[None]):
     def on_mount(self) -> None:
         self._refresh_view()
         self._open()
+
+    def on_screen_resume(self) -> None:
+        if self.session is not None and not self._busy:
+            self._refresh_view()
 
     # ------------------------------------------------------------ engine calls
 
@@ -165,7 +171,8 @@ class WalkScreen(Screen[None]):
                 self.hd_app.show_error(exc)
         except Exception as exc:
             self._busy = False
-            self.hd_app.show_error(exc, on_remedy=lambda remedy: self._remedy(remedy, step))
+            wait = advise(exc).wait_seconds or 1.0
+            self.hd_app.show_error(exc, on_remedy=lambda remedy: self._remedy(remedy, step, wait))
         else:
             self._busy = False
             self._last_step = None
@@ -178,18 +185,29 @@ class WalkScreen(Screen[None]):
             self.notify(message, title=title, severity=severity, timeout=8)
         self._refresh_view()
 
-    def _remedy(self, remedy: str, step: Step) -> None:
+    def _retry_step(self, failed: Step | None) -> Step | None:
+        """What to run again: the engine moves on before it calls the API, so a failed
+        answer left it standing on a lookup (or an unplanned action): run from there.
+        A failed confirm leaves the plan in place: confirm again, same idempotency key."""
+        session = self.session
+        if session is None:
+            return None
+        view = session.current
+        if view.kind in ("lookup", "branch") or (view.kind == "action" and view.plan is None):
+            return session.run
+        return failed
+
+    def _remedy(self, remedy: str, failed: Step, wait: float) -> None:
+        step = self._retry_step(failed)
+        if step is None:
+            return
         if remedy == "retry":
             self.run_step(step)
         elif remedy == "wait":
-            self.notify("Retrying when the wait is over…", timeout=3)
-            wait = self._wait_seconds()
+            self.notify(f"Retrying in {wait:.0f} s…", timeout=wait)
             self.set_timer(wait, lambda: self.run_step(step))
         elif remedy == "escalate":
             self.action_escalate()
-
-    def _wait_seconds(self) -> float:
-        return 2.0
 
     # --------------------------------------------------------------- render
 
@@ -204,9 +222,11 @@ class WalkScreen(Screen[None]):
                 self.query_one(part).display = False
             return
         if session.finished:
-            from helpdesk.tui.screens.end import EndScreen
+            # Wait until a dialog on top (a one-time secret) is closed, then replace this.
+            if self.app.screen is self:
+                from helpdesk.tui.screens.end import EndScreen
 
-            self.app.switch_screen(EndScreen(session.state))
+                self.app.switch_screen(EndScreen(session.state))
             return
         view = session.current
         changed = self.view is None or self.view.id != view.id
@@ -348,9 +368,9 @@ class WalkScreen(Screen[None]):
         self.app.push_screen(PlanScreen(plan, who=who, ticket_required=required), decided)
 
     def action_retry(self) -> None:
-        session = self.session
-        if session is not None:
-            self.run_step(self._last_step or session.run)
+        step = self._retry_step(self._last_step)
+        if step is not None:
+            self.run_step(step)
 
     def action_back(self) -> None:
         session = self.session

@@ -1,0 +1,215 @@
+"""The agent's walk, driven with Pilot against the embedded access API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpdesk.server.seed import ADMIN_MFA_NO_PIN, RECEPTIONIST
+from helpdesk.tui.screens.dialogs import ErrorDialog
+from helpdesk.tui.screens.end import EndScreen
+from helpdesk.tui.screens.plan import PlanScreen
+from helpdesk.tui.screens.secret import SecretScreen
+from helpdesk.tui.screens.start import StartScreen
+from helpdesk.tui.screens.walk import WalkScreen
+from helpdesk.tui.widgets.secret import SecretField
+
+TICKET = "HD-2001"
+SIZE = (100, 32)
+
+
+async def walk_to_plan(pilot: Any, settle: Any, email: str = ADMIN_MFA_NO_PIN.email) -> None:
+    """From the start screen to the MFA suspension plan (4 hours)."""
+    app = pilot.app
+    await settle(pilot)
+    app.start_walk("mfa-app-access")
+    await settle(pilot)
+    await pilot.press(*TICKET, "enter")
+    await settle(pilot)
+    await pilot.press(*email, "enter")
+    await settle(pilot)
+    assert app.screen.view.id == "client"
+    await pilot.press("1")  # the Windows client
+    await settle(pilot)
+    assert app.screen.view.id == "own_request"
+    await pilot.press("y")
+    await settle(pilot)
+    await pilot.press("2")  # four hours
+    await settle(pilot)
+
+
+async def test_mfa_tree_to_suspension_applied(app_factory: Any, embedded: Any, settle: Any) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await walk_to_plan(pilot, settle)
+        assert isinstance(app.screen, PlanScreen)
+        assert app.screen.ticket_required
+        await pilot.press("enter")  # Enter never applies
+        await pilot.press("ctrl+y")  # nor ctrl+y before the ticket is typed
+        await settle(pilot)
+        assert isinstance(app.screen, PlanScreen)
+        await pilot.press(*TICKET, "enter", "ctrl+y")
+        await settle(pilot)
+        assert isinstance(app.screen, EndScreen)
+        assert app.screen.state.outcome == "workaround"
+        assert "Applied" in app.screen.transcript
+
+    async with embedded.client() as api:
+        user = await api.get_user(ADMIN_MFA_NO_PIN.id)
+        assert user.mfa.state == "suspended"
+        audit = await api.list_audit(subject=f"user:{ADMIN_MFA_NO_PIN.id}")
+    applied = [r for r in audit.items if r.outcome == "applied"]
+    assert [r.ticket for r in applied] == [TICKET]
+
+
+async def test_declining_the_plan_changes_nothing(
+    app_factory: Any, embedded: Any, settle: Any
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await walk_to_plan(pilot, settle)
+        assert isinstance(app.screen, PlanScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, EndScreen)
+        assert app.screen.state.current == "pin_instead"
+        assert "Declined by the agent" in app.screen.transcript
+
+    async with embedded.client() as api:
+        user = await api.get_user(ADMIN_MFA_NO_PIN.id)
+        audit = await api.list_audit(subject=f"user:{ADMIN_MFA_NO_PIN.id}")
+    assert user.mfa.state == "enabled"
+    assert [r for r in audit.items if r.outcome == "applied"] == []
+
+
+async def test_api_failure_mid_walk_then_retry(
+    app_factory: Any, embedded: Any, settle: Any
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.start_walk("mfa-app-access")
+        await settle(pilot)
+        await pilot.press(*TICKET, "enter")
+        await settle(pilot)
+        embedded.transport.down = True  # the server stops answering
+        await pilot.press(*ADMIN_MFA_NO_PIN.email, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorDialog)
+        assert app.screen.advice.title == "Access API unreachable"
+        assert "retry" in app.screen.advice.remedies
+        walk = app.screen_stack[-2]
+        assert isinstance(walk, WalkScreen)
+        assert walk.session is not None and walk.session.state.current == "find_user"
+
+        embedded.transport.down = False
+        await pilot.press("enter")  # the focused first button: Retry
+        await settle(pilot)
+        assert app.screen is walk, app.screen.advice.message
+        assert walk.view is not None and walk.view.id == "client"
+        assert "user" in walk.session.facts
+
+
+async def test_service_refusal_is_a_dialog_not_a_branch(
+    app_factory: Any, embedded: Any, settle: Any
+) -> None:
+    """A 401 stops the walk where it is (the tree's on_error edge is not taken)."""
+    embedded.token = "hd_not_a_valid_token"
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.start_walk("mfa-app-access")
+        await settle(pilot)
+        await pilot.press(*TICKET, "enter")
+        await settle(pilot)
+        await pilot.press(*RECEPTIONIST.email, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorDialog)
+        assert app.screen.advice.title == "Token refused (401)"
+        assert app.screen.advice.remedies[0] == "token"
+        walk = app.screen_stack[-2]
+        assert isinstance(walk, WalkScreen) and walk.session is not None
+        assert walk.session.state.current == "find_user"
+
+
+async def test_quit_mid_walk_and_resume_at_the_same_node(app_factory: Any, settle: Any) -> None:
+    first = app_factory()
+    async with first.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first.start_walk("mfa-app-access")
+        await settle(pilot)
+        await pilot.press(*TICKET, "enter")
+        await settle(pilot)
+        await pilot.press(*ADMIN_MFA_NO_PIN.email, "enter")
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        assert first.screen.view.id == "own_request"
+        session_id = first.screen.session.id
+        await pilot.press("ctrl+q")
+
+    second = app_factory(resume=True)
+    async with second.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = second.screen
+        assert isinstance(screen, WalkScreen)
+        assert screen.session is not None and screen.session.id == session_id
+        assert screen.view is not None and screen.view.id == "own_request"
+        assert "user" in screen.session.facts  # the lookup is not repeated, it is remembered
+
+
+async def test_resume_key_on_the_start_screen(app_factory: Any, settle: Any) -> None:
+    first = app_factory()
+    async with first.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first.start_walk("mfa-app-access")
+        await settle(pilot)
+        await pilot.press(*TICKET, "enter")
+        await settle(pilot)
+    second = app_factory()
+    async with second.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(second.screen, StartScreen)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(second.screen, WalkScreen)
+        assert second.screen.view is not None and second.screen.view.id == "email"
+
+
+async def test_generated_pin_is_shown_once_and_never_saved(
+    app_factory: Any, settle: Any, isolated_home: Any
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.start_walk("pin-generate")
+        await settle(pilot)
+        await pilot.press(*TICKET, "enter")
+        await settle(pilot)
+        await pilot.press(*RECEPTIONIST.email, "enter")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, PlanScreen)
+        await pilot.press(*TICKET, "ctrl+y")
+        await settle(pilot)
+        assert isinstance(app.screen, SecretScreen)
+        field = app.screen.query_one(SecretField)
+        pin = field._secret
+        assert pin is not None and len(pin) == 4 and pin.isdigit()
+        assert pin not in str(field.render())  # masked until revealed
+        await pilot.press("r")
+        assert pin in str(field.render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert field._secret is None
+        end = app.screen
+        assert isinstance(end, EndScreen)
+        assert pin not in end.transcript
+        session_id = end.state.id
+
+    sessions = isolated_home / "data" / "helpdesk" / "sessions"
+    saved = [p for p in sessions.iterdir() if p.name.startswith(session_id)]
+    assert {p.suffix for p in saved} == {".json", ".jsonl"}
+    for path in saved:
+        text = path.read_text(encoding="utf-8")
+        assert f'"{pin}"' not in text and f"'{pin}'" not in text
