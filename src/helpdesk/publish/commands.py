@@ -80,7 +80,9 @@ def build(kb_dir: Path, site_dir: Path | None) -> None:
 @click.command()
 @kb_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port."
+)
 @handle_errors
 def serve(kb_dir: Path, host: str, port: int) -> None:
     """Preview the site while you write: re-render on every change, reload the browser.
