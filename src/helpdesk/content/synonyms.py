@@ -13,11 +13,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field
 
 from helpdesk.content.models import KbModel, Text
 
-SynonymGroup = Annotated[list[Text], Field(min_length=2)]
+
+def _check_group(group: list[str]) -> list[str]:
+    # Checked per group (not on the whole list) so each error points at its own line.
+    if len(group) < 2:
+        raise ValueError("a group needs at least two words or phrases")
+    lowered = [word.casefold() for word in group]
+    repeated = sorted({w for w in lowered if lowered.count(w) > 1})
+    if repeated:
+        raise ValueError(f"{', '.join(repeated)} listed more than once in this group")
+    return group
+
+
+SynonymGroup = Annotated[list[Text], AfterValidator(_check_group)]
 
 
 class Synonyms(KbModel):
@@ -25,13 +37,3 @@ class Synonyms(KbModel):
 
     groups: list[SynonymGroup] = Field(default_factory=list)
     """Each group lists two or more words or phrases that mean the same to a reader."""
-
-    @field_validator("groups")
-    @classmethod
-    def _no_repeats_in_a_group(cls, value: list[list[str]]) -> list[list[str]]:
-        for number, group in enumerate(value, start=1):
-            lowered = [word.casefold() for word in group]
-            repeated = sorted({w for w in lowered if lowered.count(w) > 1})
-            if repeated:
-                raise ValueError(f"group {number} lists {', '.join(repeated)} more than once")
-        return value
