@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from helpdesk.errors import ConfigError
+
 Clock = Callable[[], datetime]
 
 
@@ -72,6 +74,29 @@ class Settings:
 
     @classmethod
     def from_env(cls, db_path: Path | None = None) -> Settings:
-        """Settings from HELPDESK_ACCESS_DB and HELPDESK_PIN_PEPPER."""
+        """Settings from the environment.
+
+        HELPDESK_ACCESS_DB (database), HELPDESK_PIN_PEPPER (PIN pepper),
+        HELPDESK_ACCESS_WRITE_LIMIT and HELPDESK_ACCESS_PIN_LIMIT (``BURST/PER_SECOND``).
+
+        Raises:
+            ConfigError: a limit that cannot be read.
+        """
         path = db_path or Path(os.environ.get("HELPDESK_ACCESS_DB", "access-api.sqlite3"))
-        return cls(db_path=path, pin_pepper=os.environ.get("HELPDESK_PIN_PEPPER") or None)
+        settings = cls(db_path=path, pin_pepper=os.environ.get("HELPDESK_PIN_PEPPER") or None)
+        for name in ("write", "pin"):
+            raw = os.environ.get(f"HELPDESK_ACCESS_{name.upper()}_LIMIT")
+            if raw:
+                setattr(settings, f"{name}_limit", _parse_limit(raw))
+        return settings
+
+
+def _parse_limit(raw: str) -> RateLimit:
+    try:
+        burst, per_second = raw.split("/")
+        limit = RateLimit(burst=int(burst), per_second=float(per_second))
+    except ValueError:
+        limit = RateLimit(burst=0, per_second=0.0)
+    if limit.burst < 1 or limit.per_second <= 0:
+        raise ConfigError(f"rate limit {raw!r} must look like BURST/PER_SECOND, e.g. 30/1")
+    return limit
