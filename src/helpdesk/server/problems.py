@@ -95,4 +95,4 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 READ = (401, 403, 404, 422, 503)
-WRITE = (401, 403, 404, 409, 413, 422, 429, 503)
+WRITE = (400, 401, 403, 404, 409, 413, 422, 429, 503)

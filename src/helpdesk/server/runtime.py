@@ -245,7 +245,9 @@ async def on_validation(request: Request, exc: Exception) -> Response:
 
 async def on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    slug = {400: "malformed-request", 404: "not-found", 405: "method-not-allowed"}.get(
+        exc.status_code, "http-error"
+    )
     detail = str(exc.detail) if exc.status_code != 404 else "No such resource."
     return await _render(request, ApiProblem(exc.status_code, slug, detail))
 
