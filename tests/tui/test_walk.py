@@ -14,6 +14,14 @@ from helpdesk.tui.screens.walk import WalkScreen
 from helpdesk.tui.widgets.secret import SecretField
 
 TICKET = "HD-2001"
+
+
+async def submit(pilot: Any, text: str) -> None:
+    """Fill the focused input at once and press Enter (typing key by key is slow)."""
+    pilot.app.focused.value = text
+    await pilot.press("enter")
+
+
 SIZE = (100, 32)
 
 
@@ -23,9 +31,9 @@ async def walk_to_plan(pilot: Any, settle: Any, email: str = ADMIN_MFA_NO_PIN.em
     await settle(pilot)
     app.start_walk("mfa-app-access")
     await settle(pilot)
-    await pilot.press(*TICKET, "enter")
+    await submit(pilot, TICKET)
     await settle(pilot)
-    await pilot.press(*email, "enter")
+    await submit(pilot, email)
     await settle(pilot)
     assert app.screen.view.id == "client"
     await pilot.press("1")  # the Windows client
@@ -89,10 +97,10 @@ async def test_api_failure_mid_walk_then_retry(
         await settle(pilot)
         app.start_walk("mfa-app-access")
         await settle(pilot)
-        await pilot.press(*TICKET, "enter")
+        await submit(pilot, TICKET)
         await settle(pilot)
         embedded.transport.down = True  # the server stops answering
-        await pilot.press(*ADMIN_MFA_NO_PIN.email, "enter")
+        await submit(pilot, ADMIN_MFA_NO_PIN.email)
         await settle(pilot)
         assert isinstance(app.screen, ErrorDialog)
         assert app.screen.advice.title == "Access API unreachable"
@@ -119,9 +127,9 @@ async def test_service_refusal_is_a_dialog_not_a_branch(
         await settle(pilot)
         app.start_walk("mfa-app-access")
         await settle(pilot)
-        await pilot.press(*TICKET, "enter")
+        await submit(pilot, TICKET)
         await settle(pilot)
-        await pilot.press(*RECEPTIONIST.email, "enter")
+        await submit(pilot, RECEPTIONIST.email)
         await settle(pilot)
         assert isinstance(app.screen, ErrorDialog)
         assert app.screen.advice.title == "Token refused (401)"
@@ -137,9 +145,9 @@ async def test_quit_mid_walk_and_resume_at_the_same_node(app_factory: Any, settl
         await settle(pilot)
         first.start_walk("mfa-app-access")
         await settle(pilot)
-        await pilot.press(*TICKET, "enter")
+        await submit(pilot, TICKET)
         await settle(pilot)
-        await pilot.press(*ADMIN_MFA_NO_PIN.email, "enter")
+        await submit(pilot, ADMIN_MFA_NO_PIN.email)
         await settle(pilot)
         await pilot.press("1")
         await settle(pilot)
@@ -163,7 +171,7 @@ async def test_resume_key_on_the_start_screen(app_factory: Any, settle: Any) -> 
         await settle(pilot)
         first.start_walk("mfa-app-access")
         await settle(pilot)
-        await pilot.press(*TICKET, "enter")
+        await submit(pilot, TICKET)
         await settle(pilot)
     second = app_factory()
     async with second.run_test(size=SIZE) as pilot:
@@ -183,9 +191,9 @@ async def test_generated_pin_is_shown_once_and_never_saved(
         await settle(pilot)
         app.start_walk("pin-generate")
         await settle(pilot)
-        await pilot.press(*TICKET, "enter")
+        await submit(pilot, TICKET)
         await settle(pilot)
-        await pilot.press(*RECEPTIONIST.email, "enter")
+        await submit(pilot, RECEPTIONIST.email)
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
