@@ -120,16 +120,21 @@ async def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
                 return
             acknowledged.append(email)
 
-    async with AccessClient(f"http://127.0.0.1:{port}", token=token, timeout=5) as api:
-        tasks = [asyncio.create_task(load(api)) for _ in range(8)]
-        deadline = time.monotonic() + 20
-        while len(acknowledged) < 40 and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        assert len(acknowledged) >= 40, "the load never got going"
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-        stop.set()
-        await asyncio.gather(*tasks)
+    try:
+        async with AccessClient(f"http://127.0.0.1:{port}", token=token, timeout=5) as api:
+            tasks = [asyncio.create_task(load(api)) for _ in range(8)]
+            deadline = time.monotonic() + 20
+            while len(acknowledged) < 40 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert len(acknowledged) >= 40, "the load never got going"
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+            stop.set()
+            await asyncio.gather(*tasks)
+    finally:
+        if process.poll() is None:  # the test failed before the kill
+            process.kill()
+            process.wait(timeout=10)
 
     process = _start(db, port)
     try:
@@ -138,7 +143,11 @@ async def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
                 assert (await api.find_user_by_email(email)).email == email
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()

@@ -1,0 +1,236 @@
+"""Benchmark of the access API: access-check and PIN set against a bare endpoint.
+
+Runs each server as its own process (uvicorn, one worker, 127.0.0.1 only) so the
+load generator does not share the GIL with it, drives it with N concurrent httpx
+connections for a bounded number of requests and seconds, and prints throughput,
+p50/p99 and the ratios to the bare FastAPI endpoint (the ceiling).
+
+    .venv/bin/python bench/access_api.py [--connections 16] [--requests 3000] [--seconds 10]
+
+Targets: access-check >= 50 % of the bare throughput, PIN set >= 25 %, p99 < 50 ms at
+16 connections. The PIN KDF (scrypt) is timed on its own as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Figures:
+    name: str
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    errors: int
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    def line(self) -> str:
+        return (
+            f"{self.name:<14} {self.throughput:9.0f} req/s   p50 {self.percentile(0.5):6.2f} ms"
+            f"   p99 {self.percentile(0.99):6.2f} ms   ({self.requests} requests, "
+            f"{self.errors} errors)"
+        )
+
+
+def _serve_bare(port: int) -> None:
+    import uvicorn
+    from fastapi import FastAPI
+
+    bare = FastAPI()
+
+    @bare.get("/bare")
+    async def constant() -> dict[str, str]:
+        return {"status": "ok"}
+
+    uvicorn.run(bare, host=HOST, port=port, access_log=False, log_level="warning", lifespan="off")
+
+
+def _serve_app(db: str, port: int) -> None:
+    from helpdesk.server.live import serve
+    from helpdesk.server.settings import Settings
+
+    serve(Settings.from_env(Path(db)), host=HOST, port=port)
+
+
+def _spawn(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, __file__, *args],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _wait(url: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise SystemExit(f"server at {url} did not start")
+
+
+async def _load(
+    name: str,
+    method: str,
+    url: str,
+    *,
+    connections: int,
+    requests: int,
+    seconds: float,
+    headers: dict[str, str] | None = None,
+    json: object = None,
+) -> Figures:
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    latencies: list[float] = []
+    errors = 0
+    remaining = requests
+    async with httpx.AsyncClient(limits=limits, headers=headers, timeout=30) as client:
+        for _ in range(connections):  # warm every connection first
+            await client.request(method, url, json=json)
+        started = time.perf_counter()
+        deadline = started + seconds
+
+        async def worker() -> None:
+            nonlocal remaining, errors
+            while remaining > 0 and time.perf_counter() < deadline:
+                remaining -= 1
+                t0 = time.perf_counter()
+                response = await client.request(method, url, json=json)
+                latencies.append((time.perf_counter() - t0) * 1000)
+                if response.status_code != 200:
+                    errors += 1
+
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        elapsed = time.perf_counter() - started
+    return Figures(name, len(latencies), elapsed, latencies, errors)
+
+
+def _kdf_cost_ms(rounds: int = 20) -> float:
+    from helpdesk.server.security import PinHasher
+
+    hasher = PinHasher("bench-pepper")
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        hasher.hash("5937")
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def _prepare(db: Path) -> str:
+    from helpdesk.server.app import create_app
+    from helpdesk.server.seed import create_demo_token, seed
+    from helpdesk.server.settings import Settings
+
+    settings = Settings.from_env(db)
+    state = create_app(settings).state.access
+    seed(state.store, state.hasher, settings.clock())
+    token = create_demo_token(state.store, settings.clock(), name="bench")
+    state.store.close()
+    return token
+
+
+async def _main(args: argparse.Namespace) -> None:
+    from helpdesk.server import seed as demo
+    from helpdesk.server.live import free_port
+
+    env = {
+        "HELPDESK_PIN_PEPPER": "bench-pepper",
+        "HELPDESK_ACCESS_WRITE_LIMIT": "1000000/1000000",
+        "HELPDESK_ACCESS_PIN_LIMIT": "1000000/1000000",
+    }
+    os.environ.update(env)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        token = _prepare(db)
+        bare_port, app_port = free_port(), free_port()
+        servers = [
+            _spawn("--serve-bare", str(bare_port)),
+            _spawn("--serve-app", str(db), str(app_port), env=env),
+        ]
+        try:
+            _wait(f"http://{HOST}:{bare_port}/bare")
+            _wait(f"http://{HOST}:{app_port}/healthz")
+            common = {
+                "connections": args.connections,
+                "requests": args.requests,
+                "seconds": args.seconds,
+            }
+            auth = {"Authorization": f"Bearer {token}"}
+            user = demo.ADMIN_MFA_PIN.id
+            bare = await _load("bare", "GET", f"http://{HOST}:{bare_port}/bare", **common)
+            check = await _load(
+                "access-check",
+                "GET",
+                f"http://{HOST}:{app_port}/v1/users/{user}/access-check?client=windows&version=20.0.1"
+                f"&device={demo.DEVICE_PENDING.id}",
+                headers=auth,
+                **common,
+            )
+            pin = await _load(
+                "PIN set",
+                "POST",
+                f"http://{HOST}:{app_port}/v1/users/{user}/pin",
+                headers=auth,
+                json={"pin": "5937", "reason": "benchmark run", "ticket": "BENCH"},
+                **common,
+            )
+        finally:
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=10)
+    kdf = _kdf_cost_ms()
+    print(f"access API benchmark: {args.connections} connections, one uvicorn worker, {HOST}")
+    for figures in (bare, check, pin):
+        print("  " + figures.line())
+    print(f"  scrypt KDF alone: {kdf:.1f} ms per PIN hash (n=2**14, r=8, p=1)")
+    print(
+        f"  ratios: access-check {check.throughput / bare.throughput:.0%} of bare (target >= 50%),"
+        f" PIN set {pin.throughput / bare.throughput:.0%} (target >= 25%)"
+    )
+    print(
+        f"  p99 at {args.connections} connections: access-check {check.percentile(0.99):.1f} ms,"
+        f" PIN set {pin.percentile(0.99):.1f} ms (target < 50 ms)"
+    )
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve-bare":
+        _serve_bare(int(sys.argv[2]))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve-app":
+        _serve_app(sys.argv[2], int(sys.argv[3]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    asyncio.run(_main(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

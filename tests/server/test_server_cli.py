@@ -1,0 +1,61 @@
+"""`helpdesk access-api …`: seed, token create, openapi; clean errors and exit codes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from helpdesk.cli import cli
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_every_access_api_command_has_help() -> None:
+    for command in (["serve"], ["seed"], ["token", "create"], ["openapi"]):
+        code, out, _ = run("access-api", *command, "--help")
+        assert code == 0 and "Usage:" in out
+
+
+def test_seed_prints_a_token_once_and_is_idempotent(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    token_file = tmp_path / "token"
+    code, out, err = run("access-api", "seed", "--db", str(db), "--token-file", str(token_file))
+    assert code == 0 and out.startswith("hdk_tok_") and "Hotel Aurora (demo)" in err
+    assert token_file.read_text().strip() == out.strip()
+    assert token_file.stat().st_mode & 0o077 == 0
+    assert run("access-api", "seed", "--db", str(db))[0] == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 7
+        stored = [row[0] for row in conn.execute("SELECT secret_hash FROM tokens")]
+    conn.close()
+    assert out.strip().split("_")[-1] not in stored, "tokens are stored only as hashes"
+
+
+def test_token_create_checks_scopes_and_workspace(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    run("access-api", "seed", "--db", str(db))
+    code, out, _ = run(
+        "access-api", "token", "create", "--db", str(db), "--workspace", "ws_aurora",
+        "--scopes", "users:read,audit:read",
+    )  # fmt: skip
+    assert code == 0 and out.startswith("hdk_tok_")
+    code, _, err = run(
+        "access-api", "token", "create", "--db", str(db), "--workspace", "ws_aurora",
+        "--scopes", "users:read,root",
+    )  # fmt: skip
+    assert code == 2 and "root" in err and "Traceback" not in err
+    code, _, err = run(
+        "access-api", "token", "create", "--db", str(db), "--workspace", "ws_nowhere",
+        "--scopes", "users:read",
+    )  # fmt: skip
+    assert code == 1 and "ws_nowhere" in err
+
+
+def test_openapi_prints_the_document() -> None:
+    code, out, _ = run("access-api", "openapi", "--output", "-")
+    assert code == 0 and '"operationId": "access_check"' in out
