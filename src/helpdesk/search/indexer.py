@@ -241,7 +241,11 @@ def fields_of(doc: Document) -> dict[str, Any]:
         "tags": doc.tags,
         "summary": doc.summary,
         "body": doc.body,
-        "words": "\n".join((doc.title, doc.tags, doc.summary, doc.body)),
+        # The suggestion vocabulary: the words of titles, tags and summaries, which say
+        # what documents are about. Bodies would double the postings written (and the
+        # build time) for "did you mean" words no one types; typos of body words still
+        # match through the stemmed fields when they are real words.
+        "words": "\n".join((doc.title, doc.tags, doc.summary)),
         "category": doc.category,
         "products": ",".join(doc.products),
         "platforms": ",".join(doc.platforms or (ANY_PLATFORM,)),

@@ -11,7 +11,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from helpdesk.search.analysis import plain_analyzer, prose_analyzer
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SEARCH_FIELDS: dict[str, float] = {
     "title": 4.0,
