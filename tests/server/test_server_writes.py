@@ -178,6 +178,7 @@ async def test_every_write_and_every_refused_write_is_audited(api: AccessClient)
     assert applied.before == {**(applied.after or {}), "pin_set": False}
     assert "5937" not in applied.model_dump_json()
     assert refused.outcome == "refused" and refused.status == 422
+    assert (refused.ticket, refused.reason) == (W["ticket"], W["reason"])
     assert "1111" not in refused.model_dump_json()
     newer = await api.list_audit(since=applied.time, subject=f"user:{user_id}")
     assert [r.id for r in newer.items] == [refused.id, applied.id]

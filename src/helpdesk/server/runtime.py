@@ -4,6 +4,7 @@ problem handlers (including the audit record of every refused write)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import sqlite3
 from collections.abc import Callable, Coroutine
@@ -172,7 +173,29 @@ async def run_write(
 # ------------------------------------------------------------ problem handlers
 
 
-def _audit_refusal(request: Request, problem: ApiProblem) -> None:
+async def _ticket_and_reason(
+    request: Request, problem: ApiProblem
+) -> tuple[str | None, str | None]:
+    """The refused request's ticket and reason, when its body was already read and is JSON."""
+    if request.method != "POST" or problem.status == 413:
+        return None, None
+    try:
+        # FastAPI has read the body by now; Starlette keeps it on the request.
+        body = json.loads(await request.body()) if request.scope.get("route") else None
+    except (ValueError, RuntimeError):
+        return None, None
+    if not isinstance(body, dict):
+        return None, None
+    ticket, reason = body.get("ticket"), body.get("reason")
+    return (
+        ticket[:64] if isinstance(ticket, str) else None,
+        reason[:500] if isinstance(reason, str) else None,
+    )
+
+
+def _audit_refusal(
+    request: Request, problem: ApiProblem, ticket: str | None = None, reason: str | None = None
+) -> None:
     """Every refused write by a known token is audited; dry runs and reads are not."""
     token: TokenInfo | None = getattr(request.state, "token", None)
     route = request.scope.get("route")
@@ -198,8 +221,8 @@ def _audit_refusal(request: Request, problem: ApiProblem) -> None:
                 action=getattr(route, "name", "unknown"),
                 outcome="refused",
                 status=problem.status,
-                ticket=None,
-                reason=None,
+                ticket=ticket,
+                reason=reason,
                 request_id=request.state.request_id,
                 idempotency_key=request.headers.get("idempotency-key"),
                 before=None,
@@ -212,7 +235,8 @@ def _audit_refusal(request: Request, problem: ApiProblem) -> None:
 
 async def _render(request: Request, problem: ApiProblem) -> Response:
     if problem.status != 401:
-        await anyio.to_thread.run_sync(_audit_refusal, request, problem)
+        fields = await _ticket_and_reason(request, problem)
+        await anyio.to_thread.run_sync(_audit_refusal, request, problem, *fields)
     rendered = problem.to_problem(
         instance=request.url.path, request_id=getattr(request.state, "request_id", None)
     )
