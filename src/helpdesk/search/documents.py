@@ -115,21 +115,34 @@ def block_text(block: Any) -> list[str]:
     return []
 
 
-def article_document(article: Article, kb: KnowledgeBase) -> Document:
+@dataclass(frozen=True)
+class _Lookups:
+    """Taxonomy facts every article needs, computed once per collection, not per article."""
+
+    about: dict[str, str]
+    """Tag id -> its title and keywords as indexed text."""
+    platforms: dict[str, tuple[str, ...]]
+    """Product id -> the platforms it runs on."""
+
+    @classmethod
+    def of(cls, kb: KnowledgeBase) -> _Lookups:
+        return cls(
+            about={t.id: "\n".join((t.title, *t.keywords)) for t in kb.taxonomy.tags},
+            platforms={p.id: tuple(p.platforms) for p in kb.taxonomy.products},
+        )
+
+
+def article_document(
+    article: Article, kb: KnowledgeBase, lookups: _Lookups | None = None
+) -> Document:
     """The document for one article."""
-    taxonomy = kb.taxonomy
-    tags = {tag.id: tag for tag in taxonomy.tags}
-    about: list[str] = []
-    for tag_id in article.tags:
-        if tag_id in tags:
-            about += [tags[tag_id].title, *tags[tag_id].keywords]
+    lookups = lookups or _Lookups.of(kb)
+    about = [lookups.about[tag_id] for tag_id in article.tags if tag_id in lookups.about]
     platforms = set(article.platforms)
-    products = {product.id: product for product in taxonomy.products}
     for product_id in article.products:
-        if product_id in products:
-            platforms.update(products[product_id].platforms)
-    body = "\n".join(
-        plain(text) for block in article.blocks() for text in block_text(block) if text
+        platforms.update(lookups.platforms.get(product_id, ()))
+    body = plain(
+        "\n".join(text for block in article.blocks() for text in block_text(block) if text)
     )
     return Document(
         kind="article",
@@ -150,8 +163,9 @@ def article_document(article: Article, kb: KnowledgeBase) -> Document:
 
 def article_documents(kb: KnowledgeBase) -> Iterable[Document]:
     """Every article, drafts included: the query decides who may see what."""
+    lookups = _Lookups.of(kb)
     for article in kb.articles.values():
-        yield article_document(article, kb)
+        yield article_document(article, kb, lookups)
 
 
 SOURCES: tuple[Source, ...] = (
