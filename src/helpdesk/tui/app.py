@@ -105,6 +105,13 @@ class HelpdeskApp(App[None]):
             self.set_keymap(self.settings.keybindings)
         self.sub_title = self.settings.connection.label
         self.push_screen(StartScreen())
+
+    def start_background(self) -> None:
+        """Load the KB and open the API once the first screen is painted.
+
+        Started any earlier, the workers' imports (pydantic, FastAPI, Whoosh) compete
+        with the UI thread for the interpreter and delay the first paint.
+        """
         if self.catalog is None:
             self._load_catalog()
         self._connect()
