@@ -121,3 +121,22 @@ async def test_pin_calls_have_their_own_tighter_limit(strict: DemoServer) -> Non
             await api.set_pin(demo.RECEPTIONIST.id, pin="5937", **W)
         audit = await api.list_audit(action="set_pin")
         assert [(r.outcome, r.status) for r in audit.items] == [("refused", 429)]
+
+
+async def test_an_unexpected_failure_is_a_500_problem_without_details(tmp_path: Path) -> None:
+    from helpdesk.server.app import create_app
+    from helpdesk.server.testing import fast_settings
+
+    app = create_app(fast_settings(tmp_path / "crash.db"))
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret detail")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "secret detail" not in response.text
+    app.state.access.store.close()

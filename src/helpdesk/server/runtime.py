@@ -290,10 +290,22 @@ async def on_database_error(request: Request, exc: Exception) -> Response:
     return await _render(request, problem)
 
 
+async def on_crash(request: Request, exc: Exception) -> Response:
+    # The type only: an exception's text could quote a request value.
+    log.error("unhandled %s on %s", type(exc).__name__, request.url.path)
+    rendered = ApiProblem(500, "internal-error", "The server failed; the request id helps.")
+    return problem_response(
+        rendered.to_problem(
+            instance=request.url.path, request_id=getattr(request.state, "request_id", None)
+        )
+    )
+
+
 HANDLERS: dict[int | type[Exception], Callable[[Request, Any], Coroutine[Any, Any, Response]]] = {
     ApiProblem: on_problem,
     RequestValidationError: on_validation,
     StarletteHTTPException: on_http,
     BodyTooLarge: on_body_too_large,
     sqlite3.OperationalError: on_database_error,
+    Exception: on_crash,
 }
