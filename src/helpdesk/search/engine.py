@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.query.compound import And, Or
@@ -70,6 +71,7 @@ class Engine:
         self.table = SynonymTable(self.manifest.meta.get("synonyms", []))
         self._signature = signature
         self._known_cache: dict[str, bool] = {}
+        self._filter_cache: dict[tuple[str | None, ...], tuple[set[int] | None, set[int]]] = {}
         self._vocabulary = self.table.vocabulary()
         self.vocabulary = Vocabulary(self.known, self.suggest, self.complete)
 
@@ -99,10 +101,12 @@ class Engine:
         return cached
 
     def suggest(self, word: str) -> list[str]:
-        """Indexed words within one edit (two for longer words), most frequent first."""
-        maxdist = 1 if len(word) <= 4 else 2
+        """Indexed words within one edit (two for long words), most frequent first."""
         corrector = self.searcher().reader().corrector("words")
-        found = corrector.suggest(word, limit=6, maxdist=maxdist, prefix=1)
+        found = corrector.suggest(word, limit=6, maxdist=1, prefix=1)
+        if not found and len(word) >= 7:
+            # Two edits cost ten times one on a big vocabulary; only long words need them.
+            found = corrector.suggest(word, limit=6, maxdist=2, prefix=1)
         # A stop word ("for" for "foo") would search for nothing: never suggest one.
         return [str(s) for s in found if terms(str(s))][:3]
 
@@ -117,6 +121,34 @@ class Engine:
             if word != fragment and not is_identifier(word) and terms(word):
                 found.append((-reader.doc_frequency("words", word), word))
         return [word for _, word in sorted(found)[:4]]
+
+    def _filters(
+        self, platform: str | None, product: str | None, category: str | None, audience: str
+    ) -> tuple[set[int] | None, set[int]]:
+        """Allowed and denied document numbers, cached until the index changes.
+
+        Whoosh would otherwise re-read the filter terms' postings on every query.
+        """
+        key = (platform, product, category, audience)
+        cached = self._filter_cache.get(key)
+        if cached is not None:
+            return cached
+        searcher = self.searcher()
+        allow: list[Query] = []
+        if platform:
+            allow.append(Or([Term("platforms", platform), Term("platforms", ANY_PLATFORM)]))
+        if product:
+            allow.append(Term("products", product))
+        if category:
+            allow.append(Term("category", category))
+        # Drafts are never found; agent-only articles only by agents.
+        deny: list[Query] = [Term("status", "draft")]
+        if audience != "agent":
+            deny.append(Term("audience", "agent"))
+        allowed = set(searcher.docs_for_query(And(allow)))  # type: ignore[no-untyped-call] if allow else None
+        denied = set(searcher.docs_for_query(Or(deny)))  # type: ignore[no-untyped-call]
+        self._filter_cache[key] = allowed, denied
+        return allowed, denied
 
     def check_filters(self, **values: str | None) -> None:
         """Raise ConfigError for a filter value the taxonomy does not know."""
@@ -154,10 +186,10 @@ class Engine:
             query = build(parsed)
             if query is None:
                 return results
-            allow, deny = _filters(platform, product, category, audience)
-            found = _run(searcher, query, limit, allow, deny)
+            allow, deny = self._filters(platform, product, category, audience)
             wanted = _wanted(query)
-            results.hits = _ranked([_hit(hit, wanted) for hit in found], limit)
+            found = _run(searcher, query, limit, allow, deny)
+            results.hits = [_hit(*top, wanted) for top in _best(found, limit)]
             # Few documents have every word: show those first, then the best documents
             # with some of the words, so a wordy symptom still reaches its answer.
             if len(results.hits) < min(limit, TOP_UP_BELOW) and len(parsed.slots) > 1:
@@ -165,30 +197,12 @@ class Engine:
                 assert fallback is not None  # more than one slot, so there is a query
                 results.fallback = not results.hits
                 seen = {hit.docnum for hit in found}
-                more = _run(searcher, fallback, limit, allow, deny)
-                extra = [hit for hit in more if hit.docnum not in seen]
+                more = [
+                    h for h in _run(searcher, fallback, limit, allow, deny) if h.docnum not in seen
+                ]
                 room = limit - len(results.hits)
-                more_hits = [_hit(hit, wanted, all_words=False) for hit in extra]
-                results.hits += _ranked(more_hits, room)
+                results.hits += [_hit(*top, wanted, all_words=False) for top in _best(more, room)]
             return results
-
-
-def _filters(
-    platform: str | None, product: str | None, category: str | None, audience: str
-) -> tuple[Query | None, Query]:
-    allow: list[Query] = []
-    if platform:
-        allow.append(Or([Term("platforms", platform), Term("platforms", ANY_PLATFORM)]))
-    if product:
-        allow.append(Term("products", product))
-    if category:
-        allow.append(Term("category", category))
-    # Drafts are never found; agent-only articles only by agents.
-    deny: list[Query] = [Term("status", "draft")]
-    if audience != "agent":
-        deny.append(Term("audience", "agent"))
-    allow_query = None if not allow else allow[0] if len(allow) == 1 else And(allow)
-    return allow_query, Or(deny)
 
 
 def _wanted(query: Query) -> frozenset[str]:
@@ -199,33 +213,45 @@ def _wanted(query: Query) -> frozenset[str]:
     return frozenset(out)
 
 
-def _ranked(hits: list[SearchHit], limit: int) -> list[SearchHit]:
-    """Hits re-ordered by kind-weighted score, cut to ``limit``."""
+def _best(hits: Iterable[Hit], limit: int) -> list[tuple[dict[str, Any], float]]:
+    """Stored fields and kind-weighted score of the best ``limit`` hits."""
+    scored = []
     for hit in hits:
-        hit.score = round(hit.score * KIND_WEIGHT.get(hit.kind, 1.0), 4)
-    return sorted(hits, key=lambda hit: -hit.score)[:limit]
+        fields = hit.fields()
+        scored.append((fields, float(hit.score or 0.0) * KIND_WEIGHT.get(fields["kind"], 1.0)))
+    scored.sort(key=lambda pair: -pair[1])
+    return scored[:limit]
 
 
-def _run(searcher: Searcher, query: Query, limit: int, allow: Query | None, deny: Query) -> Results:
+def _run(
+    searcher: Searcher, query: Query, limit: int, allow: set[int] | None, deny: set[int]
+) -> Results:
     # A few extra hits, so that demoting a kind (KIND_WEIGHT) can let others move up.
     return searcher.search(query, limit=limit + KIND_SLACK, filter=allow, mask=deny)
 
 
-def _hit(hit: Hit, wanted: frozenset[str], *, all_words: bool = True) -> SearchHit:
+def _hit(
+    fields: dict[str, Any], score: float, wanted: frozenset[str], *, all_words: bool = True
+) -> SearchHit:
     # Why it matched and the snippet come from the stored text and the query's terms:
     # asking Whoosh to record matched terms would walk the matcher tree for every
     # matching document, not just the few shown.
-    fields = hit.fields()
     summary = fields.get("summary", "")
-    matched = [name for name in SEARCH_FIELDS if matches(fields.get(name, ""), wanted)]
-    text = snippet(fields.get("body", ""), wanted) or snippet(summary, wanted) or summary
+    body = fields.get("body", "")
+    in_body = matches(body, wanted)
+    matched = [
+        name
+        for name in SEARCH_FIELDS
+        if (in_body if name == "body" else matches(fields.get(name, ""), wanted))
+    ]
+    text = snippet(body, wanted, found=in_body) or snippet(summary, wanted) or summary
     return SearchHit(
         id=fields["id"],
         kind=fields["kind"],
         title=fields["title"],
         summary=fields.get("summary", ""),
         url=fields.get("url", ""),
-        score=round(float(hit.score or 0.0), 4),
+        score=round(score, 4),
         snippet=text,
         matched=matched,
         category=fields.get("category", ""),

@@ -36,12 +36,20 @@ def matches(text: str, wanted: frozenset[str]) -> list[tuple[int, int]]:
     ]
 
 
-def snippet(text: str, wanted: Iterable[str], width: int = WIDTH) -> str:
+def snippet(
+    text: str,
+    wanted: Iterable[str],
+    width: int = WIDTH,
+    *,
+    found: list[tuple[int, int]] | None = None,
+) -> str:
     """The ``width`` characters of ``text`` with the most matched words, marked.
 
-    Returns an empty string when nothing in ``text`` matches.
+    Returns an empty string when nothing in ``text`` matches. ``found`` passes the
+    result of ``matches`` when the caller already has it.
     """
-    found = matches(text, frozenset(wanted))
+    if found is None:
+        found = matches(text, frozenset(wanted))
     if not found:
         return ""
     # The window starting at each match; keep the one covering the most matches.
