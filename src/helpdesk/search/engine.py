@@ -145,8 +145,9 @@ class Engine:
         deny: list[Query] = [Term("status", "draft")]
         if audience != "agent":
             deny.append(Term("audience", "agent"))
-        allowed = set(searcher.docs_for_query(And(allow)))  # type: ignore[no-untyped-call] if allow else None
-        denied = set(searcher.docs_for_query(Or(deny)))  # type: ignore[no-untyped-call]
+        docs = searcher.docs_for_query
+        allowed = set(docs(And(allow))) if allow else None  # type: ignore[no-untyped-call]
+        denied = set(docs(Or(deny)))  # type: ignore[no-untyped-call]
         self._filter_cache[key] = allowed, denied
         return allowed, denied
 
