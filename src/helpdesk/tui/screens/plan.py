@@ -9,6 +9,7 @@ will be filed under. Escape declines.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, ClassVar
 
 from textual import on
@@ -34,7 +35,7 @@ def plan_rows(plan: Plan, who: str) -> list[tuple[str, str]]:
         _flatten(plan.after or {}, "", flat)
         until = next((v for k, v in flat.items() if k.endswith("suspended_until") and v), None)
         duration = _duration(minutes)
-        rows.append(("For how long", f"{duration} (until {until})" if until else duration))
+        rows.append(("For how long", f"{duration} (until {_fmt(until)})" if until else duration))
     rows.append(("Ticket", str(params.get("ticket", "—"))))
     if params.get("reason"):
         rows.append(("Reason", str(params["reason"])))
@@ -66,7 +67,14 @@ def _flatten(value: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None
 
 
 def _fmt(value: Any) -> str:
-    return "—" if value is None else str(value)
+    if value is None:
+        return "—"
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:  # ISO timestamps, shortened to what an agent reads out
+            return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M %Z").strip()
+        except ValueError:
+            pass
+    return str(value)
 
 
 def _duration(minutes: int) -> str:

@@ -64,7 +64,7 @@ class FactsPanel(Static):
             self.update(Text("Nothing looked up yet.", style="dim"))
             return
         text = Text()
-        for fact in facts:
+        for fact in reversed(facts):  # newest first: the last lookup is what the agent needs
             if text:
                 text.append("\n")
             text.append(fact.name, style="bold")
