@@ -35,6 +35,10 @@ KIND_WEIGHT = {"article": 1.0, "release": 0.75}
 """Articles answer questions; a release note that merely mentions the words is a
 supporting read, so it needs a clearly better match to outrank an article."""
 KIND_SLACK = 5
+COMMON_SHARE = 0.25
+"""In the OR fallback, a slot found in more than this share of documents is dropped..."""
+PRUNE_FROM = 1000
+"""...once the index is big enough for speed to matter (a small KB keeps every word)."""
 TOP_UP_BELOW = 3
 """When fewer documents than this have every word, add the best with some words."""
 
@@ -122,6 +126,14 @@ class Engine:
                 found.append((-reader.doc_frequency("words", word), word))
         return [word for _, word in sorted(found)[:4]]
 
+    def _informative(self, query: Query) -> bool:
+        """False for a slot most documents match (too common to help an OR rank)."""
+        reader = self.searcher().reader()
+        count = reader.doc_count()
+        if count < PRUNE_FROM:
+            return True
+        return bool(query.estimate_min_size(reader) < COMMON_SHARE * count)
+
     def _filters(
         self, platform: str | None, product: str | None, category: str | None, audience: str
     ) -> tuple[set[int] | None, set[int]]:
@@ -194,7 +206,7 @@ class Engine:
             # Few documents have every word: show those first, then the best documents
             # with some of the words, so a wordy symptom still reaches its answer.
             if len(results.hits) < min(limit, TOP_UP_BELOW) and len(parsed.slots) > 1:
-                fallback = build(parsed, any_slot=True)
+                fallback = build(parsed, any_slot=True, keep=self._informative)
                 assert fallback is not None  # more than one slot, so there is a query
                 results.fallback = not results.hits
                 seen = {hit.docnum for hit in found}

@@ -172,9 +172,20 @@ def _word_slot(word: str, table: SynonymTable, vocab: Vocabulary) -> Slot:
     return Slot(word, [[g] for g in guesses], weights, corrected=best)
 
 
-def build(parsed: ParsedQuery, *, any_slot: bool = False) -> Query | None:
-    """The Whoosh query for ``parsed``: slots ANDed (or ORed when ``any_slot``)."""
+def build(
+    parsed: ParsedQuery,
+    *,
+    any_slot: bool = False,
+    keep: Callable[[Query], bool] | None = None,
+) -> Query | None:
+    """The Whoosh query for ``parsed``: slots ANDed (or ORed when ``any_slot``).
+
+    ``keep`` may drop slots from the OR (the engine drops words most documents have:
+    they cost the most to score and rank almost nothing), as long as one slot is left.
+    """
     queries = [q for q in (_slot_query(slot) for slot in parsed.slots) if q is not None]
+    if any_slot and keep is not None:
+        queries = [q for q in queries if keep(q)] or queries
     if not queries:
         return None
     if len(queries) == 1:
@@ -191,7 +202,13 @@ def _slot_query(slot: Slot) -> Query | None:
     # alternative (plus a little of the others), so a page that happens to say "MFA",
     # "2FA" and "authenticator" does not outscore one that answers the question.
     options: list[Query] = []
+    seen: set[tuple[str, ...]] = set()
     for index, (words, weight) in enumerate(zip(slot.alternatives, slot.weights, strict=True)):
+        # "two-factor" and "two factor" are the same terms: search them once.
+        key = tuple(t for w in words for t in terms(w))
+        if key in seen:
+            continue
+        seen.add(key)
         typed = index == 0 or slot.corrected is not None
         clauses = _alternative(words, weight, SEARCH_FIELDS if typed else SHORT_FIELDS)
         if clauses:
