@@ -67,8 +67,10 @@ def test_search_pin_open_article_and_switch_tab(site_url: str, tmp_path: Path) -
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(site_url)
             page.locator("label.md-search__icon, .md-search__input").first.click()
-            search = page.locator("input.md-search__input")
-            search.fill("PIN")
+            # The index loads in a web worker; a query typed before it is ready is dropped.
+            meta = page.locator(".md-search-result__meta")
+            expect(meta).to_have_text("Type to start searching", timeout=15_000)
+            page.locator("input.md-search__input").press_sequentially("PIN", delay=50)
             result = page.locator(".md-search-result__item", has_text=title).first
             expect(result).to_be_visible(timeout=15_000)
             page.screenshot(path=str(tmp_path / "search.png"))
@@ -85,7 +87,9 @@ def test_search_pin_open_article_and_switch_tab(site_url: str, tmp_path: Path) -
             expect(panel.nth(index)).to_be_visible()
             expect(panel.nth(0)).to_be_hidden()
             assert panel.nth(index).inner_text().strip()
-            page.screenshot(path=str(tmp_path / "pin-android.png"), full_page=True)
+            android.scroll_into_view_if_needed()
+            page.screenshot(path=str(tmp_path / "pin-android.png"))
+            page.screenshot(path=str(tmp_path / "pin-full.png"), full_page=True)
         finally:
             browser.close()
     assert (tmp_path / "pin-android.png").stat().st_size > 10_000
