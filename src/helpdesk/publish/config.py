@@ -15,6 +15,11 @@ read, so the root file stays hand-written and engine-agnostic, and no code of ou
 runs inside the engine. The nav lists the home page, each category's index page and
 the tags index -- never every article -- because Material renders the whole nav into
 every page: a nav of N articles makes the build O(N²).
+
+Zensical reads this generated file as it is (it follows ``INHERIT`` too), with one
+difference measured by ``bench/build.py``: it insists that ``docs_dir`` and
+``site_dir`` lie inside the folder of the config file, so a Zensical build uses
+``docs_dir: docs`` and a ``site_dir`` under ``build/`` (the bench writes such a copy).
 """
 
 from __future__ import annotations
