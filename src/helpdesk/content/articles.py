@@ -36,9 +36,7 @@ def _block_kind(value: Any) -> str | None:
     return next(iter(fields)) if len(fields) == 1 else None
 
 
-_BLOCK_ERROR = (
-    "each body block is a mapping with exactly one key: " + ", ".join(BLOCK_KINDS)
-)
+_BLOCK_ERROR = "each body block is a mapping with exactly one key: " + ", ".join(BLOCK_KINDS)
 
 
 class HeadingBlock(KbModel):
@@ -205,15 +203,15 @@ class Article(KbModel):
     """ISO date of the last real change (YYYY-MM-DD)."""
     body: list[Block] = Field(min_length=1)
     """Ordered blocks: heading, paragraph, steps, admonition, tabs, table, image, tree."""
-    tags: list[Slug] = []
+    tags: list[Slug] = Field(default_factory=list)
     """Tag ids from the taxonomy."""
-    products: list[Slug] = []
+    products: list[Slug] = Field(default_factory=list)
     """Product ids from the taxonomy."""
-    platforms: list[Slug] = []
+    platforms: list[Slug] = Field(default_factory=list)
     """Platform ids from the taxonomy."""
-    applies_to: dict[Slug, str] = {}
+    applies_to: dict[Slug, str] = Field(default_factory=dict)
     """Per product id, the versions this article is about, e.g. ``">=20.0"``."""
-    related: list[Slug] = []
+    related: list[Slug] = Field(default_factory=list)
     """Ids of other articles a reader may want next; each must exist."""
     audience: Audience = "customer"
     """``customer`` (default) or ``agent`` (searchable by agents, never on the site)."""

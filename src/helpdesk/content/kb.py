@@ -25,9 +25,9 @@ from helpdesk.content.taxonomy import Taxonomy
 from helpdesk.content.yaml import YamlDocument, YamlProblem, parse_yaml
 from helpdesk.diagnostics.loader import check_tree_links, load_trees
 from helpdesk.diagnostics.model import Tree
+from helpdesk.errors import ContentError, Problem
 from helpdesk.releases.catalog import Releases
 from helpdesk.releases.load import load_releases
-from helpdesk.errors import ContentError, Problem
 
 KB_LINK_RE = re.compile(r"\]\(kb:([^)#\s]*)(#[^)\s]*)?\)")
 """Markdown links to other articles: ``[text](kb:article-id)`` or ``(kb:article-id#anchor)``."""
@@ -189,21 +189,15 @@ def _check_articles(
     tags = {t.id for t in taxonomy.tags}
     for article in articles.values():
         doc = documents[article.id]
-
-        def unknown(key: str, values: list[str], known: set[str], what: str) -> None:
-            for index, value in enumerate(values):
-                if value not in known:
-                    problems.at(
-                        doc,
-                        (key, index),
-                        f"unknown {what} '{value}' (known: {', '.join(sorted(known))})",
-                    )
-
         if article.category not in categories:
-            unknown("category", [article.category], categories, "category")
-        unknown("tags", article.tags, tags, "tag")
-        unknown("products", article.products, products, "product")
-        unknown("platforms", article.platforms, platforms, "platform")
+            problems.at(
+                doc,
+                ("category",),
+                f"unknown category '{article.category}' (known: {', '.join(sorted(categories))})",
+            )
+        _unknown_ids(problems, doc, "tags", article.tags, tags, "tag")
+        _unknown_ids(problems, doc, "products", article.products, products, "product")
+        _unknown_ids(problems, doc, "platforms", article.platforms, platforms, "platform")
         for product in article.applies_to:
             if product not in products:
                 problems.at(doc, ("applies_to", product), f"unknown product '{product}'", key=True)
@@ -229,6 +223,21 @@ def _check_articles(
                 f"review date {article.review_by.isoformat()} has passed; check the article "
                 "and move the date on",
                 severity="warning",
+            )
+
+
+def _unknown_ids(
+    problems: ProblemList,
+    doc: YamlDocument,
+    key: str,
+    values: list[str],
+    known: set[str],
+    what: str,
+) -> None:
+    for index, value in enumerate(values):
+        if value not in known:
+            problems.at(
+                doc, (key, index), f"unknown {what} '{value}' (known: {', '.join(sorted(known))})"
             )
 
 

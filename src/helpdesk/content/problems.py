@@ -13,7 +13,6 @@ from pydantic import BaseModel, ValidationError
 from helpdesk.content.yaml import Loc, YamlDocument
 from helpdesk.errors import Problem, Severity, display_path
 
-
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -72,7 +71,10 @@ def validate_document(
 
 
 def _yaml_loc(loc: tuple[Any, ...], tags: set[str]) -> Loc:
-    """Drop the union tags pydantic inserts: ('body', 0, 'steps', 'steps', 1) -> ('body', 0, 'steps', 1)."""
+    """Drop the union tags pydantic inserts.
+
+    ``('body', 0, 'steps', 'steps', 1)`` becomes ``('body', 0, 'steps', 1)``.
+    """
     out: list[str | int] = []
     for index, part in enumerate(loc):
         if (
@@ -140,7 +142,7 @@ def _message(error: Any, loc: Loc, vocabulary: frozenset[str]) -> tuple[str, boo
         return f"'{value}' is not a valid value for '{name}'", False
     if kind in ("string_too_short", "too_short"):
         return f"'{name}' must not be empty", False
-    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"):
+    if kind.startswith("date_"):
         return f"'{name}' must be a date written YYYY-MM-DD (got {value!r})", False
     if kind == "value_error":
         return f"{name}: {str(error['msg']).removeprefix('Value error, ')}", False

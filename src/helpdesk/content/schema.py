@@ -30,7 +30,7 @@ def schema_for(kind: str) -> dict[str, Any]:
     module_name, attr = SCHEMAS[kind].split(":")
     model = getattr(importlib.import_module(module_name), attr)
     assert issubclass(model, BaseModel)
-    schema = model.model_json_schema()
+    schema: dict[str, Any] = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"https://helpdesk.invalid/schema/{kind}.json"
     return schema

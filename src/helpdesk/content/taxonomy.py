@@ -45,7 +45,7 @@ class Tag(KbModel):
     """Identifier used by articles' ``tags`` key."""
     title: Text
     """Name shown on tag pages and article badges."""
-    keywords: list[Text] = []
+    keywords: list[Text] = Field(default_factory=list)
     """Extra words readers use for this tag; they help search (e.g. ``2FA`` for ``mfa``)."""
 
 
@@ -58,7 +58,7 @@ class Taxonomy(KbModel):
     """Platforms that per-platform tabs and filters can name."""
     products: list[Product] = Field(min_length=1)
     """Products with their platforms."""
-    tags: list[Tag] = []
+    tags: list[Tag] = Field(default_factory=list)
     """Tags articles may carry."""
 
     @model_validator(mode="after")

@@ -25,7 +25,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 try:  # the C parser is ~17x faster here; the pure-Python one is the fallback
-    from yaml.cyaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
 
     LIBYAML = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -67,10 +67,9 @@ _StrictResolver.add_implicit_resolver(
 )
 
 
-class _Loader(_Parser, SafeConstructor, _StrictResolver):  # type: ignore[misc,valid-type]
+class _Loader(_Parser, _StrictResolver):  # type: ignore[misc,valid-type]
     def __init__(self, stream: str) -> None:
         _Parser.__init__(self, stream)
-        SafeConstructor.__init__(self)
         _StrictResolver.__init__(self)
 
 
@@ -86,8 +85,8 @@ class YamlDocument:
 
     path: Path
     data: Any
-    positions: dict[Loc, Position] = field(default_factory=dict)
-    key_positions: dict[Loc, Position] = field(default_factory=dict)
+    positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
 
     def position(self, loc: Loc, *, key: bool = False) -> Position:
         """The position of ``loc``, or of its nearest located ancestor.
@@ -98,9 +97,9 @@ class YamlDocument:
         loc = tuple(loc)
         while True:
             if key and loc in self.key_positions:
-                return self.key_positions[loc]
+                return Position(*self.key_positions[loc])
             if loc in self.positions:
-                return self.positions[loc]
+                return Position(*self.positions[loc])
             if not loc:
                 return Position(1, 1)
             loc = loc[:-1]
@@ -134,46 +133,82 @@ def _decode(raw: bytes) -> str:
         ) from None
 
 
-def _mark(node: Node) -> Position:
-    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_INT_READER = SafeConstructor()
 
 
-def _walk(node: Node, loc: Loc, doc: YamlDocument, budget: list[int]) -> None:
-    budget[0] -= 1
-    if budget[0] < 0:
-        # Point at the top-level key whose value blew up: the alias itself has no mark left.
-        where = doc.key_positions.get(loc[:1]) if loc else None
+class _Builder:
+    """Builds plain Python values from the node graph and records where each one stands.
+
+    One pass does both jobs: PyYAML's own constructor would walk the graph a second time,
+    and positions are kept as bare tuples because this runs for every value of every file.
+    """
+
+    def __init__(self) -> None:
+        self.positions: dict[Loc, tuple[int, int]] = {}
+        self.key_positions: dict[Loc, tuple[int, int]] = {}
+        self.budget = MAX_NODES
+
+    def build(self, node: Node, loc: Loc) -> Any:
+        self.budget -= 1
+        mark = node.start_mark
+        if self.budget < 0:
+            # Point at the top-level key whose value blew up: the alias itself has no mark left.
+            where = self.key_positions.get(loc[:1]) if loc else None
+            raise YamlProblem(
+                f"document expands to more than {MAX_NODES:,} values (an alias bomb?); "
+                "write the values out or use fewer aliases",
+                *(where or (mark.line + 1, mark.column + 1)),
+            )
+        if loc not in self.positions:
+            self.positions[loc] = (mark.line + 1, mark.column + 1)
+        tag = node.tag
+        if isinstance(node, ScalarNode):
+            if tag == _STR:
+                return node.value
+            if tag == _INT:
+                return _INT_READER.construct_yaml_int(node)
+            if tag == _BOOL:
+                return node.value.lower() == "true"
+            if tag == _NULL:
+                return None
+        elif isinstance(node, MappingNode) and tag == _MAP:
+            return self._mapping(node, loc)
+        elif isinstance(node, SequenceNode) and tag == _SEQ:
+            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
         raise YamlProblem(
-            f"document expands to more than {MAX_NODES:,} values (an alias bomb?); "
-            "write the values out or use fewer aliases",
-            *((where.line, where.column) if where else _line_col(node)),
+            f"tag '{shown}' is not allowed (only plain YAML values are read)",
+            mark.line + 1,
+            mark.column + 1,
         )
-    doc.positions.setdefault(loc, _mark(node))
-    if isinstance(node, MappingNode):
-        seen: dict[Any, Position] = {}
+
+    def _mapping(self, node: MappingNode, loc: Loc) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        lines: dict[str, int] = {}
         for key_node, value_node in node.value:
+            mark = key_node.start_mark
+            where = (mark.line + 1, mark.column + 1)
             if not isinstance(key_node, ScalarNode):
-                raise YamlProblem("mapping keys must be plain text", *_line_col(key_node))
+                raise YamlProblem("mapping keys must be plain text", *where)
             key = key_node.value
             if key == "<<":
-                raise YamlProblem("merge keys ('<<') are not supported", *_line_col(key_node))
-            if key in seen:
-                first = seen[key]
+                raise YamlProblem("merge keys ('<<') are not supported", *where)
+            if key in lines:
                 raise YamlProblem(
-                    f"duplicate key '{key}' (first defined on line {first.line})",
-                    *_line_col(key_node),
+                    f"duplicate key '{key}' (first defined on line {lines[key]})", *where
                 )
-            seen[key] = _mark(key_node)
+            lines[key] = where[0]
             child = (*loc, key)
-            doc.key_positions.setdefault(child, _mark(key_node))
-            _walk(value_node, child, doc, budget)
-    elif isinstance(node, SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, (*loc, index), doc, budget)
-
-
-def _line_col(node: Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+            if child not in self.key_positions:
+                self.key_positions[child] = where
+            out[key] = self.build(value_node, child)
+        return out
 
 
 def parse_yaml(path: Path, raw: bytes | None = None) -> YamlDocument:
@@ -197,9 +232,9 @@ def parse_yaml(path: Path, raw: bytes | None = None) -> YamlDocument:
         node = loader.get_single_node()
         if node is None:
             raise YamlProblem("file is empty; it should hold a YAML mapping")
-        doc = YamlDocument(path=path, data=None)
-        _walk(node, (), doc, [MAX_NODES])
-        doc.data = loader.construct_document(node)
+        builder = _Builder()
+        data = builder.build(node, ())
+        doc = YamlDocument(path, data, builder.positions, builder.key_positions)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if mark is not None and exc.context_mark is not None and mark.index >= len(text.rstrip()):
