@@ -17,7 +17,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpdesk.content.articles import BLOCK_KINDS, Article, ImageBlock, ParagraphBlock, TabsBlock
+from helpdesk.content.articles import (
+    BLOCK_KINDS,
+    AdmonitionBlock,
+    Article,
+    ImageBlock,
+    ParagraphBlock,
+    StepsBlock,
+    TableBlock,
+    TabsBlock,
+)
 from helpdesk.content.models import SLUG_RE
 from helpdesk.content.problems import ProblemList, validate_document
 from helpdesk.content.synonyms import Synonyms
@@ -286,17 +295,15 @@ def _markdown_of(
     if isinstance(block, ParagraphBlock):
         return [((*loc, "paragraph"), block.paragraph)]
     out: list[tuple[tuple[str | int, ...], str]] = []
-    steps = getattr(block, "steps", None)
-    if steps is not None:
-        for i, step in enumerate(steps):
+    # isinstance, not getattr: a missing attribute on a pydantic model takes a slow path.
+    if isinstance(block, StepsBlock):
+        for i, step in enumerate(block.steps):
             out.append(((*loc, "steps", i), step.text))
             if step.note:
                 out.append(((*loc, "steps", i, "note"), step.note))
-    admonition = getattr(block, "admonition", None)
-    if admonition is not None:
-        out.append(((*loc, "admonition", "text"), admonition.text))
-    table = getattr(block, "table", None)
-    if table is not None:
-        for r, row in enumerate(table.rows):
+    elif isinstance(block, AdmonitionBlock):
+        out.append(((*loc, "admonition", "text"), block.admonition.text))
+    elif isinstance(block, TableBlock):
+        for r, row in enumerate(block.table.rows):
             out += [((*loc, "table", "rows", r, c), str(cell)) for c, cell in enumerate(row)]
     return out

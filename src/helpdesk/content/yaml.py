@@ -180,7 +180,7 @@ class _Builder:
         elif isinstance(node, MappingNode) and tag == _MAP:
             return self._mapping(node, loc)
         elif isinstance(node, SequenceNode) and tag == _SEQ:
-            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+            return [self._child(item, (*loc, i)) for i, item in enumerate(node.value)]
         shown = tag.replace("tag:yaml.org,2002:", "!!")
         raise YamlProblem(
             f"tag '{shown}' is not allowed (only plain YAML values are read)",
@@ -207,8 +207,18 @@ class _Builder:
             child = (*loc, key)
             if child not in self.key_positions:
                 self.key_positions[child] = where
-            out[key] = self.build(value_node, child)
+            out[key] = self._child(value_node, child)
         return out
+
+    def _child(self, node: Node, loc: Loc) -> Any:
+        # Most values are plain strings: handle them without the full dispatch (hot path).
+        if node.tag == _STR and type(node) is ScalarNode and self.budget > 0:
+            self.budget -= 1
+            if loc not in self.positions:
+                mark = node.start_mark
+                self.positions[loc] = (mark.line + 1, mark.column + 1)
+            return node.value
+        return self.build(node, loc)
 
 
 def parse_yaml(path: Path, raw: bytes | None = None) -> YamlDocument:
