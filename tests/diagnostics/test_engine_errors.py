@@ -15,7 +15,7 @@ from helpdesk.diagnostics.engine import Session
 from helpdesk.diagnostics.model import Tree
 from helpdesk.diagnostics.operations import OperationSpec, default_operations
 from helpdesk.diagnostics.runner import run_headless
-from helpdesk.errors import Conflict
+from helpdesk.errors import Conflict, Forbidden, RateLimited, Unauthorized, Unavailable
 
 from .test_tree_paths import API_FAILURE_ENDS, GIULIA, SARA
 
@@ -105,3 +105,54 @@ async def test_refusal_without_on_error_ends_the_walk(api: AccessClient, state_d
     assert session.records[-1]["type"] == "failed"
     with pytest.raises(RuntimeError, match="is failed"):
         await session.answer("x")
+
+
+class _Raising(_Refusing):
+    """An operation that raises a given service error, once, then behaves like the real one."""
+
+    def __init__(self, real: OperationSpec, error: Exception) -> None:
+        super().__init__(real)
+        self.error: Exception | None = error
+
+    async def __call__(self, client: Any, params: Mapping[str, Any], **kwargs: Any) -> Any:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+        return await self.real(client, params, **kwargs)
+
+
+SERVICE_FAILURES = [
+    Unauthorized("token refused", status=401),
+    Forbidden("scope missing", status=403),
+    RateLimited("slow down", status=429, retry_after=3.0),
+    Unavailable("server failed", status=503),
+]
+
+
+@pytest.mark.parametrize("error", SERVICE_FAILURES, ids=lambda e: type(e).__name__)
+async def test_service_errors_leave_the_walk_where_it_was(
+    error: Exception, kb: KnowledgeBase, api: AccessClient, state_dir: Path
+) -> None:
+    """A refused token, a missing scope, a rate limit or a 5xx says nothing about the
+    customer's account: the walk must not take the tree's on_error edge, and the same
+    step succeeds once retried."""
+    ops = dict(default_operations())
+    ops["access_check"] = _Raising(ops["access_check"], error)  # type: ignore[assignment]
+    session = Session.new(kb.trees["mfa-app-password-refused"], api, state_dir=state_dir, operations=ops)
+    await session.run()
+    answers = {"ticket": "HD-7", "email": GIULIA, "client": "windows", "version": "20.0"}
+    with pytest.raises(type(error)):
+        while session.current.kind in ("input", "ask"):
+            value = answers[session.current.id]
+            if session.current.kind == "input":
+                await session.provide(value)
+            else:
+                await session.answer(value)
+    stuck_at = session.state.current
+    assert "error" not in session.facts
+    assert session.status == "active"
+
+    await session.run()
+
+    assert session.state.current != stuck_at
+    assert "check" in session.facts or any(f.source.startswith("access_check") for f in session.facts.values())

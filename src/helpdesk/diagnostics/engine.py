@@ -12,8 +12,10 @@ how many times a plan was made for it: a confirm retried after a dropped connect
 Misuse (answering a finished walk, confirming at a question) raises ``RuntimeError``;
 an answer that does not fit raises ``DiagnosticError``; a network failure raises the
 client's ``TransportError`` and leaves the session where it was (call ``run()`` or
-``confirm()`` again). The API refusing a call follows the node's ``on_error``, or
-ends the walk with the API's message.
+``confirm()`` again); so do a refused token (401), a missing scope (403), a rate limit
+(429) and a server failure (5xx), which say nothing about the customer's account. The
+API refusing the call itself (404, 409, 422) follows the node's ``on_error``, or ends
+the walk with the API's message.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from helpdesk.diagnostics.state import Fact, Plan, SessionState, SessionStore, r
 from helpdesk.diagnostics.templates import render
 from helpdesk.diagnostics.transcript import render_markdown
 from helpdesk.diagnostics.views import ActionOutcome, NodeView
-from helpdesk.diagnostics.walk import Clock, Walk, utc_now
+from helpdesk.diagnostics.walk import SERVICE_ERRORS, Clock, Walk, utc_now
 from helpdesk.errors import APIStatusError, DiagnosticError
 
 SHOWN_ONCE = ("pin", "activation_code")
@@ -274,6 +276,8 @@ class Session(Walk):
                 self.client, params, dry_run=False, idempotency_key=plan.idempotency_key
             )
         except APIStatusError as exc:
+            if isinstance(exc, SERVICE_ERRORS):
+                raise
             await self._api_error(node, node.operation, exc)
             return ActionOutcome(False, plan.summary, error=str(exc))
         data = result.model_dump(mode="json")
@@ -343,6 +347,8 @@ class Session(Walk):
 
         Raises:
             TransportError: the API could not be reached; the session stays put; call again.
+            Unauthorized, Forbidden, RateLimited, Unavailable: the token or the service
+                refused; the session stays put (fix the token, wait, retry).
         """
         while self.state.status == "active":
             node = self.tree.nodes[self.state.current]

@@ -26,7 +26,22 @@ from helpdesk.diagnostics.state import Fact, Plan, SessionState, SessionStore, S
 from helpdesk.diagnostics.templates import render, render_param
 from helpdesk.diagnostics.transcript import chain
 from helpdesk.diagnostics.views import NodeView, node_view
-from helpdesk.errors import APIStatusError, DiagnosticError
+from helpdesk.errors import (
+    APIStatusError,
+    DiagnosticError,
+    Forbidden,
+    RateLimited,
+    Unauthorized,
+    Unavailable,
+)
+
+SERVICE_ERRORS = (Unauthorized, Forbidden, RateLimited, Unavailable)
+"""Refusals about the agent's token or the service, not about the customer's account.
+
+They never follow a tree's ``on_error`` edge: the session stays where it was, like after
+a dropped connection, so the agent can fix the token, wait or retry the very same step
+(with the same idempotency key for a write).
+"""
 
 Clock = Callable[[], datetime]
 
@@ -162,6 +177,8 @@ class Walk:
         try:
             result = await op(self.client, params)
         except APIStatusError as exc:
+            if isinstance(exc, SERVICE_ERRORS):
+                raise
             await self._api_error(node, node.operation, exc, run=False)
             return
         except ValueError as exc:
@@ -207,6 +224,8 @@ class Walk:
         try:
             result = await op(self.client, params, dry_run=True)
         except APIStatusError as exc:
+            if isinstance(exc, SERVICE_ERRORS):
+                raise
             await self._api_error(node, node.operation, exc, run=False)
             return
         except ValueError as exc:

@@ -55,9 +55,6 @@ class Advice:
 
 def advise(exc: BaseException) -> Advice:
     """The advice for one failure (never raises)."""
-    cause = getattr(exc, "cause", None)  # guard.ServiceInterrupted wraps the real status
-    if isinstance(cause, AccessError):
-        exc = cause
     if isinstance(exc, AccessError):
         return _access(exc)
     if isinstance(exc, ContentError):

@@ -161,12 +161,6 @@ class HelpdeskApp(App[None]):
             raise error if error is not None else RuntimeError("not connected")
         return self._client
 
-    async def guarded_api(self) -> Any:
-        """The client wrapped so service trouble stops the walk instead of branching it."""
-        from helpdesk.tui.guard import GuardedClient
-
-        return GuardedClient(await self.api())
-
     async def on_unmount(self) -> None:
         if self._client is not None:
             await self._client.aclose()

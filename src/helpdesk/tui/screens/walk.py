@@ -130,7 +130,7 @@ class WalkScreen(Screen[None]):
             return
         store_dir = app.walk_store.folder
         try:
-            client = await app.guarded_api()
+            client = await app.api()
             if self.session_id is not None:
                 self.session = Session.open(
                     self.session_id, catalog.trees, client, state_dir=store_dir, clock=app.clock
@@ -161,7 +161,7 @@ class WalkScreen(Screen[None]):
         self._last_step = step
         seen = len(session.state.records)
         try:
-            session.client = await self.hd_app.guarded_api()
+            session.client = await self.hd_app.api()
             result = await step()
         except DiagnosticError as exc:
             self._busy = False
