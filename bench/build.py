@@ -172,7 +172,6 @@ def bench(n: int, *, zensical: bool) -> dict[str, float]:
         start = time.perf_counter()
         build_site(kb_dir, progress=timings)
         total = time.perf_counter() - start
-        search_s = timings.seconds.get("Updating the search index", 0.0)
 
         paths = find_project(kb_dir)
         with tempfile.TemporaryDirectory(dir=project) as out:
@@ -197,14 +196,11 @@ def bench(n: int, *, zensical: bool) -> dict[str, float]:
     )
     for title, seconds in timings.seconds.items():
         print(f"  build stage: {title:<36} {seconds:8.2f} s")
-    print(f"helpdesk build (total) {total:8.2f} s")
-    print(f"  without search index {total - search_s:8.2f} s")
+    print(f"helpdesk build (total) {total:8.2f} s   (search index updated while the engine runs)")
     print(f"plain mkdocs build     {plain:8.2f} s   (same pages and nav, engine alone)")
     ratio = total / plain
-    ratio_site = (total - search_s) / plain
-    print(
-        f"ratio helpdesk/mkdocs  {ratio:8.2f} x   (site only: {ratio_site:.2f} x; target <= 1.15)"
-    )
+    verdict = "ok" if ratio <= 1.15 else "OVER"
+    print(f"ratio helpdesk/mkdocs  {ratio:8.2f} x   (target <= 1.15: {verdict})")
     if z_seconds is not None:
         print(
             f"zensical build         {z_seconds:8.2f} s   ({z_message}; "

@@ -6,10 +6,13 @@ The steps, in order, and why each comes where it does:
 2. render every page (Jinja2) -- template errors stop it before the engine runs;
 3. write the generated docs folder and engine config -- only changed files;
 4. run the engine into a fresh folder *next to* the site folder (same file system,
-   so the swap below is a rename, not a copy);
+   so the swap below is a rename, not a copy) -- and, while it runs, the side steps
+   (the search index). The index depends only on the checked knowledge base, never on
+   the engine's output, and the engine is a separate process: running both at once
+   makes a build cost max(engine, index) instead of their sum;
 5. swap: rename the old site away, rename the new one in, delete the old one. A
-   failure at any earlier step leaves the previous site byte-for-byte as it was;
-6. post-build steps (the search index) -- only after the site is in place.
+   failure at any earlier step leaves the previous site byte-for-byte as it was. A
+   failed side step is reported after the swap: the new site is correct either way.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,11 +61,12 @@ class QuietProgress:
         pass
 
 
-PostBuildStep = Callable[[KnowledgeBase, Progress], None]
+SideStep = Callable[[KnowledgeBase, Progress], None]
 
-POST_BUILD_STEPS: list[tuple[str, PostBuildStep]] = []
-"""Steps run after a successful swap, as (stage title, step). A failing step raises a
-HelpdeskError; the new site stays in place, because it is already correct.
+SIDE_STEPS: list[tuple[str, SideStep]] = []
+"""Steps run while the engine builds, as (stage title, step). A failing step raises a
+HelpdeskError, reported once the engine is done; the site is swapped in regardless when
+the engine succeeded, because it is correct on its own.
 
 The search index (``helpdesk.search.update_index``) is registered at the end of this module."""
 
@@ -124,13 +129,22 @@ def build_site(
     with progress.stage("Writing the generated docs folder"):
         report = generate(project, kb, content)
         progress.note(str(report))
-    with progress.stage("Building the site (MkDocs)"):
-        new_site, engine_warnings = _engine_build(project)
+    side_error: BaseException | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine") as pool:
+        engine_run = pool.submit(_engine_build, project)
+        with progress.stage("Building the site (MkDocs)"):
+            for title, step in SIDE_STEPS:
+                try:
+                    with progress.stage(title):
+                        step(kb, progress)
+                except Exception as exc:  # reported after the engine, see SIDE_STEPS
+                    side_error = exc
+                    break
+            new_site, engine_warnings = engine_run.result()
     with progress.stage("Publishing the new site"):
         swap_into_place(new_site, project.site_dir)
-    for title, step in POST_BUILD_STEPS:
-        with progress.stage(title):
-            step(kb, progress)
+    if side_error is not None:
+        raise side_error
     return BuildReport(
         project=project,
         pages=len(content.pages),
@@ -176,11 +190,11 @@ def swap_into_place(new_site: Path, site_dir: Path) -> None:
 
 
 def _update_search_index(kb: KnowledgeBase, progress: Progress) -> None:
-    # Imported here so that only a successful build pays for (and depends on) Whoosh.
+    # Imported here so that only a build that got this far pays for (and depends on) Whoosh.
     from helpdesk.search import update_index
 
     stats = update_index(kb, progress=progress.note)
     progress.note(f"{stats.added} added, {stats.changed} changed, {stats.removed} removed")
 
 
-POST_BUILD_STEPS.append(("Updating the search index", _update_search_index))
+SIDE_STEPS.append(("Updating the search index", _update_search_index))

@@ -9,10 +9,18 @@ groups that the title or the tags mention.
 
 from __future__ import annotations
 
+import functools
+
 from helpdesk.content.articles import Article
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.search.synonyms import SynonymTable
 from helpdesk.search.words import words
+
+
+@functools.lru_cache(maxsize=8)
+def _table(groups: tuple[tuple[str, ...], ...]) -> SynonymTable:
+    # Built once per set of groups: the publisher asks for every article of a build.
+    return SynonymTable(groups)
 
 
 def search_keywords(article: Article, kb: KnowledgeBase) -> list[str]:
@@ -33,7 +41,7 @@ def search_keywords(article: Article, kb: KnowledgeBase) -> list[str]:
         if tag is not None:
             tag_words += [tag.title, *tag.keywords]
 
-    table = SynonymTable(kb.synonyms.groups)
+    table = _table(tuple(tuple(group) for group in kb.synonyms.groups))
     synonym_words: list[str] = []
     for source in (article.title, *tag_words):
         for match in table.find(words(source)):
