@@ -138,7 +138,9 @@ async def test_service_errors_leave_the_walk_where_it_was(
     step succeeds once retried."""
     ops = dict(default_operations())
     ops["access_check"] = _Raising(ops["access_check"], error)  # type: ignore[assignment]
-    session = Session.new(kb.trees["mfa-app-password-refused"], api, state_dir=state_dir, operations=ops)
+    session = Session.new(
+        kb.trees["mfa-app-password-refused"], api, state_dir=state_dir, operations=ops
+    )
     await session.run()
     answers = {"ticket": "HD-7", "email": GIULIA, "client": "windows", "version": "20.0"}
     with pytest.raises(type(error)):
@@ -155,4 +157,6 @@ async def test_service_errors_leave_the_walk_where_it_was(
     await session.run()
 
     assert session.state.current != stuck_at
-    assert "check" in session.facts or any(f.source.startswith("access_check") for f in session.facts.values())
+    assert "check" in session.facts or any(
+        f.source.startswith("access_check") for f in session.facts.values()
+    )
