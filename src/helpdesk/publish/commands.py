@@ -20,25 +20,29 @@ class RichStages:
 
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
-        self._task: TaskID | None = None
-        self._title = ""
+        # Stages nest (the search index is built while the engine runs): notes go to the
+        # innermost one, and each stage finishes its own line.
+        self._open: list[tuple[TaskID, str]] = []
 
     @contextlib.contextmanager
     def stage(self, title: str) -> Iterator[None]:
-        self._title = title
-        self._task = self._progress.add_task(title, total=1)
+        task = self._progress.add_task(title, total=1)
+        self._open.append((task, title))
         try:
             yield
         except BaseException:
             # A spinner left turning beside a failed step would look like it is still running.
-            self._progress.remove_task(self._task)
+            self._progress.remove_task(task)
             self._progress.console.print(f"[red]✗[/] {title}", highlight=False)
             raise
-        self._progress.update(self._task, completed=1)
+        finally:
+            self._open.remove((task, title))
+        self._progress.update(task, completed=1)
 
     def note(self, message: str) -> None:
-        if self._task is not None:
-            self._progress.update(self._task, description=f"{self._title} [dim]({message})")
+        if self._open:
+            task, title = self._open[-1]
+            self._progress.update(task, description=f"{title} [dim]({message})")
 
 
 @click.command()
