@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 _OUTCOME_TITLES = {
     "resolved": "Resolved",
     "workaround": "Worked around",
-    "not_our_problem": "Not a PassportScan problem",
+    "not_our_problem": "Outside support's hands (the customer must act)",
     "escalated": "Escalated",
 }
 
