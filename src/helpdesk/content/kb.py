@@ -13,6 +13,7 @@ sees every problem of a run at once:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,8 +90,18 @@ def load_kb(root: Path | str, *, today: dt.date | None = None) -> KnowledgeBase:
     Raises:
         ContentError: with every problem found, when any is an error.
     """
-    root = Path(root)
-    today = today or dt.date.today()
+    # Loading makes hundreds of thousands of objects that all live on; the cyclic GC
+    # would re-scan them again and again for nothing (about 40% of the load time).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_kb(Path(root), today or dt.date.today())
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _load_kb(root: Path, today: dt.date) -> KnowledgeBase:
     problems = ProblemList(root)
     if not root.is_dir():
         problems.file(root, "knowledge base folder not found; pass --kb DIR or set HELPDESK_KB")
