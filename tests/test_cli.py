@@ -1,0 +1,52 @@
+"""The command line as a whole: every command documents itself, bad usage exits 2."""
+
+from __future__ import annotations
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from helpdesk.cli import cli
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    ctx = click.Context(group)
+    found: list[tuple[str, ...]] = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, f"{' '.join((*prefix, name))} is listed but cannot be loaded"
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += _commands(command, (*prefix, name))
+    return found
+
+
+COMMANDS = _commands(cli)
+
+
+def test_the_contracted_commands_exist() -> None:
+    top = {path[0] for path in COMMANDS}
+    assert {
+        "lint", "build", "serve", "search", "schema", "release", "diagnose", "agent", "access-api",
+    } <= top  # fmt: skip
+    assert {("release", "new"), ("release", "publish"), ("release", "list")} <= set(COMMANDS)
+    assert {("access-api", "serve"), ("access-api", "seed"), ("access-api", "token")} <= set(
+        COMMANDS
+    )
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=[" ".join(p) for p in COMMANDS])
+def test_every_command_has_help(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"])
+
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+    summary = result.output.split("\n\n")[1].strip()
+    assert summary, f"'helpdesk {' '.join(path)}' has no help text"
+
+
+def test_an_unknown_option_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["lint", "--no-such-option"])
+
+    assert result.exit_code == 2
+    assert "No such option" in result.output
