@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from helpdesk._gc import paused_gc
 from helpdesk.content.kb import KnowledgeBase, load_kb
 from helpdesk.errors import BuildError, Problem
 from helpdesk.publish import engine
@@ -85,7 +86,8 @@ class BuildReport:
 def render_site(kb: KnowledgeBase, *, today: dt.date) -> SiteContent:
     """Every page and file of the site, from the templates in ``kb/templates``."""
     env = make_env(kb.root / TEMPLATES_FOLDER)
-    return collect_site(kb, env, today=today)
+    with paused_gc():
+        return collect_site(kb, env, today=today)
 
 
 def generate(project: Project, kb: KnowledgeBase, content: SiteContent) -> GenerateReport:
@@ -193,7 +195,8 @@ def _update_search_index(kb: KnowledgeBase, progress: Progress) -> None:
     # Imported here so that only a build that got this far pays for (and depends on) Whoosh.
     from helpdesk.search import update_index
 
-    stats = update_index(kb, progress=progress.note)
+    # One writer process: the engine already keeps the other core busy.
+    stats = update_index(kb, progress=progress.note, processes=1)
     progress.note(f"{stats.added} added, {stats.changed} changed, {stats.removed} removed")
 
 

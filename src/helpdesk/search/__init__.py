@@ -46,6 +46,7 @@ def update_index(
     *,
     progress: Callable[[str], None] | None = None,
     rebuild: bool = False,
+    processes: int = 2,
 ) -> IndexStats:
     """Index added and changed documents, drop removed ones (see ``indexer.update_index``).
 
@@ -53,6 +54,7 @@ def update_index(
         kb: the loaded knowledge base.
         progress: called with one-line messages (e.g. ``click.echo`` to stderr).
         rebuild: start from an empty index.
+        processes: writer processes for a large full build.
 
     Returns:
         What changed.
@@ -62,7 +64,7 @@ def update_index(
     """
     from helpdesk.search.indexer import update_index as _update
 
-    return _update(kb, progress=progress, rebuild=rebuild)
+    return _update(kb, progress=progress, rebuild=rebuild, processes=processes)
 
 
 def search(

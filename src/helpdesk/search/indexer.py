@@ -87,7 +87,11 @@ def kb_meta(kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def update_index(
-    kb: KnowledgeBase, *, progress: Progress | None = None, rebuild: bool = False
+    kb: KnowledgeBase,
+    *,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+    processes: int = 2,
 ) -> IndexStats:
     """Bring the index in ``kb/.cache/search/`` up to date with ``kb``.
 
@@ -95,6 +99,8 @@ def update_index(
         kb: the loaded knowledge base.
         progress: called with one-line messages a person may want to see.
         rebuild: start from an empty index even if the current one is usable.
+        processes: writer processes for a large full build (1 when something else, such
+            as the site engine, already keeps a core busy).
 
     Returns:
         What changed.
@@ -103,7 +109,14 @@ def update_index(
         SearchError: the index folder cannot be written.
     """
     directory = index_dir(kb.root)
-    stats = sync_index(directory, collect(kb), kb_meta(kb), progress=progress, rebuild=rebuild)
+    stats = sync_index(
+        directory,
+        collect(kb),
+        kb_meta(kb),
+        progress=progress,
+        rebuild=rebuild,
+        processes=processes,
+    )
     _CURRENT[directory.resolve()] = weakref.ref(kb)
     return stats
 
@@ -132,6 +145,7 @@ def sync_index(
     *,
     progress: Progress | None = None,
     rebuild: bool = False,
+    processes: int = 2,
 ) -> IndexStats:
     """Make the index in ``directory`` hold exactly ``documents`` (see ``update_index``)."""
     started = time.perf_counter()
@@ -155,7 +169,13 @@ def sync_index(
     stats.unchanged = len(wanted) - len(added) - len(changed)
 
     if added or changed or removed:
-        _write(ix, [wanted[k] for k in (*added, *changed)], changed + removed, stats.rebuilt)
+        _write(
+            ix,
+            [wanted[k] for k in (*added, *changed)],
+            changed + removed,
+            stats.rebuilt,
+            processes,
+        )
     if added or changed or removed or manifest.meta != meta or stats.rebuilt:
         generation = ix.latest_generation()  # type: ignore[no-untyped-call]
         manifest = Manifest(schema=SCHEMA_VERSION, generation=generation, docs=digests, meta=meta)
@@ -211,11 +231,15 @@ def _create(directory: Path) -> Index:
         raise SearchError(f"cannot write the search index in {directory}: {exc}") from exc
 
 
-def _write(ix: Index, documents: list[Document], stale: list[str], fresh: bool) -> None:
+def _write(
+    ix: Index, documents: list[Document], stale: list[str], fresh: bool, processes: int
+) -> None:
     """Delete ``stale`` keys, add ``documents``, commit once."""
-    big = fresh and len(documents) >= MULTIPROCESS_THRESHOLD
-    # Two processes each write their own segment; merging them would cost the time saved.
-    options: dict[str, Any] = {"procs": 2, "multisegment": True} if big else {"timeout": 30.0}
+    big = fresh and processes > 1 and len(documents) >= MULTIPROCESS_THRESHOLD
+    # Several processes each write their own segment; merging them would cost the time saved.
+    options: dict[str, Any] = (
+        {"procs": processes, "multisegment": True} if big else {"timeout": 30.0}
+    )
     try:
         writer = ix.writer(limitmb=256, **options)
     except Exception as exc:
