@@ -55,6 +55,8 @@ snapshots: setup
 
 ## bench: the benchmarks (print figures; slow)
 bench: setup
+	bash scripts/system-deps.sh bench
+	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/build.py --sizes 1000
 	$(PY) bench/search.py
 	$(PY) bench/access_api.py

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the browser and terminal tests need, when they are missing.
 # Chromium comes from Debian (Playwright's own browser download is not used).
+# `system-deps.sh bench` also installs wrk, the load generator of bench/access_api.py.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+if [ "${1:-}" = "bench" ]; then
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
