@@ -122,3 +122,34 @@ async def test_reads_find_users_by_email_and_list_devices(api: AccessClient) -> 
     assert demo.DEVICE_DISABLED.id in [d.id for d in disabled.items]
     every = await api.list_devices()
     assert demo.OTHER_DEVICE.id not in [d.id for d in every.items]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"client": "blackberry", "version": "1.0"}, "client"),
+        ({"client": "windows"}, "version"),
+        ({"client": "windows", "version": "1" * 21}, "version"),
+        ({"client": "windows", "version": "20.0", "device": "d" * 65}, "device"),
+    ],
+)
+async def test_the_query_is_validated_and_the_field_named(
+    api: AccessClient, query: dict[str, str], field: str
+) -> None:
+    """access-check reads its query by hand (the hot path); it must refuse like any route."""
+    response = await api._http.get(f"/v1/users/{demo.RECEPTIONIST.id}/access-check", params=query)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["field"] == field
+
+
+async def test_access_check_without_a_token_is_refused(api: AccessClient) -> None:
+    response = await api._http.get(
+        f"/v1/users/{demo.RECEPTIONIST.id}/access-check",
+        params={"client": "windows", "version": "20.0"},
+        headers={"Authorization": "Bearer nope"},
+    )
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")

@@ -46,6 +46,44 @@ def state_of(request: Request) -> AppState:
     return state
 
 
+def authenticate(
+    request: Request, credentials: str | None, scope: str, limit: str | None = None
+) -> TokenInfo:
+    """The token behind ``credentials`` if it is valid, has ``scope`` and is within its
+    rate class ``limit``; else the 401/403/429 problem.
+    """
+    app = state_of(request)
+    info = verify_token(app.store.connection(), credentials) if credentials else None
+    if info is None:
+        raise ApiProblem(
+            401,
+            "unauthorized",
+            "A valid bearer token is required.",
+            headers={"WWW-Authenticate": 'Bearer realm="helpdesk"'},
+        )
+    request.state.token = info
+    if not info.allows(scope):
+        raise ApiProblem(403, "missing-scope", f"This token lacks the {scope} scope.")
+    if limit is not None:
+        rate: RateLimit = getattr(app.settings, f"{limit}_limit")
+        wait = app.limiter.acquire((info.id, limit), rate)
+        if wait:
+            raise ApiProblem(
+                429,
+                "rate-limited",
+                f"Too many {limit} requests for this token; retry in {wait:.0f} s.",
+                headers={"Retry-After": f"{wait:.0f}"},
+            )
+    return info
+
+
+def bearer_credentials(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header, read as ``HTTPBearer`` does."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    credentials = credentials.strip()
+    return credentials if scheme.lower() == "bearer" and credentials else None
+
+
 def require(scope: str, limit: str | None = None) -> Any:
     """A dependency: a valid bearer token with ``scope``; ``limit`` names a rate class."""
 
@@ -53,31 +91,7 @@ def require(scope: str, limit: str | None = None) -> Any:
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> TokenInfo:
-        app = state_of(request)
-        info = None
-        if credentials is not None:
-            info = verify_token(app.store.connection(), credentials.credentials)
-        if info is None:
-            raise ApiProblem(
-                401,
-                "unauthorized",
-                "A valid bearer token is required.",
-                headers={"WWW-Authenticate": 'Bearer realm="helpdesk"'},
-            )
-        request.state.token = info
-        if not info.allows(scope):
-            raise ApiProblem(403, "missing-scope", f"This token lacks the {scope} scope.")
-        if limit is not None:
-            rate: RateLimit = getattr(app.settings, f"{limit}_limit")
-            wait = app.limiter.acquire((info.id, limit), rate)
-            if wait:
-                raise ApiProblem(
-                    429,
-                    "rate-limited",
-                    f"Too many {limit} requests for this token; retry in {wait:.0f} s.",
-                    headers={"Retry-After": f"{wait:.0f}"},
-                )
-        return info
+        return authenticate(request, credentials.credentials if credentials else None, scope, limit)
 
     return Depends(dependency)
 
