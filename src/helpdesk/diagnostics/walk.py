@@ -8,6 +8,7 @@ save; the public calls in ``engine.py`` save after every step they take.
 from __future__ import annotations
 
 import hashlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -50,7 +51,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Walk:
+class Walk(ABC):
     """State, tree and client of one walk, and the steps that move it."""
 
     def __init__(
@@ -85,8 +86,9 @@ class Walk:
     def id(self) -> str:
         return self.state.id
 
-    async def run(self) -> NodeView:  # pragma: no cover - defined by Session
-        raise NotImplementedError
+    @abstractmethod
+    async def run(self) -> NodeView:
+        """Run automatic steps up to the next stop (``Session.run``)."""
 
     def _now(self) -> str:
         return self.clock().isoformat()
