@@ -183,7 +183,13 @@ def build(
     ``keep`` may drop slots from the OR (the engine drops words most documents have:
     they cost the most to score and rank almost nothing), as long as one slot is left.
     """
-    queries = [q for q in (_slot_query(slot) for slot in parsed.slots) if q is not None]
+    # The any-word query only tops up or rescues a result list: synonym phrases there
+    # cost a positions walk per candidate (the slowest queries) and change little.
+    queries = [
+        q
+        for q in (_slot_query(slot, synonym_phrases=not any_slot) for slot in parsed.slots)
+        if q is not None
+    ]
     if any_slot and keep is not None:
         queries = [q for q in queries if keep(q)] or queries
     if not queries:
@@ -197,7 +203,7 @@ def build(
     return And(queries)
 
 
-def _slot_query(slot: Slot) -> Query | None:
+def _slot_query(slot: Slot, *, synonym_phrases: bool = True) -> Query | None:
     # Each alternative sums over the fields (BM25F-like); the slot takes the best
     # alternative (plus a little of the others), so a page that happens to say "MFA",
     # "2FA" and "authenticator" does not outscore one that answers the question.
@@ -206,7 +212,7 @@ def _slot_query(slot: Slot) -> Query | None:
     for index, (words, weight) in enumerate(zip(slot.alternatives, slot.weights, strict=True)):
         # "two-factor" and "two factor" are the same terms: search them once.
         key = tuple(t for w in words for t in terms(w))
-        if key in seen:
+        if key in seen or (index > 0 and len(words) > 1 and not synonym_phrases):
             continue
         seen.add(key)
         typed = index == 0 or slot.corrected is not None
