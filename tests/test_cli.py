@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import pytest
 from click.testing import CliRunner
@@ -50,3 +52,25 @@ def test_an_unknown_option_is_a_usage_error() -> None:
 
     assert result.exit_code == 2
     assert "No such option" in result.output
+
+
+@pytest.mark.parametrize("query", ["", "   "])
+def test_an_empty_search_is_a_usage_error(query: str) -> None:
+    result = CliRunner().invoke(cli, ["search", query])
+
+    assert result.exit_code == 2
+    assert "give some words to search for" in result.output
+
+
+def test_a_report_over_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["trees", "report", str(tmp_path / "nowhere")])
+
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_a_report_over_an_empty_folder_says_so(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["trees", "report", str(tmp_path)])
+
+    assert result.exit_code == 0
+    assert "No transcripts in" in result.output

@@ -24,7 +24,10 @@ class ProblemList:
         self.items: list[Problem] = []
 
     def path(self, path: Path) -> str:
-        return display_path(path, self.root.parent)
+        # Relative to the folder holding kb/ ("kb/articles/x.yaml"), unless that is the
+        # file-system root, where an absolute path reads better than "etc/...".
+        parent = self.root.resolve().parent
+        return display_path(path, parent if parent != parent.parent else None)
 
     def at(
         self,

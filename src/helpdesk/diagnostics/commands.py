@@ -163,7 +163,11 @@ def trees_list(kb_dir: Path) -> None:
 
 
 @trees.command("report")
-@click.argument("transcripts_dir", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.argument(
+    "transcripts_dir",
+    required=False,
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def trees_report(transcripts_dir: Path | None, as_json: bool) -> None:
     """Per tree: resolution rate by outcome tag, where walks end or are abandoned, and
@@ -175,6 +179,9 @@ def trees_report(transcripts_dir: Path | None, as_json: bool) -> None:
     stats = build_report(folder) if folder.is_dir() else {}
     if as_json:
         click.echo(json.dumps([s.to_dict() for s in stats.values()], indent=2))
+        return
+    if not stats:
+        click.echo(f"No transcripts in {folder}; walks are saved there as they happen.", err=True)
         return
     from rich.console import Console
 

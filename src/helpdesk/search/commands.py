@@ -47,6 +47,8 @@ def search_command(
     All words are required first; if nothing has them all, any word will do.
     """
     text = " ".join(query)
+    if not text.strip():
+        raise click.UsageError("give some words to search for, e.g. helpdesk search 'PIN android'")
     kb = load_kb(kb_dir)
     update_index(kb, progress=_stderr)
     try:
