@@ -94,3 +94,21 @@ def test_serve_rerenders_on_yaml_change_and_stops_cleanly(
     text = log.read_text()
     assert "Traceback" not in text and "end of life" not in text
     assert "Serving on http://127.0.0.1:" in text
+
+
+def test_serving_on_a_taken_port_is_a_clear_usage_error(project: Path) -> None:
+    from click.testing import CliRunner
+
+    from helpdesk.cli import cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(
+            cli, ["serve", "--kb", str(project / "kb"), "--port", str(port)]
+        )
+
+    assert result.exit_code == 2
+    assert f"cannot serve on 127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output

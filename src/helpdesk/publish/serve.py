@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import signal
+import socket
 import subprocess
 import threading
 from collections.abc import Callable
@@ -22,7 +23,7 @@ import click
 import watchfiles
 
 from helpdesk.content.kb import load_kb
-from helpdesk.errors import BuildError, ContentError, HelpdeskError
+from helpdesk.errors import BuildError, ConfigError, ContentError, HelpdeskError
 from helpdesk.publish import engine
 from helpdesk.publish.build import generate, render_site
 from helpdesk.publish.config import Project, find_project
@@ -118,10 +119,25 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _check_free(host: str, port: int) -> None:
+    """Fail with a clear message before the engine's server dies with a traceback."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            # As the engine's HTTP server does, so a port in TIME_WAIT counts as free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot serve on {host}:{port} ({exc.strerror}); "
+            "stop what uses it or pick another port with --port"
+        ) from None
+
+
 class _EngineServer:
     """``mkdocs serve`` as a subprocess whose output is filtered onto ours."""
 
     def __init__(self, project: Project, host: str, port: int, echo: Echo) -> None:
+        self._address = (host, port)
         self._command = engine.serve_command(project.generated_config, host, port)
         self._cwd = project.root
         self._echo = echo
@@ -130,6 +146,7 @@ class _EngineServer:
         self._reader: threading.Thread | None = None
 
     def start(self) -> None:
+        _check_free(*self._address)
         try:
             self._process = subprocess.Popen(
                 self._command,
