@@ -6,11 +6,9 @@ Builds the real ``kb/`` (copied into a temporary project), serves ``site/`` with
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -19,77 +17,47 @@ from publish_support import REPO, make_project
 from helpdesk.cli import cli
 from helpdesk.content.kb import load_kb
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs the system Chromium"),
-]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def site_url(tmp_path: Path) -> Iterator[str]:
+def site_url(tmp_path: Path, serve_folder: Callable[[Path], str]) -> str:
     project = make_project(tmp_path, REPO / "kb")
     result = CliRunner().invoke(cli, ["build", "--kb", str(project / "kb")])
     assert result.exit_code == 0, result.output
-    handler = functools.partial(_QuietHandler, directory=str(project / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    return serve_folder(project / "site")
 
 
-def test_search_pin_open_article_and_switch_tab(site_url: str, tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_search_pin_open_article_and_switch_tab(
+    site_url: str, chromium: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
 
     title = load_kb(REPO / "kb").articles["pin-login"].title
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(site_url)
-            page.locator("label.md-search__icon, .md-search__input").first.click()
-            # The index loads in a web worker; a query typed before it is ready is dropped.
-            meta = page.locator(".md-search-result__meta")
-            expect(meta).to_have_text("Type to start searching", timeout=15_000)
-            page.locator("input.md-search__input").press_sequentially("PIN", delay=50)
-            result = page.locator(".md-search-result__item", has_text=title).first
-            expect(result).to_be_visible(timeout=15_000)
-            page.screenshot(path=str(tmp_path / "search.png"))
-            result.locator("a").first.click()
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(site_url)
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    # The index loads in a web worker; a query typed before it is ready is dropped.
+    meta = page.locator(".md-search-result__meta")
+    expect(meta).to_have_text("Type to start searching", timeout=15_000)
+    page.locator("input.md-search__input").press_sequentially("PIN", delay=50)
+    result = page.locator(".md-search-result__item", has_text=title).first
+    expect(result).to_be_visible(timeout=15_000)
+    page.screenshot(path=str(tmp_path / "search.png"))
+    result.locator("a").first.click()
 
-            expect(page.locator("h1")).to_contain_text(title)
-            labels = page.locator(".tabbed-labels > label")
-            android = labels.filter(has_text="Android").first
-            android.click()
-            index = labels.evaluate_all(
-                "(els) => els.findIndex((el) => el.textContent.trim() === 'Android')"
-            )
-            panel = page.locator(".tabbed-content").first.locator(":scope > .tabbed-block")
-            expect(panel.nth(index)).to_be_visible()
-            expect(panel.nth(0)).to_be_hidden()
-            assert panel.nth(index).inner_text().strip()
-            android.scroll_into_view_if_needed()
-            page.screenshot(path=str(tmp_path / "pin-android.png"))
-            page.screenshot(path=str(tmp_path / "pin-full.png"), full_page=True)
-        finally:
-            browser.close()
+    expect(page.locator("h1")).to_contain_text(title)
+    labels = page.locator(".tabbed-labels > label")
+    android = labels.filter(has_text="Android").first
+    android.click()
+    index = labels.evaluate_all(
+        "(els) => els.findIndex((el) => el.textContent.trim() === 'Android')"
+    )
+    panel = page.locator(".tabbed-content").first.locator(":scope > .tabbed-block")
+    expect(panel.nth(index)).to_be_visible()
+    expect(panel.nth(0)).to_be_hidden()
+    assert panel.nth(index).inner_text().strip()
+    android.scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "pin-android.png"))
+    page.screenshot(path=str(tmp_path / "pin-full.png"), full_page=True)
     assert (tmp_path / "pin-android.png").stat().st_size > 10_000
