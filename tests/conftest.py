@@ -1,15 +1,19 @@
-"""Fixtures shared by several test packages: a static site on loopback, the real browser."""
+"""Fixtures shared by several test packages: the seeded access API on loopback, a static
+site on loopback, the real browser."""
 
 from __future__ import annotations
 
 import functools
 import http.server
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from helpdesk.access.client import AccessClient
+from helpdesk.server.testing import DemoServer, demo_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -20,6 +24,21 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """One seeded uvicorn on 127.0.0.1 for the session (tests/diagnostics starts its own
+    per test, since every tree path needs the seed untouched)."""
+    with demo_server(tmp_path_factory.mktemp("access") / "access.db") as running:
+        yield running
+
+
+@pytest.fixture
+async def api(server: DemoServer) -> AsyncIterator[AccessClient]:
+    """An agent-scoped client of ``server``."""
+    async with server.client("agent") as client:
+        yield client
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
