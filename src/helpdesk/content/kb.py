@@ -29,10 +29,15 @@ from helpdesk.content.articles import (
     TabsBlock,
 )
 from helpdesk.content.models import SLUG_RE
-from helpdesk.content.problems import ProblemList, validate_document
+from helpdesk.content.problems import (
+    ProblemList,
+    read_document,
+    validate_document,
+    yaml_files,
+)
 from helpdesk.content.synonyms import Synonyms
 from helpdesk.content.taxonomy import Taxonomy
-from helpdesk.content.yaml import YamlDocument, YamlProblem, parse_yaml
+from helpdesk.content.yaml import YamlDocument
 from helpdesk.diagnostics.loader import check_tree_links, load_trees
 from helpdesk.diagnostics.model import Tree
 from helpdesk.errors import ContentError, Problem
@@ -124,15 +129,6 @@ def _load_kb(root: Path, today: dt.date) -> KnowledgeBase:
     )
 
 
-def read_document(path: Path, problems: ProblemList) -> YamlDocument | None:
-    """Parse one YAML file, adding a located problem instead of raising."""
-    try:
-        return parse_yaml(path)
-    except YamlProblem as exc:
-        problems.file(path, exc.message, exc.line, exc.column)
-        return None
-
-
 def _load_synonyms(root: Path, problems: ProblemList) -> Synonyms | None:
     path = root / "synonyms.yaml"
     if not path.is_file():  # optional: search simply expands nothing
@@ -159,14 +155,7 @@ def _load_articles(
     if not folder.is_dir():
         problems.file(folder, "the articles folder is missing")
         return articles, documents
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.is_dir():
-            continue
-        if path.suffix == ".yml":
-            problems.file(path, "rename the file to end in .yaml; .yml files are not read")
-            continue
-        if path.suffix != ".yaml":
-            continue
+    for path in yaml_files(folder, problems):
         doc = read_document(path, problems)
         if doc is None:
             continue

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from helpdesk.content.yaml import Loc, YamlDocument
+from helpdesk.content.yaml import Loc, YamlDocument, YamlProblem, parse_yaml
 from helpdesk.errors import Problem, Severity, display_path
 
 M = TypeVar("M", bound=BaseModel)
@@ -53,6 +53,29 @@ class ProblemList:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.items if p.severity == "warning"]
+
+
+def read_document(path: Path, problems: ProblemList) -> YamlDocument | None:
+    """Parse one YAML file, adding a located problem instead of raising."""
+    try:
+        return parse_yaml(path)
+    except YamlProblem as exc:
+        problems.file(path, exc.message, exc.line, exc.column)
+        return None
+
+
+def yaml_files(folder: Path, problems: ProblemList) -> list[Path]:
+    """The ``*.yaml`` files directly in ``folder``, sorted; a ``.yml`` file is a problem
+    (it would otherwise be skipped without a word), hidden files and folders are ignored."""
+    files: list[Path] = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        if path.suffix == ".yml":
+            problems.file(path, "rename the file to end in .yaml; .yml files are not read")
+        elif path.suffix == ".yaml":
+            files.append(path)
+    return files
 
 
 def validate_document(

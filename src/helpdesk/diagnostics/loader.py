@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from helpdesk.content.problems import ProblemList, validate_document
-from helpdesk.content.yaml import YamlDocument, YamlProblem, parse_yaml
+from helpdesk.content.problems import ProblemList, read_document, validate_document, yaml_files
+from helpdesk.content.yaml import YamlDocument
 from helpdesk.diagnostics.model import NODE_KINDS, Tree
 from helpdesk.diagnostics.operations import Registry, default_operations
 from helpdesk.diagnostics.validate import check_tree
@@ -40,14 +40,7 @@ def load_trees(
         return trees, documents
     article_ids = set(articles)
     registry = operations if operations is not None else default_operations()
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.is_dir():
-            continue
-        if path.suffix == ".yml":
-            problems.file(path, "rename the file to end in .yaml; .yml files are not read")
-            continue
-        if path.suffix != ".yaml":
-            continue
+    for path in yaml_files(folder, problems):
         tree, doc = load_tree_file(path, problems, article_ids, registry)
         if tree is not None and doc is not None:
             trees[tree.id] = tree
@@ -59,10 +52,8 @@ def load_tree_file(
     path: Path, problems: ProblemList, articles: Iterable[str], operations: Registry
 ) -> tuple[Tree | None, YamlDocument | None]:
     """Read, validate and check one tree file; ``(None, None)`` when it has errors."""
-    try:
-        doc = parse_yaml(path)
-    except YamlProblem as exc:
-        problems.file(path, exc.message, exc.line, exc.column)
+    doc = read_document(path, problems)
+    if doc is None:
         return None, None
     if not _kinds_known(doc, problems):
         return None, None

@@ -14,9 +14,9 @@ import datetime as dt
 from pathlib import Path
 
 from helpdesk.content.articles import Article
-from helpdesk.content.problems import ProblemList, validate_document
+from helpdesk.content.problems import ProblemList, read_document, validate_document, yaml_files
 from helpdesk.content.taxonomy import Taxonomy
-from helpdesk.content.yaml import Loc, YamlDocument, YamlProblem, parse_yaml
+from helpdesk.content.yaml import Loc, YamlDocument
 from helpdesk.releases.catalog import LoadedRelease, Releases
 from helpdesk.releases.lock import LOCK_NAME, LockFileError, fingerprint, read_lock
 from helpdesk.releases.model import Deprecation, KnownIssue, Release
@@ -53,10 +53,8 @@ def load_releases(
     seen: dict[tuple[str, Version], Path] = {}
     documents: dict[Path, YamlDocument] = {}
     for path in _release_files(folder, problems):
-        try:
-            doc = parse_yaml(path)
-        except YamlProblem as exc:
-            problems.file(path, exc.message, exc.line, exc.column)
+        doc = read_document(path, problems)
+        if doc is None:
             continue
         release = validate_document(doc, Release, problems)
         if release is None:
@@ -121,11 +119,7 @@ def _release_files(folder: Path, problems: ProblemList) -> list[Path]:
             if entry.suffix in (".yaml", ".yml"):
                 problems.file(entry, "put release files in releases/<product>/<version>.yaml")
             continue
-        for path in sorted(entry.iterdir()):
-            if path.suffix == ".yml":
-                problems.file(path, "rename the file to end in .yaml; .yml files are not read")
-            elif path.suffix == ".yaml" and not path.name.startswith("."):
-                files.append(path)
+        files += yaml_files(entry, problems)
     return files
 
 

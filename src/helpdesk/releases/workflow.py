@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpdesk.content.kb import KnowledgeBase, load_kb, read_document
-from helpdesk.content.problems import ProblemList, validate_document
+from helpdesk.content.kb import KnowledgeBase, load_kb
+from helpdesk.content.problems import ProblemList, read_document, validate_document
 from helpdesk.content.taxonomy import Product, Taxonomy
 from helpdesk.content.yaml import YamlProblem, parse_yaml
 from helpdesk.errors import ConfigError, ContentError, ReleaseError
