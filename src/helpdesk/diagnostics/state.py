@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from helpdesk._files import atomic_write
 from helpdesk.errors import DiagnosticError
 
 SECRET_KEYS = frozenset({"pin", "activation_code", "token"})
@@ -157,17 +157,7 @@ class SessionStore:
         """Write the state atomically, then bring the transcript file up to date."""
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.state_path(state.id)
-        data = state.model_dump_json(indent=1)
-        fd, tmp = tempfile.mkstemp(prefix=f".{state.id}.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, state.model_dump_json(indent=1))
         self.sync_transcript(state)
 
     def sync_transcript(self, state: SessionState) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from helpdesk._files import atomic_write
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.errors import ConfigError
 from helpdesk.publish.pages import SiteContent
@@ -131,8 +132,5 @@ def write_engine_config(project: Project, kb: KnowledgeBase, content: SiteConten
     path = project.generated_config
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write(path, text, durable=False)
     return True

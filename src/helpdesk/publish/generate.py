@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from helpdesk._files import atomic_write
 from helpdesk.errors import BuildError
 
 
@@ -44,7 +45,6 @@ def write_docs(docs_dir: Path, files: Mapping[str, str | bytes]) -> GenerateRepo
     docs_dir.mkdir(parents=True, exist_ok=True)
     existing = _existing_files(docs_dir)
     written = unchanged = 0
-    made_dirs: set[Path] = set()
     for name, content in files.items():
         _check_name(name)
         data = content.encode("utf-8") if isinstance(content, str) else content
@@ -52,14 +52,9 @@ def write_docs(docs_dir: Path, files: Mapping[str, str | bytes]) -> GenerateRepo
         if name in existing and _same(target, data):
             unchanged += 1
             continue
-        if target.parent not in made_dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made_dirs.add(target.parent)
-        # Write beside the target and rename: a watcher (the engine's server) never
-        # sees a half-written page, and an interrupted run leaves the old file whole.
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        # A watcher (the engine's server) never sees a half-written page, and an
+        # interrupted run leaves the old file whole; no fsync: pages are regenerated.
+        atomic_write(target, data, durable=False)
         written += 1
     stale = existing.keys() - files.keys()
     for name in stale:

@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpdesk._files import atomic_write
 from helpdesk.releases.model import Release
 
 LOCK_NAME = "published.lock"
@@ -101,18 +100,3 @@ def write_lock(path: Path, entries: dict[tuple[str, str], LockEntry]) -> None:
         for _, e in sorted(entries.items())
     ]
     atomic_write(path, _HEADER + "".join(lines))
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text``: a reader sees the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

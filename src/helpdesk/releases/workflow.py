@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpdesk._files import atomic_write
 from helpdesk.content.kb import KnowledgeBase, load_kb
 from helpdesk.content.problems import ProblemList, read_document, validate_document
 from helpdesk.content.taxonomy import Product, Taxonomy
@@ -22,7 +23,6 @@ from helpdesk.releases.catalog import LoadedRelease
 from helpdesk.releases.lock import (
     LOCK_NAME,
     LockEntry,
-    atomic_write,
     fingerprint,
     read_lock,
     write_lock,

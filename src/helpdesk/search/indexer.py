@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import shutil
 import time
 import warnings
@@ -26,6 +25,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 
+from helpdesk._files import atomic_write
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.errors import SearchError
 from helpdesk.search import index_dir
@@ -63,16 +63,14 @@ class Manifest:
         )
 
     def write(self, directory: Path) -> None:
-        # Write then rename, so a reader never sees half a manifest.
-        tmp = directory / f".{MANIFEST}.{os.getpid()}.tmp"
         payload = {
             "schema": self.schema,
             "generation": self.generation,
             "docs": self.docs,
             "meta": self.meta,
         }
-        tmp.write_text(json.dumps(payload, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, directory / MANIFEST)
+        # The index is a cache (rebuilt when damaged): atomic is enough, no fsync.
+        atomic_write(directory / MANIFEST, json.dumps(payload, sort_keys=True), durable=False)
 
 
 def kb_meta(kb: KnowledgeBase) -> dict[str, Any]:
