@@ -172,19 +172,34 @@ class Walk(ABC):
             time=self._now(),
         )
 
-    async def _lookup(self, node: LookupNode) -> None:
-        op = self._operation(node.operation)
-        params = self._params(node, op)
-        request = {"operation": node.operation, "params": params}
+    async def _call(
+        self,
+        node: LookupNode | ActionNode,
+        op: OperationSpec,
+        params: dict[str, Any],
+        **kwargs: Any,
+    ) -> Any | None:
+        """Call the API for a lookup or a plan; None when the walk went elsewhere.
+
+        A refusal of the call itself follows ``on_error`` (or ends the walk); service
+        errors (``SERVICE_ERRORS``) and transport errors propagate and leave it in place.
+        """
         try:
-            result = await op(self.client, params)
+            return await op(self.client, params, **kwargs)
         except APIStatusError as exc:
             if isinstance(exc, SERVICE_ERRORS):
                 raise
             await self._api_error(node, node.operation, exc, run=False)
-            return
         except ValueError as exc:
             self._fail(f"the tree's call to {node.operation} is malformed: {exc}")
+        return None
+
+    async def _lookup(self, node: LookupNode) -> None:
+        op = self._operation(node.operation)
+        params = self._params(node, op)
+        request = {"operation": node.operation, "params": params}
+        result = await self._call(node, op, params)
+        if result is None:
             return
         fact = self._fact(node.save_as, redact(result.model_dump(mode="json")), request)
         self._record(
@@ -223,15 +238,8 @@ class Walk(ABC):
         count = self.state.plans_made.get(self.state.current, 0) + 1
         seed = f"{self.id}/{self.state.current}/{count}"
         key = "hd-" + hashlib.sha256(seed.encode()).hexdigest()[:40]
-        try:
-            result = await op(self.client, params, dry_run=True)
-        except APIStatusError as exc:
-            if isinstance(exc, SERVICE_ERRORS):
-                raise
-            await self._api_error(node, node.operation, exc, run=False)
-            return
-        except ValueError as exc:
-            self._fail(f"the tree's call to {node.operation} is malformed: {exc}")
+        result = await self._call(node, op, params, dry_run=True)
+        if result is None:
             return
         data = result.model_dump(mode="json")
         self.state.plans_made[self.state.current] = count
