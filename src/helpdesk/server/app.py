@@ -9,6 +9,7 @@ while the app is built.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ import anyio.to_thread
 from fastapi import FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, ValidationError
 
 from helpdesk import __version__
@@ -104,6 +106,18 @@ _ACCESS_CHECK_OPENAPI: dict[str, Any] = {
 }
 
 
+class DirectRoute(APIRoute):
+    """A documented route whose endpoint reads the request and builds the response itself.
+
+    FastAPI's per-request machinery (parameter solving, response validation) is skipped;
+    the endpoint must do its own checks and raise the same problems.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        endpoint: Callable[[Request], Coroutine[Any, Any, Response]] = self.endpoint
+        return endpoint
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the app: open and migrate the database, load the pepper, wire the routes."""
     store = Store(settings.db_path)
@@ -116,6 +130,9 @@ def create_app(settings: Settings) -> FastAPI:
         exception_handlers=HANDLERS,
         # Operation ids are the operation names the client and the trees use.
         generate_unique_id_function=lambda route: route.name,
+        # This service exports no OpenTelemetry (its record is one JSON log line per
+        # request); left on, FastAPI asks the global OTel providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.access = AppState(settings=settings, store=store, hasher=hasher)
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
@@ -161,14 +178,6 @@ def _reads(app: FastAPI) -> None:
             records.user_row(conn, token.workspace_id, user_id), _now(request)
         )
 
-    @app.get(
-        "/v1/users/{user_id}/access-check",
-        name="access_check",
-        responses=_R,
-        tags=["users"],
-        response_model=AccessCheck,
-        openapi_extra=_ACCESS_CHECK_OPENAPI,
-    )
     async def access_check(request: Request) -> Response:
         """Can this user sign in to this client version (on this device), and if not, why."""
         # Read by hand, not through FastAPI parameters: this is the read every diagnosis
@@ -187,6 +196,18 @@ def _reads(app: FastAPI) -> None:
         check = check_access(user, client=client, version=version, device=found, now=now)
         # The hot path: serialize once instead of letting FastAPI validate the model again.
         return Response(check.model_dump_json(), media_type="application/json")
+
+    app.router.add_api_route(
+        "/v1/users/{user_id}/access-check",
+        access_check,
+        methods=["GET"],
+        name="access_check",
+        responses=_R,
+        tags=["users"],
+        response_model=AccessCheck,
+        openapi_extra=_ACCESS_CHECK_OPENAPI,
+        route_class_override=DirectRoute,
+    )
 
     @app.get("/v1/devices", name="list_devices", responses=_R, tags=["devices"])
     async def list_devices(

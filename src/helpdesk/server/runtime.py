@@ -113,75 +113,73 @@ async def run_write(
         f"{request.method} {request.url.path} {canonical(body)}".encode()
     ).hexdigest()
 
-    def work() -> WriteResult:
-        with app.store.write() as conn:
-            now = app.settings.clock()
-            if idempotency_key and not dry_run:
-                stored = conn.execute(
-                    "SELECT fingerprint, response FROM idempotency"
-                    " WHERE workspace_id = ? AND key = ?",
-                    (token.workspace_id, idempotency_key),
-                ).fetchone()
-                if stored is not None:
-                    if stored["fingerprint"] != fingerprint:
-                        raise ApiProblem(
-                            422,
-                            "idempotency-key-reused",
-                            "This Idempotency-Key was already used for a different request.",
-                            field="Idempotency-Key",
-                        )
-                    replay = WriteResult.model_validate_json(stored["response"])
-                    return replay.model_copy(update={"replayed": True})
-            planned = plan(Ctx(conn, token.workspace_id, now, app.settings))
-            result = WriteResult(
-                action=action,
-                subject=planned.subject,
-                summary=planned.summary,
-                before=planned.before,
-                after=planned.after,
-                applied=False,
-                dry_run=dry_run,
-                request_id=request_id,
-                idempotency_key=idempotency_key,
-                **planned.preview,
-            )
-            if dry_run:
-                return result
-            extras = planned.apply()
-            audit_id = records.append_audit(
-                conn,
-                time=now,
-                workspace_id=token.workspace_id,
-                token_id=token.id,
-                subject=planned.subject,
-                action=action,
-                outcome="applied",
-                status=200,
-                ticket=body.get("ticket"),
-                reason=body.get("reason"),
-                request_id=request_id,
-                idempotency_key=idempotency_key,
-                before=planned.before,
-                after=planned.after,
-                detail=planned.summary,
-            )
-            result = result.model_copy(update={"applied": True, "audit_id": audit_id, **extras})
-            if idempotency_key:
-                kept = result.model_copy(update=dict.fromkeys(_SHOWN_ONCE))
-                conn.execute(
-                    "INSERT INTO idempotency (workspace_id, key, fingerprint, status, response,"
-                    " created_at) VALUES (?, ?, ?, 200, ?, ?)",
-                    (
-                        token.workspace_id,
-                        idempotency_key,
-                        fingerprint,
-                        kept.model_dump_json(),
-                        now.isoformat(),
-                    ),
-                )
+    def work(conn: sqlite3.Connection) -> WriteResult:
+        now = app.settings.clock()
+        if idempotency_key and not dry_run:
+            stored = conn.execute(
+                "SELECT fingerprint, response FROM idempotency WHERE workspace_id = ? AND key = ?",
+                (token.workspace_id, idempotency_key),
+            ).fetchone()
+            if stored is not None:
+                if stored["fingerprint"] != fingerprint:
+                    raise ApiProblem(
+                        422,
+                        "idempotency-key-reused",
+                        "This Idempotency-Key was already used for a different request.",
+                        field="Idempotency-Key",
+                    )
+                replay = WriteResult.model_validate_json(stored["response"])
+                return replay.model_copy(update={"replayed": True})
+        planned = plan(Ctx(conn, token.workspace_id, now, app.settings))
+        result = WriteResult(
+            action=action,
+            subject=planned.subject,
+            summary=planned.summary,
+            before=planned.before,
+            after=planned.after,
+            applied=False,
+            dry_run=dry_run,
+            request_id=request_id,
+            idempotency_key=idempotency_key,
+            **planned.preview,
+        )
+        if dry_run:
             return result
+        extras = planned.apply()
+        audit_id = records.append_audit(
+            conn,
+            time=now,
+            workspace_id=token.workspace_id,
+            token_id=token.id,
+            subject=planned.subject,
+            action=action,
+            outcome="applied",
+            status=200,
+            ticket=body.get("ticket"),
+            reason=body.get("reason"),
+            request_id=request_id,
+            idempotency_key=idempotency_key,
+            before=planned.before,
+            after=planned.after,
+            detail=planned.summary,
+        )
+        result = result.model_copy(update={"applied": True, "audit_id": audit_id, **extras})
+        if idempotency_key:
+            kept = result.model_copy(update=dict.fromkeys(_SHOWN_ONCE))
+            conn.execute(
+                "INSERT INTO idempotency (workspace_id, key, fingerprint, status, response,"
+                " created_at) VALUES (?, ?, ?, 200, ?, ?)",
+                (
+                    token.workspace_id,
+                    idempotency_key,
+                    fingerprint,
+                    kept.model_dump_json(),
+                    now.isoformat(),
+                ),
+            )
+        return result
 
-    return await anyio.to_thread.run_sync(work)
+    return await app.store.run(work)
 
 
 # ------------------------------------------------------------ problem handlers

@@ -88,6 +88,9 @@ class Settings:
             raw = os.environ.get(f"HELPDESK_ACCESS_{name.upper()}_LIMIT")
             if raw:
                 setattr(settings, f"{name}_limit", _parse_limit(raw))
+        raw_n = os.environ.get("HELPDESK_PIN_SCRYPT_N")
+        if raw_n:
+            settings.scrypt_n = _parse_scrypt_n(raw_n)
         return settings
 
 
@@ -100,3 +103,12 @@ def _parse_limit(raw: str) -> RateLimit:
     if limit.burst < 1 or limit.per_second <= 0:
         raise ConfigError(f"rate limit {raw!r} must look like BURST/PER_SECOND, e.g. 30/1")
     return limit
+
+
+def _parse_scrypt_n(raw: str) -> int:
+    n = int(raw) if raw.strip().isdigit() else 0
+    if n < 2 or n > 2**20 or n & (n - 1):
+        raise ConfigError(
+            f"HELPDESK_PIN_SCRYPT_N={raw!r} must be a power of two from 2 to 1048576, e.g. 1024"
+        )
+    return n

@@ -1,0 +1,130 @@
+"""The store's group commit: queued write transactions share one commit, each in a
+savepoint of its own, and nobody is answered before the commit is on disk."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from helpdesk.server.store import Store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    store = Store(tmp_path / "store.db")
+    store.migrate()
+    with store.write() as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+        conn.execute(
+            "CREATE TABLE children (id INTEGER PRIMARY KEY,"
+            " note_id INTEGER NOT NULL REFERENCES notes(id))"
+        )
+    yield store
+    store.close()
+
+
+def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
+    # A separate connection: only what was committed is visible to it.
+    with sqlite3.connect(path) as other:
+        return list(other.execute(sql))
+
+
+def _insert(text: str) -> Callable[[sqlite3.Connection], int]:
+    def job(conn: sqlite3.Connection) -> int:
+        cursor = conn.execute("INSERT INTO notes (text) VALUES (?)", (text,))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    return job
+
+
+async def test_a_job_returns_its_result_after_its_transaction_is_committed(store: Store) -> None:
+    note_id = await store.run(_insert("first"))
+
+    assert _rows(store.path, "SELECT id, text FROM notes") == [(note_id, "first")]
+
+
+async def test_jobs_queued_together_are_committed_together_in_order(store: Store) -> None:
+    # Hold the writer on the first job so the other nine queue up behind it.
+    release = threading.Event()
+
+    def slow(conn: sqlite3.Connection) -> int:
+        release.wait(timeout=10)
+        return _insert("0")(conn)
+
+    first = asyncio.ensure_future(store.run(slow))
+    await asyncio.sleep(0.05)
+    rest = [asyncio.ensure_future(store.run(_insert(str(n)))) for n in range(1, 10)]
+    await asyncio.sleep(0.05)
+    release.set()
+    ids = await asyncio.gather(first, *rest)
+
+    assert ids == sorted(ids)
+    assert [text for (text,) in _rows(store.path, "SELECT text FROM notes ORDER BY id")] == [
+        str(n) for n in range(10)
+    ]
+
+
+async def test_a_failing_job_is_undone_alone_and_its_error_reaches_only_its_caller(
+    store: Store,
+) -> None:
+    def half_then_fail(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO notes (text) VALUES ('half')")
+        raise ValueError("refused by a rule")
+
+    results = await asyncio.gather(
+        store.run(_insert("kept before")),
+        store.run(half_then_fail),
+        store.run(_insert("kept after")),
+        return_exceptions=True,
+    )
+
+    assert isinstance(results[1], ValueError)
+    assert str(results[1]) == "refused by a rule"
+    assert [text for (text,) in _rows(store.path, "SELECT text FROM notes ORDER BY id")] == [
+        "kept before",
+        "kept after",
+    ]
+
+
+async def test_when_the_commit_fails_no_job_of_the_batch_is_acknowledged(store: Store) -> None:
+    release = threading.Event()
+
+    def hold(conn: sqlite3.Connection) -> None:
+        release.wait(timeout=10)
+
+    def breaks_the_commit(conn: sqlite3.Connection) -> None:
+        # A deferred foreign-key violation passes the statement and fails the COMMIT.
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        conn.execute("INSERT INTO children (note_id) VALUES (424242)")
+
+    held = asyncio.ensure_future(store.run(hold))
+    await asyncio.sleep(0.05)
+    batch = [
+        asyncio.ensure_future(store.run(_insert("innocent"))),
+        asyncio.ensure_future(store.run(breaks_the_commit)),
+    ]
+    await asyncio.sleep(0.05)
+    release.set()
+    await held
+    results = await asyncio.gather(*batch, return_exceptions=True)
+
+    assert all(isinstance(result, sqlite3.IntegrityError) for result in results)
+    assert _rows(store.path, "SELECT text FROM notes") == []
+    # The writer is still there for the next transaction.
+    assert await store.run(_insert("after")) > 0
+
+
+async def test_close_stops_the_writer_thread(store: Store) -> None:
+    await store.run(_insert("one"))
+    writers = [t for t in threading.enumerate() if t.name == "access-api-writer"]
+    assert writers
+
+    store.close()
+
+    assert not any(t.is_alive() for t in writers)
