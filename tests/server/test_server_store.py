@@ -121,10 +121,11 @@ async def test_when_the_commit_fails_no_job_of_the_batch_is_acknowledged(store: 
 
 
 async def test_close_stops_the_writer_thread(store: Store) -> None:
+    before = set(threading.enumerate())
     await store.run(_insert("one"))
-    writers = [t for t in threading.enumerate() if t.name == "access-api-writer"]
-    assert writers
+    started = [t for t in set(threading.enumerate()) - before if t.name == "access-api-writer"]
+    assert len(started) == 1
 
     store.close()
 
-    assert not any(t.is_alive() for t in writers)
+    assert not started[0].is_alive()
