@@ -44,6 +44,7 @@ class Figures:
     seconds: float
     latencies_ms: list[float]
     errors: int
+    cpu_us: float | None = None  # server CPU time per request (all its threads)
 
     @property
     def throughput(self) -> float:
@@ -56,9 +57,22 @@ class Figures:
     def line(self) -> str:
         return (
             f"{self.name:<14} {self.throughput:9.0f} req/s   p50 {self.percentile(0.5):6.2f} ms"
-            f"   p99 {self.percentile(0.99):6.2f} ms   ({self.requests} requests, "
-            f"{self.errors} errors)"
+            f"   p99 {self.percentile(0.99):6.2f} ms   {_cpu(self.cpu_us)}   ({self.requests}"
+            f" requests, {self.errors} errors)"
         )
+
+
+def _cpu(cpu_us: float | None) -> str:
+    return "cpu    n/a" if cpu_us is None else f"cpu {cpu_us:5.0f} us/req"
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a process so far (Linux ``/proc``), or None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _serve_bare(port: int) -> None:
@@ -153,6 +167,7 @@ class WrkFigures:
     seconds: float
     percentiles_ms: dict[float, float]
     errors: int
+    cpu_us: float | None = None  # server CPU time per request (all its threads)
 
     @property
     def throughput(self) -> float:
@@ -164,8 +179,8 @@ class WrkFigures:
     def line(self) -> str:
         return (
             f"{self.name:<14} {self.throughput:9.0f} req/s   p50 {self.percentile(0.5):6.2f} ms"
-            f"   p99 {self.percentile(0.99):6.2f} ms   ({self.requests} requests, "
-            f"{self.errors} errors, wrk)"
+            f"   p99 {self.percentile(0.99):6.2f} ms   {_cpu(self.cpu_us)}   ({self.requests}"
+            f" requests, {self.errors} errors, wrk)"
         )
 
 
@@ -276,15 +291,18 @@ async def _main(args: argparse.Namespace) -> None:
             user = demo.ADMIN_MFA_PIN.id
             # Both generators take the same arguments and give figures of the same shape.
             _load = _as_async(_wrk) if args.generator == "wrk" else _load_httpx
+            bare_server, app_server = servers
             targets = {
-                "bare": ("GET", f"http://{HOST}:{bare_port}/bare", {}),
+                "bare": (bare_server, "GET", f"http://{HOST}:{bare_port}/bare", {}),
                 "access-check": (
+                    app_server,
                     "GET",
                     f"http://{HOST}:{app_port}/v1/users/{user}/access-check"
                     f"?client=windows&version=20.0.1&device={demo.DEVICE_PENDING.id}",
                     {"headers": auth},
                 ),
                 "PIN set": (
+                    app_server,
                     "POST",
                     f"http://{HOST}:{app_port}/v1/users/{user}/pin",
                     {
@@ -298,8 +316,13 @@ async def _main(args: argparse.Namespace) -> None:
             rounds: list[dict[str, Any]] = []
             for _ in range(args.rounds):
                 figures = {}
-                for name, (method, url, extra) in targets.items():
-                    figures[name] = await _load(name, method, url, **common, **extra)
+                for name, (server, method, url, extra) in targets.items():
+                    before = _cpu_seconds(server.pid)
+                    one = await _load(name, method, url, **common, **extra)
+                    after = _cpu_seconds(server.pid)
+                    if before is not None and after is not None and one.requests:
+                        one.cpu_us = (after - before) / one.requests * 1e6
+                    figures[name] = one
                 rounds.append(figures)
         finally:
             for server in servers:
@@ -321,6 +344,10 @@ async def _main(args: argparse.Namespace) -> None:
     def ratio(name: str) -> float:
         return statistics.median(f[name].throughput / f["bare"].throughput for f in rounds)
 
+    def cpu(name: str) -> float | None:
+        known = [f[name].cpu_us for f in rounds if f[name].cpu_us is not None]
+        return statistics.median(known) if known else None
+
     def p99(name: str) -> float:
         return median(name, lambda f: f.percentile(0.99))
 
@@ -330,6 +357,7 @@ async def _main(args: argparse.Namespace) -> None:
         print(
             f"    {name:<14} {median(name, lambda f: f.throughput):9.0f} req/s"
             f"   p50 {median(name, lambda f: f.percentile(0.5)):6.2f} ms   p99 {p99(name):6.2f} ms"
+            f"   {_cpu(cpu(name))}"
         )
     print(
         f"  ratios: access-check {ratio('access-check'):.0%} of bare (target >= 50%),"

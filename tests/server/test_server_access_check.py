@@ -136,7 +136,7 @@ async def test_reads_find_users_by_email_and_list_devices(api: AccessClient) -> 
 async def test_the_query_is_validated_and_the_field_named(
     api: AccessClient, query: dict[str, str], field: str
 ) -> None:
-    """access-check reads its query by hand (the hot path); it must refuse like any route."""
+    """Every route reads its parameters through FastRoute; the problem names the field."""
     response = await api._http.get(f"/v1/users/{demo.RECEPTIONIST.id}/access-check", params=query)
 
     assert response.status_code == 422

@@ -9,16 +9,12 @@ while the app is built.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import FastAPI, Header, Query, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field, ValidationError
+from fastapi.responses import JSONResponse
 
 from helpdesk import __version__
 from helpdesk.access.models import (
@@ -41,12 +37,11 @@ from helpdesk.access.models import (
 from helpdesk.server import actions, records
 from helpdesk.server.middleware import RequestContext
 from helpdesk.server.problems import READ, WRITE, ApiProblem, responses
+from helpdesk.server.routing import FastRoute
 from helpdesk.server.rules import check_access
 from helpdesk.server.runtime import (
     HANDLERS,
     AppState,
-    authenticate,
-    bearer_credentials,
     require,
     run_write,
     state_of,
@@ -71,53 +66,6 @@ _W = responses(*WRITE)
 _R = responses(*READ)
 
 
-class AccessCheckQuery(BaseModel):
-    """The query of ``access-check``."""
-
-    client: Client
-    version: str = Field(max_length=20, examples=["20.0", "1.5.1"])
-    device: str | None = Field(default=None, max_length=64)
-
-
-def _access_check_query(request: Request) -> AccessCheckQuery:
-    try:
-        return AccessCheckQuery.model_validate(dict(request.query_params))
-    except ValidationError as exc:
-        errors = [{**error, "loc": ("query", *error["loc"])} for error in exc.errors()]
-        raise RequestValidationError(errors) from None
-
-
-def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
-    """OpenAPI parameters for a query model, so the hand-read route stays documented."""
-    schema = model.model_json_schema()
-    required = set(schema.get("required", []))
-    return [
-        {"in": "query", "name": name, "required": name in required, "schema": field}
-        for name, field in schema["properties"].items()
-    ]
-
-
-_ACCESS_CHECK_OPENAPI: dict[str, Any] = {
-    "parameters": [
-        {"in": "path", "name": "user_id", "required": True, "schema": {"type": "string"}},
-        *_query_parameters(AccessCheckQuery),
-    ],
-    "security": [{"HTTPBearer": []}],
-}
-
-
-class DirectRoute(APIRoute):
-    """A documented route whose endpoint reads the request and builds the response itself.
-
-    FastAPI's per-request machinery (parameter solving, response validation) is skipped;
-    the endpoint must do its own checks and raise the same problems.
-    """
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        endpoint: Callable[[Request], Coroutine[Any, Any, Response]] = self.endpoint
-        return endpoint
-
-
 def create_app(settings: Settings) -> FastAPI:
     """Build the app: open and migrate the database, load the pepper, wire the routes."""
     store = Store(settings.db_path)
@@ -134,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
         # request); left on, FastAPI asks the global OTel providers on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
+    app.router.route_class = FastRoute
     app.state.access = AppState(settings=settings, store=store, hasher=hasher)
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     _reads(app)
@@ -178,36 +127,23 @@ def _reads(app: FastAPI) -> None:
             records.user_row(conn, token.workspace_id, user_id), _now(request)
         )
 
-    async def access_check(request: Request) -> Response:
+    @app.get("/v1/users/{user_id}/access-check", name="access_check", responses=_R, tags=["users"])
+    async def access_check(
+        request: Request,
+        token: Annotated[TokenInfo, require("users:read")],
+        user_id: str,
+        client: Client,
+        version: Annotated[str, Query(max_length=20, examples=["20.0", "1.5.1"])],
+        device: Annotated[str | None, Query(max_length=64)] = None,
+    ) -> AccessCheck:
         """Can this user sign in to this client version (on this device), and if not, why."""
-        # Read by hand, not through FastAPI parameters: this is the read every diagnosis
-        # starts with, and FastAPI's per-request parameter solving was most of its cost
-        # (bench/access_api.py). Same token check, same model, same 422 problem.
-        token = authenticate(request, bearer_credentials(request), "users:read")
-        query = _access_check_query(request)
-        user_id: str = request.path_params["user_id"]
-        client, version, device = query.client, query.version, query.device
         conn = state_of(request).store.connection()
         now = _now(request)
         user = records.user_model(records.user_row(conn, token.workspace_id, user_id), now)
         found = None
         if device is not None:
             found = records.device_model(records.device_row(conn, token.workspace_id, device), now)
-        check = check_access(user, client=client, version=version, device=found, now=now)
-        # The hot path: serialize once instead of letting FastAPI validate the model again.
-        return Response(check.model_dump_json(), media_type="application/json")
-
-    app.router.add_api_route(
-        "/v1/users/{user_id}/access-check",
-        access_check,
-        methods=["GET"],
-        name="access_check",
-        responses=_R,
-        tags=["users"],
-        response_model=AccessCheck,
-        openapi_extra=_ACCESS_CHECK_OPENAPI,
-        route_class_override=DirectRoute,
-    )
+        return check_access(user, client=client, version=version, device=found, now=now)
 
     @app.get("/v1/devices", name="list_devices", responses=_R, tags=["devices"])
     async def list_devices(

@@ -6,6 +6,7 @@ keep working and the cost per request stays small.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -102,5 +103,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+# A random prefix per process and a counter: unique without a system call per request
+# (request ids identify, they are not secrets).
+_ID_PREFIX = "req_" + secrets.token_hex(4)
+_ID_COUNTER = itertools.count(1)
+
+
 def _new_id() -> str:
-    return "req_" + secrets.token_hex(8)
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):08x}"

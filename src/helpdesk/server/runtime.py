@@ -84,16 +84,32 @@ def bearer_credentials(request: Request) -> str | None:
     return credentials if scheme.lower() == "bearer" and credentials else None
 
 
-def require(scope: str, limit: str | None = None) -> Any:
-    """A dependency: a valid bearer token with ``scope``; ``limit`` names a rate class."""
+class Require:
+    """The token check as a dependency: FastAPI documents it (the bearer scheme) and
+    ``FastRoute`` resolves it straight from the request."""
 
-    async def dependency(
+    def __init__(self, scope: str, limit: str | None) -> None:
+        self.scope = scope
+        self.limit = limit
+
+    async def __call__(
+        self,
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> TokenInfo:
-        return authenticate(request, credentials.credentials if credentials else None, scope, limit)
+        token = credentials.credentials if credentials else None
+        return authenticate(request, token, self.scope, self.limit)
 
-    return Depends(dependency)
+    def resolve(self, request: Request) -> TokenInfo:
+        return authenticate(request, bearer_credentials(request), self.scope, self.limit)
+
+    def __repr__(self) -> str:
+        return f"require({self.scope!r}, {self.limit!r})"
+
+
+def require(scope: str, limit: str | None = None) -> Any:
+    """A dependency: a valid bearer token with ``scope``; ``limit`` names a rate class."""
+    return Depends(Require(scope, limit))
 
 
 async def run_write(

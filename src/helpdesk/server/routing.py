@@ -1,0 +1,199 @@
+"""``FastRoute``: a FastAPI route whose parameters are read by a reader built once.
+
+FastAPI resolves every request's parameters with a general solver (sub-dependency
+caches, generator dependencies, forms, cookies, response validation of the result);
+on this API that machinery was the largest single cost of a request
+(``bench/access_api.py``). The routes here declare only a few kinds of parameter, so
+each route's signature, as FastAPI itself analysed it, is compiled once into plain
+readers:
+
+- ``Request``;
+- a dependency object with ``resolve(request)`` (the bearer-token check);
+- path, query and header parameters, validated by the very ``TypeAdapter`` FastAPI
+  builds from the same declaration (same constraints, same error locations);
+- one JSON body model, parsed and validated in a single pydantic pass.
+
+Returned models are serialized once, without a second validation. The OpenAPI
+document is still FastAPI's, made from the unchanged signatures. A route that
+declares anything else is refused when the app is built, not when a request comes.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol, runtime_checkable
+
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+_MISSING = object()
+
+
+@runtime_checkable
+class DirectDependency(Protocol):
+    """A dependency that can also be resolved straight from the request."""
+
+    def resolve(self, request: Request) -> Any: ...
+
+
+@dataclass(frozen=True)
+class _Param:
+    name: str
+    source: str  # "path", "query" or "header"
+    alias: str
+    adapter: TypeAdapter[Any]
+    default: Any  # _MISSING when the parameter is required
+
+    def read(self, request: Request, errors: list[dict[str, Any]]) -> Any:
+        values: Mapping[str, str] = (
+            request.path_params
+            if self.source == "path"
+            else request.query_params
+            if self.source == "query"
+            else request.headers
+        )
+        raw = values.get(self.alias)
+        loc = (self.source, self.alias)
+        if raw is None:
+            if self.default is _MISSING:
+                errors.append({"type": "missing", "loc": loc, "msg": "Field required"})
+            return self.default
+        try:
+            return self.adapter.validate_python(raw)
+        except ValidationError as exc:
+            errors.extend({**error, "loc": (*loc, *error["loc"])} for error in exc.errors())
+            return None
+
+
+@dataclass(frozen=True)
+class _Body:
+    name: str
+    model: type[BaseModel]
+
+    async def read(self, request: Request, errors: list[dict[str, Any]]) -> Any:
+        raw = await request.body()
+        if not raw:
+            errors.append({"type": "missing", "loc": ("body",), "msg": "Field required"})
+            return None
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            errors.append(
+                {
+                    "type": "content_type",
+                    "loc": ("body",),
+                    "msg": "the body must be JSON, sent with Content-Type: application/json",
+                }
+            )
+            return None
+        try:
+            return self.model.model_validate_json(raw)
+        except ValidationError as exc:
+            errors.extend({**error, "loc": ("body", *error["loc"])} for error in exc.errors())
+            return None
+
+
+def _adapter(info: FieldInfo) -> TypeAdapter[Any]:
+    # What FastAPI validates a parameter with: its type, constrained by its declaration.
+    form: Any = Annotated[info.annotation, info]
+    return TypeAdapter(form)
+
+
+class FastRoute(APIRoute):
+    """An ``APIRoute`` that reads its declared parameters with a reader compiled once."""
+
+    def get_route_handler(self) -> Handler:
+        dependant = self.dependant
+        unsupported = [
+            name
+            for name, value in (
+                ("cookie parameters", dependant.cookie_params),
+                ("a WebSocket", dependant.websocket_param_name),
+                ("background tasks", dependant.background_tasks_param_name),
+                ("a Response parameter", dependant.response_param_name),
+                ("security scopes", dependant.security_scopes_param_name),
+                ("an HTTPConnection parameter", dependant.http_connection_param_name),
+            )
+            if value
+        ]
+        if len(dependant.body_params) > 1:
+            unsupported.append("more than one body parameter")
+        resolvers: list[tuple[str, Callable[[Request], Any]]] = []
+        for sub in dependant.dependencies:
+            if sub.name is None or not isinstance(sub.call, DirectDependency):
+                unsupported.append(f"the dependency {sub.call!r}")
+            else:
+                resolvers.append((sub.name, sub.call.resolve))
+        params = [
+            _Param(
+                name=field.name,
+                source=source,
+                alias=field.alias,
+                adapter=_adapter(field.field_info),
+                default=_MISSING if field.field_info.is_required() else field.field_info.default,
+            )
+            for source, fields in (
+                ("path", dependant.path_params),
+                ("query", dependant.query_params),
+                ("header", dependant.header_params),
+            )
+            for field in fields
+        ]
+        body = None
+        if dependant.body_params:
+            field = dependant.body_params[0]
+            model = field.field_info.annotation
+            if isinstance(model, type) and issubclass(model, BaseModel):
+                body = _Body(field.name, model)
+            else:
+                unsupported.append(f"the body {model!r} (only a pydantic model)")
+        if unsupported:
+            raise TypeError(
+                f"FastRoute {self.path} cannot read {', '.join(unsupported)}; "
+                "declare the route without route_class=FastRoute"
+            )
+        request_name = dependant.request_param_name
+        endpoint = dependant.call
+        assert endpoint is not None
+        # FastAPI runs plain ``def`` endpoints in a worker thread; so does this.
+        call: Callable[..., Any] = (
+            endpoint
+            if inspect.iscoroutinefunction(endpoint)
+            else functools.partial(run_in_threadpool, endpoint)
+        )
+        status_code = self.status_code or 200
+
+        async def handler(request: Request) -> Response:
+            # Dependencies first: a caller without a valid token learns nothing about
+            # what a valid request would look like.
+            kwargs: dict[str, Any] = {name: resolve(request) for name, resolve in resolvers}
+            errors: list[dict[str, Any]] = []
+            for param in params:
+                kwargs[param.name] = param.read(request, errors)
+            if body is not None:
+                kwargs[body.name] = await body.read(request, errors)
+            if errors:
+                raise RequestValidationError(errors)
+            if request_name:
+                kwargs[request_name] = request
+            result = await call(**kwargs)
+            if isinstance(result, Response):
+                return result
+            if isinstance(result, BaseModel):
+                return Response(
+                    result.model_dump_json(),
+                    status_code=status_code,
+                    media_type="application/json",
+                )
+            return JSONResponse(jsonable_encoder(result), status_code=status_code)
+
+        return handler
