@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from helpdesk.cli import cli
@@ -59,3 +60,23 @@ def test_token_create_checks_scopes_and_workspace(tmp_path: Path) -> None:
 def test_openapi_prints_the_document() -> None:
     code, out, _ = run("access-api", "openapi", "--output", "-")
     assert code == 0 and '"operationId": "access_check"' in out
+
+
+def test_the_scrypt_cost_is_configurable_and_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "cli.db"
+    for bad in ("3", "0", "abc", str(2**21)):
+        monkeypatch.setenv("HELPDESK_PIN_SCRYPT_N", bad)
+        code, _, err = run("access-api", "seed", "--db", str(db))
+        assert code == 2
+        assert f"HELPDESK_PIN_SCRYPT_N={bad!r} must be a power of two" in err
+        assert not db.exists(), "nothing is written when the configuration is wrong"
+
+    monkeypatch.setenv("HELPDESK_PIN_SCRYPT_N", "1024")
+    assert run("access-api", "seed", "--db", str(db))[0] == 0
+    with sqlite3.connect(db) as conn:
+        stored = {row[0] for row in conn.execute("SELECT pin_hash FROM users") if row[0]}
+    conn.close()
+    # Each hash names its own cost, so raising it later keeps old PINs verifiable.
+    assert stored and all(value.startswith("scrypt$1024$") for value in stored)

@@ -54,7 +54,8 @@ class Settings:
         pin_pepper: server-side secret mixed into every PIN hash. None: read
             HELPDESK_PIN_PEPPER, else a generated one stored beside the database.
         clock: the time source; tests inject a ManualClock.
-        scrypt_n: scrypt cost; lower it only in tests.
+        scrypt_n: scrypt cost of new PIN hashes (HELPDESK_PIN_SCRYPT_N); each hash
+            records its own, so changing it never invalidates a stored PIN.
         write_limit / pin_limit: per-token rate limits for writes and PIN calls.
         max_body_bytes: larger request bodies are refused with 413.
         demo_endpoints: expose the failed-login simulation used by demos and tests.
@@ -77,10 +78,11 @@ class Settings:
         """Settings from the environment.
 
         HELPDESK_ACCESS_DB (database), HELPDESK_PIN_PEPPER (PIN pepper),
-        HELPDESK_ACCESS_WRITE_LIMIT and HELPDESK_ACCESS_PIN_LIMIT (``BURST/PER_SECOND``).
+        HELPDESK_ACCESS_WRITE_LIMIT and HELPDESK_ACCESS_PIN_LIMIT (``BURST/PER_SECOND``),
+        HELPDESK_PIN_SCRYPT_N (a power of two).
 
         Raises:
-            ConfigError: a limit that cannot be read.
+            ConfigError: a limit or a scrypt cost that cannot be read.
         """
         path = db_path or Path(os.environ.get("HELPDESK_ACCESS_DB", "access-api.sqlite3"))
         settings = cls(db_path=path, pin_pepper=os.environ.get("HELPDESK_PIN_PEPPER") or None)
