@@ -17,7 +17,14 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_every_access_api_command_has_help() -> None:
-    for command in (["serve"], ["seed"], ["token", "create"], ["openapi"]):
+    for command in (
+        ["serve"],
+        ["seed"],
+        ["token", "create"],
+        ["token", "list"],
+        ["token", "revoke"],
+        ["openapi"],
+    ):
         code, out, _ = run("access-api", *command, "--help")
         assert code == 0 and "Usage:" in out
 
@@ -80,3 +87,39 @@ def test_the_scrypt_cost_is_configurable_and_checked(
     conn.close()
     # Each hash names its own cost, so raising it later keeps old PINs verifiable.
     assert stored and all(value.startswith("scrypt$1024$") for value in stored)
+
+
+def test_tokens_are_listed_without_secrets_and_revoked_at_once(tmp_path: Path) -> None:
+    from helpdesk.server.security import verify_token
+
+    db = tmp_path / "cli.db"
+    code, token, _ = run("access-api", "seed", "--db", str(db))
+    assert code == 0
+    token = token.strip()
+    token_id = token[len("hdk_") :].rsplit("_", 1)[0]
+
+    code, listed, _ = run("access-api", "token", "list", "--db", str(db))
+    assert code == 0
+    assert token_id in listed and "active" in listed
+    assert token.rsplit("_", 1)[1] not in listed
+
+    code, _, err = run("access-api", "token", "revoke", "--db", str(db), token_id)
+    assert code == 0 and f"revoked {token_id}" in err
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        assert verify_token(conn, token) is None
+    conn.close()
+    assert "revoked" in run("access-api", "token", "list", "--db", str(db))[1]
+    assert "already revoked" in run("access-api", "token", "revoke", "--db", str(db), token_id)[2]
+
+
+def test_token_commands_name_what_is_missing(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.db"
+    code, _, err = run("access-api", "token", "list", "--db", str(missing))
+    assert code == 1 and "no database at" in err and "seed" in err
+    assert not missing.exists()
+
+    db = tmp_path / "cli.db"
+    assert run("access-api", "seed", "--db", str(db))[0] == 0
+    code, _, err = run("access-api", "token", "revoke", "--db", str(db), "tok_000000000000")
+    assert code == 1 and "no token 'tok_000000000000'" in err and "token list" in err

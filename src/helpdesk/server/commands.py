@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,9 @@ from helpdesk.access.models import SCOPES
 from helpdesk.cli import handle_errors
 from helpdesk.errors import ConfigError, HelpdeskError
 from helpdesk.server.settings import Settings
+
+if TYPE_CHECKING:
+    from helpdesk.server.store import Store
 
 OPENAPI_PATH = Path("docs/access-api.openapi.json")
 
@@ -111,6 +115,68 @@ def token_create(db_path: Path, workspace: str, scopes: str, name: str) -> None:
         f"token {token_id} for {workspace} ({', '.join(wanted)}); shown only once:", err=True
     )
     click.echo(secret)
+
+
+def _existing_store(db_path: Path) -> Store:
+    from helpdesk.server.store import Store  # imported late: CLI start-up stays fast
+
+    if not db_path.is_file():
+        raise HelpdeskError(
+            f"no database at {db_path}; create one with `helpdesk access-api seed --db {db_path}`"
+        )
+    store = Store(db_path)
+    store.migrate()
+    return store
+
+
+@token.command("list")
+@_db_option
+@handle_errors
+def token_list(db_path: Path) -> None:
+    """List tokens: id, workspace, scopes, name, created, revoked (never a secret)."""
+    store = _existing_store(db_path)
+    rows = (
+        store.connection()
+        .execute(
+            "SELECT id, workspace_id, name, scopes, created_at, revoked_at FROM tokens"
+            " ORDER BY created_at"
+        )
+        .fetchall()
+    )
+    store.close()
+    for row in rows:
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+        scopes = ",".join(json.loads(row["scopes"]))
+        click.echo(
+            f"{row['id']}  {row['workspace_id']}  {scopes}  {row['name']!r}"
+            f"  created {row['created_at']}  {state}"
+        )
+
+
+@token.command("revoke")
+@_db_option
+@click.argument("token_id")
+@handle_errors
+def token_revoke(db_path: Path, token_id: str) -> None:
+    """Revoke a token by its id (tok_…); it is refused from the next request on."""
+    store = _existing_store(db_path)
+    settings = Settings.from_env(db_path)
+    with store.write() as conn:
+        row = conn.execute("SELECT revoked_at FROM tokens WHERE id = ?", (token_id,)).fetchone()
+        if row is None:
+            raise HelpdeskError(
+                f"no token {token_id!r} in {db_path}; `helpdesk access-api token list` shows them"
+            )
+        if row["revoked_at"] is None:
+            conn.execute(
+                "UPDATE tokens SET revoked_at = ? WHERE id = ?",
+                (settings.clock().isoformat(), token_id),
+            )
+    store.close()
+    if row["revoked_at"] is None:
+        click.echo(f"revoked {token_id}", err=True)
+    else:
+        click.echo(f"{token_id} was already revoked at {row['revoked_at']}", err=True)
 
 
 @access_api.command()
