@@ -1,17 +1,22 @@
 """The store's group commit: queued write transactions share one commit, each in a
-savepoint of its own, and nobody is answered before the commit is on disk."""
+savepoint of its own; nobody is answered before the commit is on disk, and every
+caller is answered, whatever its job raised."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from helpdesk.server.store import Store
+
+# Long enough for a loaded CI machine, short enough that a hang fails the test quickly.
+SETTLE_TIMEOUT = 5.0
 
 
 @pytest.fixture
@@ -34,6 +39,10 @@ def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
         return list(other.execute(sql))
 
 
+def _texts(store: Store) -> list[str]:
+    return [str(text) for (text,) in _rows(store.path, "SELECT text FROM notes ORDER BY id")]
+
+
 def _insert(text: str) -> Callable[[sqlite3.Connection], int]:
     def job(conn: sqlite3.Connection) -> int:
         cursor = conn.execute("INSERT INTO notes (text) VALUES (?)", (text,))
@@ -41,6 +50,16 @@ def _insert(text: str) -> Callable[[sqlite3.Connection], int]:
         return cursor.lastrowid
 
     return job
+
+
+async def _settled(*calls: Awaitable[Any]) -> list[asyncio.Future[Any]]:
+    """Every call's task once done; fails (instead of hanging) if one never settles."""
+    tasks: list[asyncio.Future[Any]] = [asyncio.ensure_future(call) for call in calls]
+    _, pending = await asyncio.wait(tasks, timeout=SETTLE_TIMEOUT)
+    for task in pending:
+        task.cancel()
+    assert not pending, f"{len(pending)} of {len(tasks)} callers were never answered"
+    return tasks
 
 
 async def test_a_job_returns_its_result_after_its_transaction_is_committed(store: Store) -> None:
@@ -65,9 +84,7 @@ async def test_jobs_queued_together_are_committed_together_in_order(store: Store
     ids = await asyncio.gather(first, *rest)
 
     assert ids == sorted(ids)
-    assert [text for (text,) in _rows(store.path, "SELECT text FROM notes ORDER BY id")] == [
-        str(n) for n in range(10)
-    ]
+    assert _texts(store) == [str(n) for n in range(10)]
 
 
 async def test_a_failing_job_is_undone_alone_and_its_error_reaches_only_its_caller(
@@ -86,7 +103,7 @@ async def test_a_failing_job_is_undone_alone_and_its_error_reaches_only_its_call
 
     assert isinstance(results[1], ValueError)
     assert str(results[1]) == "refused by a rule"
-    assert [text for (text,) in _rows(store.path, "SELECT text FROM notes ORDER BY id")] == [
+    assert _texts(store) == [
         "kept before",
         "kept after",
     ]
@@ -129,3 +146,62 @@ async def test_close_stops_the_writer_thread(store: Store) -> None:
     store.close()
 
     assert not started[0].is_alive()
+
+
+async def test_a_job_raising_stopiteration_strands_no_caller_of_its_batch(store: Store) -> None:
+    # ``next()`` on an exhausted iterator raises StopIteration, an ordinary Exception;
+    # asyncio refuses it in ``Future.set_exception`` (TypeError), and ``_settle`` then
+    # stops before answering the rest of the batch on that loop.
+    release = threading.Event()
+
+    def hold(conn: sqlite3.Connection) -> None:
+        release.wait(timeout=10)
+
+    def no_such_row(conn: sqlite3.Connection) -> int:
+        return next(iter(()))
+
+    held = asyncio.ensure_future(store.run(hold))
+    await asyncio.sleep(0.05)
+    failing = store.run(no_such_row)
+    innocent = store.run(_insert("committed"))
+    release.set()
+    await held
+
+    failing_task, innocent_task = await _settled(failing, innocent)
+
+    assert innocent_task.result() > 0
+    assert failing_task.exception() is not None
+    assert _texts(store) == ["committed"]
+
+
+class _Abort(BaseException):
+    """Not an ``Exception``: like SystemExit, it passes ``except Exception``."""
+
+
+async def test_a_job_raising_a_base_exception_is_answered_and_the_writer_survives(
+    store: Store,
+) -> None:
+    def aborts(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO notes (text) VALUES ('undone')")
+        raise _Abort
+
+    (aborted,) = await _settled(store.run(aborts))
+    assert aborted.exception() is not None
+
+    # The next write must still be served, not queued for a writer that has died.
+    (after,) = await _settled(store.run(_insert("after")))
+    assert after.result() > 0
+    assert _texts(store) == ["after"]
+
+
+async def test_a_store_used_after_close_starts_a_new_writer(store: Store) -> None:
+    await store.run(_insert("before"))
+    store.close()
+
+    (after,) = await _settled(store.run(_insert("after")))
+
+    assert after.result() > 0
+    assert _texts(store) == [
+        "before",
+        "after",
+    ]

@@ -185,27 +185,28 @@ class Store:
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._start_writer()
-        self._jobs.put(_Job(job, loop, future))
-        return await future
-
-    def _start_writer(self) -> None:
-        if self._writer is not None:
-            return
+        # Queued under the lock that close() takes too: a job is either ahead of the
+        # writer's stop mark (and served) or handed to a new writer, never stranded.
         with self._writer_lock:
             if self._writer is None:
+                self._jobs = queue.SimpleQueue()
                 self._writer = threading.Thread(
-                    target=self._write_batches, name="access-api-writer", daemon=True
+                    target=self._write_batches,
+                    args=(self._jobs,),
+                    name="access-api-writer",
+                    daemon=True,
                 )
                 self._writer.start()
+            self._jobs.put(_Job(job, loop, future))
+        return await future
 
-    def _write_batches(self) -> None:
-        while (first := self._jobs.get()) is not None:
+    def _write_batches(self, jobs: queue.SimpleQueue[_Job | None]) -> None:
+        while (first := jobs.get()) is not None:
             batch = [first]
             stop = False
             while len(batch) < MAX_BATCH:
                 try:
-                    job = self._jobs.get_nowait()
+                    job = jobs.get_nowait()
                 except queue.Empty:
                     break
                 if job is None:
@@ -226,6 +227,8 @@ class Store:
                 return
 
     def _commit(self, batch: list[_Job]) -> list[tuple[bool, Any]]:
+        # Whatever a job raises is answered to its caller: the writer thread must
+        # outlive every job, or each later write would wait for ever.
         outcomes: list[tuple[bool, Any]] = []
         try:
             with self.write() as conn:
@@ -233,21 +236,23 @@ class Store:
                     conn.execute("SAVEPOINT job")
                     try:
                         result = job.work(conn)
-                    except Exception as exc:  # the job's own failure, answered to it alone
+                    except BaseException as exc:  # the job's own failure, its own answer
                         conn.execute("ROLLBACK TO job")
                         outcomes.append((False, exc))
                     else:
                         outcomes.append((True, result))
                     conn.execute("RELEASE job")
-        except Exception as exc:
+        except BaseException as exc:
             # Nothing of the batch was committed, so nothing may be acknowledged.
             return [(False, exc)] * len(batch)
         return outcomes
 
     def close(self) -> None:
-        writer, self._writer = self._writer, None
+        with self._writer_lock:
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                self._jobs.put(None)  # behind every job already queued
         if writer is not None:
-            self._jobs.put(None)
             writer.join(timeout=30)
         with self._all_lock:
             for conn in self._all:
@@ -276,8 +281,14 @@ def _settle(settled: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
             continue
         if ok:
             future.set_result(value)
-        else:
+        elif isinstance(value, Exception) and not isinstance(value, StopIteration):
             future.set_exception(value)
+        else:
+            # Futures refuse StopIteration and should not carry SystemExit and the like
+            # into a request; the caller gets an ordinary error that names it.
+            error = RuntimeError(f"a write job raised {type(value).__name__}")
+            error.__cause__ = value
+            future.set_exception(error)
 
 
 def _statements(script: str) -> list[str]:
