@@ -7,7 +7,8 @@ from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import Cookie, FastAPI
+from fastapi import Body, Cookie, FastAPI, Query
+from pydantic import BaseModel
 
 from helpdesk.server import seed as demo
 from helpdesk.server.routing import FastRoute
@@ -91,3 +92,69 @@ def test_a_route_declaring_what_fastroute_cannot_read_is_refused_when_built() ->
         @app.get("/remember")
         async def remember(session: Annotated[str, Cookie()]) -> dict[str, str]:
             return {"session": session}
+
+
+@pytest.mark.parametrize(
+    ("declare", "words"),
+    [
+        ("tags", "only single values"),
+        ("embedded", "embedded body"),
+        ("exclude", "include/exclude"),
+    ],
+)
+def test_other_shapes_fastroute_cannot_read_are_refused_when_built(
+    declare: str, words: str
+) -> None:
+    app = FastAPI()
+    app.router.route_class = FastRoute
+
+    with pytest.raises(TypeError, match=words):
+        if declare == "tags":
+
+            @app.get("/tags")
+            async def tags(tag: Annotated[list[str], Query()]) -> list[str]:
+                return tag
+
+        elif declare == "embedded":
+
+            @app.post("/note")
+            async def note(note: Annotated[Note, Body(embed=True)]) -> Note:
+                return note
+
+        else:
+
+            @app.get("/note", response_model=Note, response_model_exclude_none=True)
+            async def get_note() -> Note:
+                return Note(text="x")
+
+
+class Note(BaseModel):
+    text: str
+
+
+class SecretNote(Note):
+    secret: str
+
+
+async def test_a_returned_subclass_is_serialized_as_the_declared_model() -> None:
+    app = FastAPI()
+    app.router.route_class = FastRoute
+
+    @app.get("/note", response_model=Note)
+    async def get_note() -> Note:
+        return SecretNote(text="visible", secret="never on the wire")
+
+    @app.post("/note")
+    async def post_note(note: Note) -> Note:
+        return note
+
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        assert (await client.get("/note")).json() == {"text": "visible"}
+        # A byte-order mark before the JSON is accepted, as FastAPI accepts it.
+        with_bom = await client.post(
+            "/note",
+            content="\ufeff".encode() + b'{"text": "marked"}',
+            headers={"Content-Type": "application/json"},
+        )
+    assert with_bom.json() == {"text": "marked"}

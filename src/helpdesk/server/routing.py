@@ -24,8 +24,19 @@ import functools
 import inspect
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Protocol, runtime_checkable
+from types import UnionType
+from typing import (
+    Annotated,
+    Any,
+    Protocol,
+    TypeGuard,
+    Union,
+    get_args,
+    get_origin,
+    runtime_checkable,
+)
 
+from fastapi import params as params_module
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -36,7 +47,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
-_MISSING = object()
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @runtime_checkable
@@ -52,7 +63,7 @@ class _Param:
     source: str  # "path", "query" or "header"
     alias: str
     adapter: TypeAdapter[Any]
-    default: Any  # _MISSING when the parameter is required
+    info: FieldInfo
 
     def read(self, request: Request, errors: list[dict[str, Any]]) -> Any:
         values: Mapping[str, str] = (
@@ -65,9 +76,10 @@ class _Param:
         raw = values.get(self.alias)
         loc = (self.source, self.alias)
         if raw is None:
-            if self.default is _MISSING:
+            if self.info.is_required():
                 errors.append({"type": "missing", "loc": loc, "msg": "Field required"})
-            return self.default
+                return None
+            return self.info.get_default(call_default_factory=True)
         try:
             return self.adapter.validate_python(raw)
         except ValidationError as exc:
@@ -96,10 +108,22 @@ class _Body:
             )
             return None
         try:
-            return self.model.model_validate_json(raw)
+            return self.model.model_validate_json(raw.removeprefix(_UTF8_BOM))
         except ValidationError as exc:
             errors.extend({**error, "loc": ("body", *error["loc"])} for error in exc.errors())
             return None
+
+
+def _is_model(annotation: Any) -> TypeGuard[type[BaseModel]]:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _is_sequence(annotation: Any) -> bool:
+    """list[str], tuple[int, ...], set[str] | None …: values FastAPI reads with getlist."""
+    if get_origin(annotation) in (Union, UnionType):
+        return any(_is_sequence(arg) for arg in get_args(annotation))
+    origin = get_origin(annotation) or annotation
+    return isinstance(origin, type) and issubclass(origin, (list, tuple, set, frozenset))
 
 
 def _adapter(info: FieldInfo) -> TypeAdapter[Any]:
@@ -133,14 +157,8 @@ class FastRoute(APIRoute):
                 unsupported.append(f"the dependency {sub.call!r}")
             else:
                 resolvers.append((sub.name, sub.call.resolve))
-        params = [
-            _Param(
-                name=field.name,
-                source=source,
-                alias=field.alias,
-                adapter=_adapter(field.field_info),
-                default=_MISSING if field.field_info.is_required() else field.field_info.default,
-            )
+        param_fields = [
+            (source, field)
             for source, fields in (
                 ("path", dependant.path_params),
                 ("query", dependant.query_params),
@@ -148,14 +166,39 @@ class FastRoute(APIRoute):
             )
             for field in fields
         ]
+        params = []
+        for source, field in param_fields:
+            info = field.field_info
+            if _is_sequence(info.annotation) or _is_model(info.annotation):
+                unsupported.append(f"the {source} parameter {field.name} (only single values)")
+            elif info.validate_default:
+                unsupported.append(f"validate_default on {field.name}")
+            else:
+                params.append(_Param(field.name, source, field.alias, _adapter(info), info))
         body = None
         if dependant.body_params:
             field = dependant.body_params[0]
             model = field.field_info.annotation
-            if isinstance(model, type) and issubclass(model, BaseModel):
+            if isinstance(field.field_info, params_module.Form) or getattr(
+                field.field_info, "embed", False
+            ):
+                unsupported.append("a form or embedded body (only one JSON model)")
+            elif _is_model(model):
                 body = _Body(field.name, model)
             else:
                 unsupported.append(f"the body {model!r} (only a pydantic model)")
+        # Returned models are serialized as the declared response model (a subclass's
+        # extra fields are left out, as FastAPI does); its filtering options are not read.
+        if (
+            self.response_model_include is not None
+            or self.response_model_exclude is not None
+            or not self.response_model_by_alias
+            or self.response_model_exclude_unset
+            or self.response_model_exclude_defaults
+            or self.response_model_exclude_none
+        ):
+            unsupported.append("response_model include/exclude options")
+        serializer = TypeAdapter(self.response_model) if self.response_model else None
         if unsupported:
             raise TypeError(
                 f"FastRoute {self.path} cannot read {', '.join(unsupported)}; "
@@ -188,6 +231,12 @@ class FastRoute(APIRoute):
             result = await call(**kwargs)
             if isinstance(result, Response):
                 return result
+            if serializer is not None:
+                return Response(
+                    serializer.dump_json(result),
+                    status_code=status_code,
+                    media_type="application/json",
+                )
             if isinstance(result, BaseModel):
                 return Response(
                     result.model_dump_json(),
