@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from helpdesk import __version__
 from helpdesk.access.models import (
@@ -87,6 +88,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     _reads(app)
     _writes(app)
+    # Starlette tries routes in order: the read every diagnosis starts with goes first,
+    # FastAPI's documentation pages last. The sort is stable, so /v1/users/lookup stays
+    # ahead of /v1/users/{user_id}, the only two paths that overlap.
+    app.router.routes.sort(
+        key=lambda route: (
+            0 if getattr(route, "name", None) == "access_check" else 1,
+            0 if isinstance(route, APIRoute) else 1,
+        )
+    )
     return app
 
 
