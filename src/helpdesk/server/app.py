@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -260,13 +259,13 @@ def _writes(app: FastAPI) -> None:
         if body.pin is not None and (weakness := pin_weakness(body.pin)):
             raise ApiProblem(422, "weak-pin", f"The PIN is refused: {weakness}.", field="pin")
         prepared = None
-        hasher = state_of(request).hasher
+        state = state_of(request)
         if not dry_run:
             pin = body.pin or generate_pin()
-            prepared = (pin, await anyio.to_thread.run_sync(hasher.hash, pin))
+            prepared = (pin, await state.hash_pin(pin))
         # The idempotency fingerprint is stored: key the PIN with the pepper first, since
         # a plain hash of 10,000 possible PINs is no secret at all.
-        fingerprint_body = {**body.model_dump(), "pin": hasher.keyed(body.pin)}
+        fingerprint_body = {**body.model_dump(), "pin": state.hasher.keyed(body.pin)}
         return await run_write(
             request, token, action="set_pin", body=fingerprint_body, dry_run=dry_run,
             idempotency_key=idempotency_key,

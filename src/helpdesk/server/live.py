@@ -69,7 +69,7 @@ class LiveServer:
     ) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
-        self.app.state.access.store.close()
+        self.app.state.access.close()
 
 
 def configure_logging() -> None:

@@ -3,11 +3,14 @@ problem handlers (including the audit record of every refused write)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -33,12 +36,28 @@ bearer = HTTPBearer(auto_error=False, description="A token from `helpdesk access
 _SHOWN_ONCE = ("pin", "activation_code")
 
 
+def _kdf_pool() -> ThreadPoolExecutor:
+    # scrypt takes 16 MiB and a core per hash: one at a time per core keeps a burst of
+    # PIN resets from taking all memory, and the event loop never waits for one.
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="pin-kdf")
+
+
 @dataclass
 class AppState:
     settings: Settings
     store: Store
     hasher: PinHasher
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    kdf: ThreadPoolExecutor = field(default_factory=_kdf_pool)
+
+    async def hash_pin(self, pin: str) -> str:
+        """The stored form of ``pin``, computed on the KDF threads."""
+        return await asyncio.get_running_loop().run_in_executor(self.kdf, self.hasher.hash, pin)
+
+    def close(self) -> None:
+        """Stop the writer and KDF threads and close every database connection."""
+        self.kdf.shutdown(wait=True)
+        self.store.close()
 
 
 def state_of(request: Request) -> AppState:
