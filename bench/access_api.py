@@ -1,20 +1,25 @@
 """Benchmark of the access API: access-check and PIN set against a bare endpoint.
 
 Runs each server as its own process (uvicorn, one worker, 127.0.0.1 only) so the
-load generator does not share the GIL with it, drives it with N concurrent
-connections for a bounded number of requests and seconds, and prints throughput,
-p50/p99 and the ratios to the bare FastAPI endpoint (the ceiling).
+load generator does not share the GIL with it: a bare FastAPI endpoint returning a
+constant (the ceiling), the access API as served, and the access API with scrypt at
+its floor (n=2), so the PIN set is measured with and without the KDF's cost. Each
+load runs N concurrent connections for a bounded number of seconds; the loads are
+interleaved in rounds (a noisy neighbour slows all of them alike) and the report
+gives every round, then medians: throughput, p50/p99, the server's CPU time per
+request (from /proc, all its threads), and the throughput ratios to the bare endpoint
+taken within each round.
 
 The load generator is ``wrk`` (Debian's package) when it is installed, else httpx.
 On a 2-core machine a Python load generator takes a core of its own and its event
 loop's pauses show up as server latency (the bare endpoint's own p99 reads ~150 ms
 with httpx); wrk measures the server, not the client. ``--generator`` chooses.
 
-    .venv/bin/python bench/access_api.py [--connections 16] [--requests 3000] [--seconds 10]
-                                         [--generator wrk|httpx]
+    .venv/bin/python bench/access_api.py [--connections 16] [--seconds 5] [--rounds 3]
+                                         [--generator wrk|httpx] [--requests 3000]
 
 Targets: access-check >= 50 % of the bare throughput, PIN set >= 25 %, p99 < 50 ms at
-16 connections. The PIN KDF (scrypt) is timed on its own as well.
+16 connections. The PIN KDF (scrypt at the served cost) is timed on its own as well.
 """
 
 from __future__ import annotations
