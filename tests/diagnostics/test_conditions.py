@@ -88,3 +88,18 @@ def test_templates() -> None:
         with pytest.raises(ConditionError) as caught:
             template_refs(bad)
         assert words in caught.value.message
+
+
+def test_times_in_templates_read_to_the_minute_in_utc() -> None:
+    env = {
+        "until": "2026-11-30T21:07:42.123456+00:00",
+        "local": "2026-11-30T22:07:42+01:00",
+        "day": "2026-11-30",
+        "text": "2026-11-30T99:99 is not a time",
+    }
+
+    assert render("{until}", env) == "2026-11-30 21:07 UTC"
+    assert render("{local}", env) == "2026-11-30 21:07 UTC"
+    assert render("{day} / {text}", env) == "2026-11-30 / 2026-11-30T99:99 is not a time"
+    # A parameter sent back to the API keeps the exact value.
+    assert render_param("{until}", env) == "2026-11-30T21:07:42.123456+00:00"

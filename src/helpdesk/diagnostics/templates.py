@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from helpdesk.diagnostics.conditions import ConditionError, Ref, resolve
 
 _PART = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _REF = re.compile(r"^\s*([a-z][a-z0-9_]*(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+))*)\s*$")
 
 
@@ -78,6 +80,21 @@ def render_param(value: str | int | bool, env: Mapping[str, Any]) -> Any:
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return _moment(value)
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        # Times arrive from the API as ISO 8601 text, to the microsecond.
+        try:
+            return _moment(datetime.fromisoformat(value))
+        except ValueError:
+            return value
     if isinstance(value, list):
         return ", ".join(_text(v) for v in value)
     return str(value)
+
+
+def _moment(value: datetime) -> str:
+    """To the minute, in UTC: what an agent reads out to a caller."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d %H:%M UTC")
