@@ -307,6 +307,7 @@ async def _main(args: argparse.Namespace) -> None:
             }
             auth = {"Authorization": f"Bearer {token}"}
             user = demo.ADMIN_MFA_PIN.id
+            check_query = f"client=windows&version=20.0.1&device={demo.DEVICE_PENDING.id}"
             pin = {
                 "headers": auth,
                 "json": {"pin": "5937", "reason": "benchmark run", "ticket": "BENCH"},
@@ -315,11 +316,13 @@ async def _main(args: argparse.Namespace) -> None:
             _load = _as_async(_wrk) if args.generator == "wrk" else _load_httpx
             targets = {
                 "bare": ("bare", "GET", "/bare", {}),
+                # The bare endpoint again, sent access-check's query and token: parsing
+                # a longer request is the HTTP server's cost, not the application's.
+                "bare, same req": ("bare", "GET", f"/bare?{check_query}", {"headers": auth}),
                 "access-check": (
                     "app",
                     "GET",
-                    f"/v1/users/{user}/access-check"
-                    f"?client=windows&version=20.0.1&device={demo.DEVICE_PENDING.id}",
+                    f"/v1/users/{user}/access-check?{check_query}",
                     {"headers": auth},
                 ),
                 "PIN set": ("app", "POST", f"/v1/users/{user}/pin", pin),
@@ -358,8 +361,8 @@ async def _main(args: argparse.Namespace) -> None:
     def median(name: str, value: Any) -> float:
         return statistics.median(value(figures[name]) for figures in rounds)
 
-    def ratio(name: str) -> float:
-        return statistics.median(f[name].throughput / f["bare"].throughput for f in rounds)
+    def ratio(name: str, bare: str = "bare") -> float:
+        return statistics.median(f[name].throughput / f[bare].throughput for f in rounds)
 
     def cpu(name: str) -> float | None:
         known = [f[name].cpu_us for f in rounds if f[name].cpu_us is not None]
@@ -377,7 +380,9 @@ async def _main(args: argparse.Namespace) -> None:
         )
     print(f"  scrypt KDF alone: {kdf:.1f} ms per PIN hash (n={n}, r=8, p=1) on one core")
     print(
-        f"  throughput vs bare: access-check {ratio('access-check'):.0%} (target >= 50%);"
+        f"  throughput vs bare: access-check {ratio('access-check'):.0%}"
+        f" ({ratio('access-check', 'bare, same req'):.0%} vs the bare endpoint sent the same"
+        " request; target >= 50%);"
         f" PIN set {ratio('PIN set'):.1%} with the KDF (n={n}),"
         f" {ratio('PIN set, n=2'):.0%} with it at its floor (target >= 25%)"
     )
