@@ -1,10 +1,12 @@
 """The reference access API: ``create_app(settings)`` builds it, routes are listed here.
 
-Reads run on the event loop (an indexed SQLite read costs microseconds); writes and
-the PIN KDF run in worker threads so a slow fsync or scrypt never stalls other
-requests. Nothing relies on lifespan events, because ``httpx.ASGITransport`` (the
-embedded mode of the terminal app) does not run them: the database is migrated
-while the app is built.
+Reads run on the event loop (an indexed SQLite read costs microseconds); writes go to
+the store's writer thread (a group commit, see ``store.py``) and PIN hashes to a KDF
+pool, so a slow fsync or scrypt never stalls other requests. Every route is a
+``FastRoute`` (``routing.py``): declared like any FastAPI route, read by a reader
+compiled once. Nothing relies on lifespan events, because ``httpx.ASGITransport`` (the
+embedded mode of the terminal app) does not run them: the database is migrated while
+the app is built.
 """
 
 from __future__ import annotations
