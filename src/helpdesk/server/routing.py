@@ -13,7 +13,8 @@ readers:
   builds from the same declaration (same constraints, same error locations);
 - one JSON body model, parsed and validated in a single pydantic pass.
 
-Returned models are serialized once, without a second validation. The OpenAPI
+Results are serialized once as the declared response model (a subclass's extra
+fields stay out, as with FastAPI), without validating them again. The OpenAPI
 document is still FastAPI's, made from the unchanged signatures. A route that
 declares anything else is refused when the app is built, not when a request comes.
 """
