@@ -44,11 +44,14 @@ HOST = "127.0.0.1"
 
 @dataclass
 class Figures:
+    """One load's result: throughput, latency percentiles, the server's CPU per request."""
+
     name: str
     requests: int
     seconds: float
-    latencies_ms: list[float]
+    percentiles_ms: dict[float, float]  # 0.5 and 0.99
     errors: int
+    generator: str
     cpu_us: float | None = None  # server CPU time per request (all its threads)
 
     @property
@@ -56,14 +59,13 @@ class Figures:
         return self.requests / self.seconds
 
     def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+        return self.percentiles_ms[q]
 
     def line(self) -> str:
         return (
             f"{self.name:<14} {self.throughput:9.0f} req/s   p50 {self.percentile(0.5):6.2f} ms"
             f"   p99 {self.percentile(0.99):6.2f} ms   {_cpu(self.cpu_us)}   ({self.requests}"
-            f" requests, {self.errors} errors)"
+            f" requests, {self.errors} errors, {self.generator})"
         )
 
 
@@ -160,33 +162,9 @@ async def _load_httpx(
 
         await asyncio.gather(*(worker() for _ in range(connections)))
         elapsed = time.perf_counter() - started
-    return Figures(name, len(latencies), elapsed, latencies, errors)
-
-
-@dataclass
-class WrkFigures:
-    """What wrk reports: throughput and latency percentiles (no raw samples)."""
-
-    name: str
-    requests: int
-    seconds: float
-    percentiles_ms: dict[float, float]
-    errors: int
-    cpu_us: float | None = None  # server CPU time per request (all its threads)
-
-    @property
-    def throughput(self) -> float:
-        return self.requests / self.seconds
-
-    def percentile(self, q: float) -> float:
-        return self.percentiles_ms[q]
-
-    def line(self) -> str:
-        return (
-            f"{self.name:<14} {self.throughput:9.0f} req/s   p50 {self.percentile(0.5):6.2f} ms"
-            f"   p99 {self.percentile(0.99):6.2f} ms   {_cpu(self.cpu_us)}   ({self.requests}"
-            f" requests, {self.errors} errors, wrk)"
-        )
+    ordered = sorted(latencies)
+    percentiles = {q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] for q in (0.5, 0.99)}
+    return Figures(name, len(latencies), elapsed, percentiles, errors, "httpx")
 
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -202,7 +180,7 @@ def _wrk(
     headers: dict[str, str] | None = None,
     json: object = None,
     **_: object,
-) -> WrkFigures:
+) -> Figures:
     import json as jsonlib
     import re
 
@@ -235,7 +213,7 @@ def _wrk(
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     elapsed = float(re.search(r"requests in ([\d.]+)s", out).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return WrkFigures(name, total, elapsed, percentiles, int(bad.group(1)) if bad else 0)
+    return Figures(name, total, elapsed, percentiles, int(bad.group(1)) if bad else 0, "wrk")
 
 
 def _kdf_cost_ms(n: int, rounds: int = 50) -> float:
