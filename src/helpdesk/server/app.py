@@ -208,7 +208,7 @@ def _writes(app: FastAPI) -> None:
     ) -> WriteResult:
         """Suspend MFA for 1 minute to 7 days; it turns back on by itself."""
         return await run_write(
-            request, token, action="suspend_mfa", body=body.model_dump(), dry_run=dry_run,
+            request, token, body=body.model_dump(), dry_run=dry_run,
             idempotency_key=idempotency_key,
             plan=lambda ctx: actions.suspend_mfa(ctx, user_id, body),
         )  # fmt: skip
@@ -224,7 +224,7 @@ def _writes(app: FastAPI) -> None:
     ) -> WriteResult:
         """End a running MFA suspension now."""
         return await run_write(
-            request, token, action="restore_mfa", body=body.model_dump(), dry_run=dry_run,
+            request, token, body=body.model_dump(), dry_run=dry_run,
             idempotency_key=idempotency_key, plan=lambda ctx: actions.restore_mfa(ctx, user_id),
         )  # fmt: skip
 
@@ -238,7 +238,7 @@ def _writes(app: FastAPI) -> None:
     ) -> WriteResult:
         """Create a limited user without MFA (receptionist by default; never admin)."""
         return await run_write(
-            request, token, action="create_limited_user", body=body.model_dump(),
+            request, token, body=body.model_dump(),
             dry_run=dry_run, idempotency_key=idempotency_key,
             plan=lambda ctx: actions.create_limited_user(ctx, body),
         )  # fmt: skip
@@ -269,7 +269,7 @@ def _writes(app: FastAPI) -> None:
         # a plain hash of 10,000 possible PINs is no secret at all.
         fingerprint_body = {**body.model_dump(), "pin": state.hasher.keyed(body.pin)}
         return await run_write(
-            request, token, action="set_pin", body=fingerprint_body, dry_run=dry_run,
+            request, token, body=fingerprint_body, dry_run=dry_run,
             idempotency_key=idempotency_key,
             plan=lambda ctx: actions.set_pin(ctx, user_id, body, prepared),
         )  # fmt: skip
@@ -285,7 +285,7 @@ def _writes(app: FastAPI) -> None:
     ) -> WriteResult:
         """End a password lockout now."""
         return await run_write(
-            request, token, action="unlock_account", body=body.model_dump(), dry_run=dry_run,
+            request, token, body=body.model_dump(), dry_run=dry_run,
             idempotency_key=idempotency_key,
             plan=lambda ctx: actions.unlock_account(ctx, user_id),
         )  # fmt: skip
@@ -303,7 +303,7 @@ def _writes(app: FastAPI) -> None:
         if not state_of(request).settings.demo_endpoints:
             raise ApiProblem(404, "not-found", "No such resource.")
         return await run_write(
-            request, token, action="record_failed_login", body={}, dry_run=dry_run,
+            request, token, body={}, dry_run=dry_run,
             idempotency_key=idempotency_key,
             plan=lambda ctx: actions.record_failed_login(ctx, user_id),
         )  # fmt: skip
@@ -318,7 +318,7 @@ def _writes(app: FastAPI) -> None:
     ) -> WriteResult:
         """Create a single-use activation code (24 hours) for a new or waiting device."""
         return await run_write(
-            request, token, action="create_activation_code", body=body.model_dump(),
+            request, token, body=body.model_dump(),
             dry_run=dry_run, idempotency_key=idempotency_key,
             plan=lambda ctx: actions.create_activation_code(ctx, body),
         )  # fmt: skip
@@ -335,7 +335,7 @@ def _writes(app: FastAPI) -> None:
         keyed = state_of(request).hasher.keyed(body.code)
         fingerprint_body = {**body.model_dump(), "code": keyed}
         return await run_write(
-            request, token, action="activate_device", body=fingerprint_body, dry_run=dry_run,
+            request, token, body=fingerprint_body, dry_run=dry_run,
             idempotency_key=idempotency_key,
             plan=lambda ctx: actions.activate_device(ctx, body),
         )  # fmt: skip
@@ -354,7 +354,7 @@ def _device_status_route(app: FastAPI, target: str, verb: str, kw: dict[str, Any
         idempotency_key: IdempotencyKey = None,
     ) -> WriteResult:
         return await run_write(
-            request, token, action=f"{verb}_device", body=body.model_dump(), dry_run=dry_run,
+            request, token, body=body.model_dump(), dry_run=dry_run,
             idempotency_key=idempotency_key,
             plan=lambda ctx: actions.set_device_status(ctx, device_id, target),
         )  # fmt: skip

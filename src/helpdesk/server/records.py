@@ -121,6 +121,18 @@ def device_row(conn: sqlite3.Connection, workspace_id: str, device_id: str) -> s
     return row
 
 
+def _in_workspace(
+    select: str, workspace_id: str, filters: list[tuple[str, Any]]
+) -> tuple[str, list[Any]]:
+    """``select`` limited to the workspace and to each filter whose value is given."""
+    sql, args = f"{select} WHERE workspace_id = ?", [workspace_id]
+    for clause, value in filters:
+        if value is not None:
+            sql += f" AND {clause}"
+            args.append(value)
+    return sql, args
+
+
 def list_devices(
     conn: sqlite3.Connection,
     workspace_id: str,
@@ -129,14 +141,9 @@ def list_devices(
     status: str | None = None,
     user_id: str | None = None,
 ) -> list[Device]:
-    sql = "SELECT * FROM devices WHERE workspace_id = ?"
-    args: list[Any] = [workspace_id]
-    if status is not None:
-        sql += " AND status = ?"
-        args.append(status)
-    if user_id is not None:
-        sql += " AND user_id = ?"
-        args.append(user_id)
+    sql, args = _in_workspace(
+        "SELECT * FROM devices", workspace_id, [("status = ?", status), ("user_id = ?", user_id)]
+    )
     return [device_model(r, now) for r in conn.execute(sql + " ORDER BY id", args)]
 
 
@@ -192,17 +199,11 @@ def list_audit(
     since: datetime | None,
     limit: int,
 ) -> list[AuditRecord]:
-    sql = "SELECT * FROM audit WHERE workspace_id = ?"
-    args: list[Any] = [workspace_id]
-    if subject is not None:
-        sql += " AND subject = ?"
-        args.append(subject)
-    if action is not None:
-        sql += " AND action = ?"
-        args.append(action)
-    if since is not None:
-        sql += " AND time >= ?"
-        args.append(since.isoformat())
+    sql, args = _in_workspace(
+        "SELECT * FROM audit",
+        workspace_id,
+        [("subject = ?", subject), ("action = ?", action), ("time >= ?", ts(since))],
+    )
     sql += " ORDER BY id DESC LIMIT ?"
     args.append(limit)
     return [

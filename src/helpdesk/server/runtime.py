@@ -135,13 +135,16 @@ async def run_write(
     request: Request,
     token: TokenInfo,
     *,
-    action: str,
     body: dict[str, Any],
     dry_run: bool,
     idempotency_key: str | None,
     plan: Callable[[Ctx], Plan],
 ) -> WriteResult:
-    """Plan a write, then (unless a dry run) apply it, audit it and remember its answer."""
+    """Plan a write, then (unless a dry run) apply it, audit it and remember its answer.
+
+    The action recorded is the route's name (``suspend_mfa``…), as for refused writes.
+    """
+    action: str = request.scope["route"].name
     app = state_of(request)
     request_id: str = request.state.request_id
     fingerprint = hashlib.sha256(
