@@ -95,6 +95,7 @@ def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
     products = {p.id: p.title for p in taxonomy.products}
     tags = {t.id: t for t in taxonomy.tags}
     article_template = load_template(env, "article.md.j2")
+    release_changes = releases.changes_by_article(kb, today=today)
     pages: dict[str, str] = {}
 
     for article in site:
@@ -112,7 +113,7 @@ def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
                 for product, spec in article.applies_to.items()
             ],
             keywords=search_keywords(article, kb),
-            release_changes=releases.article_changes(kb, article.id, today=today),
+            release_changes=release_changes.get(article.id, []),
             related=[on_site[r] for r in article.related if r in on_site],
             tags=[tags[t] for t in article.tags],
             **common,

@@ -8,7 +8,7 @@ The publisher calls the two entry points from ``publish.pages.collect_site``:
 * :func:`release_files` -> ``{docs path: bytes}``: ``releases/<product>.json``, Atom
   feeds, and ``releases/upgrade.js`` (which the engine loads on every page).
 
-:func:`article_changes` gives an article page its "Changes affecting this article".
+:func:`changes_by_article` gives each article page its "Changes affecting this article".
 Only releases visible on ``today`` take part (published or withdrawn, past any
 embargo); the date is always passed in so a build is a pure function of its inputs.
 
@@ -137,20 +137,23 @@ def release_files(
     return files
 
 
-def article_changes(kb: KnowledgeBase, article_id: str, *, today: dt.date) -> list[dict[str, str]]:
-    """Notes that list ``article_id`` in ``articles``, newest release first, for its page.
+def changes_by_article(kb: KnowledgeBase, *, today: dt.date) -> dict[str, list[dict[str, str]]]:
+    """Per article id, the notes that list it in ``articles``, newest release first.
 
+    Computed once per render (each timeline is built once, not once per article page).
     Each entry has ``product`` (title), ``version``, ``section`` (title), ``source``
     (the version page, relative to the docs folder) and ``anchor``.
     """
-    out: list[dict[str, str]] = []
+    out: dict[str, list[dict[str, str]]] = {}
     for product_id in kb.releases.products(today):
         title = kb.taxonomy.product(product_id).title
         for view in reversed(kb.releases.timeline(product_id, today)):
             for note in view.notes():
                 # A known issue repeated across releases is linked where it is declared.
-                if article_id in note.note.articles and note.origin is view.loaded:
-                    out.append(
+                if note.origin is not view.loaded:
+                    continue
+                for article_id in dict.fromkeys(note.note.articles):
+                    out.setdefault(article_id, []).append(
                         {
                             "product": title,
                             "version": view.release.version,
