@@ -10,7 +10,7 @@ keeps working against a newer server.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -25,15 +25,7 @@ Scope = Literal[
     "users:read", "mfa:write", "pins:write", "devices:write", "users:write", "audit:read", "admin"
 ]
 Outcome = Literal["applied", "refused"]
-SCOPES: tuple[str, ...] = (
-    "users:read",
-    "mfa:write",
-    "pins:write",
-    "devices:write",
-    "users:write",
-    "audit:read",
-    "admin",
-)
+SCOPES: tuple[str, ...] = get_args(Scope)
 
 
 class _Response(BaseModel):

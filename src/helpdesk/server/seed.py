@@ -37,6 +37,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from helpdesk.access.models import SCOPES
 from helpdesk.server.security import PinHasher, create_token
 from helpdesk.server.store import Store
 
@@ -157,14 +158,7 @@ DEVICES = (
 )
 
 _LOCKOUT = timedelta(minutes=59)
-AGENT_SCOPES = (
-    "users:read",
-    "mfa:write",
-    "pins:write",
-    "devices:write",
-    "users:write",
-    "audit:read",
-)
+AGENT_SCOPES = tuple(scope for scope in SCOPES if scope != "admin")
 
 
 def seed(store: Store, hasher: PinHasher, now: datetime) -> None:
