@@ -123,3 +123,13 @@ def test_token_commands_name_what_is_missing(tmp_path: Path) -> None:
     assert run("access-api", "seed", "--db", str(db))[0] == 0
     code, _, err = run("access-api", "token", "revoke", "--db", str(db), "tok_000000000000")
     assert code == 1 and "no token 'tok_000000000000'" in err and "token list" in err
+
+
+def test_token_create_needs_an_existing_database(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.db"
+    code, _, err = run(
+        "access-api", "token", "create", "--db", str(missing), "--workspace", "ws_aurora",
+        "--scopes", "users:read",
+    )  # fmt: skip
+    assert code == 1 and "no database at" in err
+    assert not missing.exists(), "no empty database is left behind"

@@ -95,14 +95,12 @@ def token() -> None:
 def token_create(db_path: Path, workspace: str, scopes: str, name: str) -> None:
     """Create a token and print it once; only its hash is stored."""
     from helpdesk.server.security import create_token
-    from helpdesk.server.store import Store
 
     wanted = [s.strip() for s in scopes.replace(" ", ",").split(",") if s.strip()]
     unknown = sorted(set(wanted) - set(SCOPES))
     if not wanted or unknown:
         raise ConfigError(f"unknown scope(s): {', '.join(unknown) or '(none given)'}")
-    store = Store(db_path)
-    store.migrate()
+    store = _existing_store(db_path)
     settings = Settings.from_env(db_path)
     with store.write() as conn:
         if conn.execute("SELECT 1 FROM workspaces WHERE id = ?", (workspace,)).fetchone() is None:
