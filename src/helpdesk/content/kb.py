@@ -28,7 +28,6 @@ from helpdesk.content.articles import (
     TableBlock,
     TabsBlock,
 )
-from helpdesk.content.models import SLUG_RE
 from helpdesk.content.problems import (
     ProblemList,
     read_document,
@@ -169,8 +168,6 @@ def _load_articles(
                 f"id '{article.id}' does not match the file name; rename the file to "
                 f"'{article.id}.yaml' or set id: {path.stem}",
             )
-            continue
-        if not SLUG_RE.match(path.stem):  # pragma: no cover - implied by the id check
             continue
         articles[article.id] = article
         documents[article.id] = doc

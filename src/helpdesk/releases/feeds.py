@@ -17,7 +17,7 @@ from helpdesk.content.kb import KnowledgeBase
 from helpdesk.releases.catalog import ReleaseView
 from helpdesk.releases.export import markdown_html
 from helpdesk.releases.model import SECTION_TITLES
-from helpdesk.releases.urls import product_url, version_url
+from helpdesk.releases.urls import feed_file, product_url, version_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 TAG_AUTHORITY = "support.passportscan.net,2025"
@@ -81,8 +81,6 @@ def atom_feed(
 
 
 def product_feed_spec(kb: KnowledgeBase, product: str) -> FeedSpec:
-    from helpdesk.releases.urls import feed_file
-
     title = kb.taxonomy.product(product).title
     return FeedSpec(product, f"{title}: release notes", feed_file(product), product_url(product))
 

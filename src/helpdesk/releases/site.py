@@ -28,7 +28,6 @@ from typing import Any
 import jinja2
 
 from helpdesk.content.kb import KnowledgeBase
-from helpdesk.content.taxonomy import Product
 from helpdesk.publish.templates import render
 from helpdesk.publish.urls import category_source
 from helpdesk.releases import urls
@@ -116,10 +115,11 @@ def release_files(
     """
     base = _base(site_url)
     files: dict[str, bytes] = {}
-    if not kb.releases.products(today):
+    products = kb.releases.products(today)
+    if not products:
         return files  # a site without release notes gets no empty feed and no script
     every: list[ReleaseView] = []
-    for product_id in kb.releases.products(today):
+    for product_id in products:
         views = kb.releases.timeline(product_id, today)
         every += views
         files[urls.json_file(product_id)] = dumps(
@@ -163,11 +163,6 @@ def changes_by_article(kb: KnowledgeBase, *, today: dt.date) -> dict[str, list[d
                         }
                     )
     return out
-
-
-def products_with_notes(kb: KnowledgeBase, *, today: dt.date) -> list[Product]:
-    """Products that have visible release notes (for the navigation)."""
-    return [kb.taxonomy.product(p) for p in kb.releases.products(today)]
 
 
 def _base(site_url: str | None) -> str:
