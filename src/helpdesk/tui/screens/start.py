@@ -70,10 +70,11 @@ class StartScreen(Screen[None]):
             # The startup benchmark's probe: the first screen is mounted and painted.
             ready(time.time())
         self.hd_app.start_background()
-        self.refresh_sessions()
 
     def on_screen_resume(self) -> None:
-        self.refresh_sessions()
+        # Also sent when the screen is first pushed, before anything is painted: list the
+        # saved walks (disk, pydantic) after the next paint, as the background loading is.
+        self.call_after_refresh(self.refresh_sessions)
 
     # ------------------------------------------------------------- search
 
