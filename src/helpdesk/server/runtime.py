@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -243,7 +242,7 @@ async def _ticket_and_reason(
     )
 
 
-def _audit_refusal(
+async def _audit_refusal(
     request: Request, problem: ApiProblem, ticket: str | None = None, reason: str | None = None
 ) -> None:
     """Every refused write by a known token is audited; dry runs and reads are not."""
@@ -260,25 +259,29 @@ def _audit_refusal(
     elif "device_id" in params:
         subject = f"device:{params['device_id']}"
     app = state_of(request)
+
+    def write_record(conn: sqlite3.Connection) -> None:
+        records.append_audit(
+            conn,
+            time=app.settings.clock(),
+            workspace_id=token.workspace_id,
+            token_id=token.id,
+            subject=subject,
+            action=getattr(route, "name", "unknown"),
+            outcome="refused",
+            status=problem.status,
+            ticket=ticket,
+            reason=reason,
+            request_id=request.state.request_id,
+            idempotency_key=request.headers.get("idempotency-key"),
+            before=None,
+            after=None,
+            detail=f"{problem.slug}: {problem.detail}",
+        )
+
     try:
-        with app.store.write() as conn:
-            records.append_audit(
-                conn,
-                time=app.settings.clock(),
-                workspace_id=token.workspace_id,
-                token_id=token.id,
-                subject=subject,
-                action=getattr(route, "name", "unknown"),
-                outcome="refused",
-                status=problem.status,
-                ticket=ticket,
-                reason=reason,
-                request_id=request.state.request_id,
-                idempotency_key=request.headers.get("idempotency-key"),
-                before=None,
-                after=None,
-                detail=f"{problem.slug}: {problem.detail}",
-            )
+        # Through the same group commit as the writes themselves.
+        await app.store.run(write_record)
     except sqlite3.Error:
         log.exception("could not audit a refused write")
 
@@ -286,7 +289,7 @@ def _audit_refusal(
 async def _render(request: Request, problem: ApiProblem) -> Response:
     if problem.status != 401:
         fields = await _ticket_and_reason(request, problem)
-        await anyio.to_thread.run_sync(_audit_refusal, request, problem, *fields)
+        await _audit_refusal(request, problem, *fields)
     rendered = problem.to_problem(
         instance=request.url.path, request_id=getattr(request.state, "request_id", None)
     )
