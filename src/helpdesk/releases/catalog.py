@@ -125,29 +125,31 @@ class Releases:
         its ``fixed_in``; and under "Fixes" of the release that equals ``fixed_in``.
         """
         loaded = [r for r in self.by_product.get(product, []) if r.visible(today)]
-        issues = [
-            (origin, issue, self._issue_range(origin, issue))
-            for origin in loaded
-            for issue in origin.release.known_issues
-        ]
+        versions = [r.version for r in loaded]
+        # Per known issue, once: where it is declared, its range, its fix and where that is.
+        issues = []
+        for origin_at, origin in enumerate(loaded):
+            for issue in origin.release.known_issues:
+                affected = self._issue_range(origin, issue)
+                fixed = self._fixed_version(origin, issue)
+                fixed_at = versions.index(fixed) if fixed in versions else None
+                shown_fix = issue.fixed_in if fixed_at is not None else None
+                issues.append((origin_at, origin, issue, affected, fixed, fixed_at, shown_fix))
         views: list[ReleaseView] = []
-        for current in loaded:
+        for position, current in enumerate(loaded):
             sections: dict[Section, list[NoteView]] = {s: [] for s in SECTIONS}
             for section in SECTIONS:
                 if section == "known_issues":
                     continue
                 for note in getattr(current.release, section):
                     sections[section].append(_view(section, note, current, current))
-            for origin, issue, affected in issues:
-                fixed = self._fixed_version(origin, issue)
+            for origin_at, origin, issue, affected, fixed, fixed_at, shown_fix in issues:
                 if affected is None:  # unnumbered product: from the declaring release on
-                    inside = loaded.index(current) >= loaded.index(origin)
-                    fixed_at = next((r for r in loaded if r.version == fixed), None)
-                    before_fix = fixed_at is None or loaded.index(current) < loaded.index(fixed_at)
+                    inside = position >= origin_at
+                    before_fix = fixed_at is None or position < fixed_at
                 else:
                     inside = current.version in affected
                     before_fix = fixed is None or current.version < fixed
-                shown_fix = issue.fixed_in if any(r.version == fixed for r in loaded) else None
                 if inside and before_fix:
                     sections["known_issues"].append(
                         _view("known_issues", issue, origin, current, shown_fix)

@@ -130,18 +130,15 @@ def parse_range(text: str, versioning: Versioning = "numeric") -> VersionRange:
     """
     if versioning == "none":
         raise VersionError("this product has no version numbers, so it cannot have a range")
+    invalid = f"'{text}' is not a version range; write it like '>=19.99,<20.0.3' or '19.99'"
     clauses: list[tuple[str, Version]] = []
     for raw in str(text).split(","):
         match = _CLAUSE_RE.match(raw.strip())
         if not match:
-            raise VersionError(
-                f"'{text}' is not a version range; write it like '>=19.99,<20.0.3' or '19.99'"
-            )
+            raise VersionError(invalid)
         try:
             bound = parse_version(match["version"], versioning)
         except VersionError:
-            raise VersionError(
-                f"'{text}' is not a version range; write it like '>=19.99,<20.0.3' or '19.99'"
-            ) from None
+            raise VersionError(invalid) from None
         clauses.append((match["op"] or "==", bound))
     return VersionRange(str(text).strip(), tuple(clauses))
