@@ -11,7 +11,7 @@ else through the same simple word match so the app still works.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -39,15 +39,18 @@ class Catalog:
     """The loaded knowledge base and its trees, searchable.
 
     Attributes:
-        kb: the validated knowledge base.
-        trees: diagnostic trees by id.
+        kb: the validated knowledge base (its ``trees`` are the diagnostic trees).
         index_dir: a Whoosh index folder to search, or None to search ``kb`` directly.
     """
 
     kb: KnowledgeBase
-    trees: dict[str, Tree] = field(default_factory=dict)
     index_dir: Path | None = None
     search_error: str | None = None
+
+    @property
+    def trees(self) -> dict[str, Tree]:
+        """Diagnostic trees by id (loaded and checked with the KB)."""
+        return self.kb.trees
 
     def article(self, article_id: str) -> Article | None:
         return self.kb.articles.get(article_id)
@@ -98,7 +101,7 @@ def load_catalog(kb_dir: Path) -> Catalog:
     from helpdesk.content.kb import load_kb
 
     kb = load_kb(kb_dir)
-    catalog = Catalog(kb=kb, trees=_load_trees(kb, kb_dir))
+    catalog = Catalog(kb=kb)
     try:
         # Bring the index up to date once here; keystrokes then search the folder as is.
         from helpdesk.search import index_dir, search
@@ -108,29 +111,6 @@ def load_catalog(kb_dir: Path) -> Catalog:
     except Exception as exc:  # no usable index: the word match below still answers
         catalog.search_error = f"{type(exc).__name__}: {exc}"
     return catalog
-
-
-def _load_trees(kb: KnowledgeBase, kb_dir: Path) -> dict[str, Tree]:
-    # The diagnostics package is expected to hang trees on the KnowledgeBase; until it
-    # does (or for a KB loaded without them), read kb/trees/ with its own model.
-    trees = getattr(kb, "trees", None)
-    if isinstance(trees, dict):
-        return dict(trees)
-    folder = kb_dir / "trees"
-    if not folder.is_dir():
-        return {}
-    import yaml
-
-    from helpdesk.diagnostics.model import Tree
-
-    out: dict[str, Tree] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            tree = Tree.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except Exception:  # a broken tree is lint's business; the others still load
-            continue
-        out[tree.id] = tree
-    return out
 
 
 def _words(text: str) -> list[str]:
