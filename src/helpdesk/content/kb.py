@@ -104,7 +104,7 @@ def _load_kb(root: Path, today: dt.date) -> KnowledgeBase:
         problems.file(root, "knowledge base folder not found; pass --kb DIR or set HELPDESK_KB")
         raise ContentError(problems.items)
 
-    taxonomy = _load_taxonomy(root, problems)
+    taxonomy = load_taxonomy(root, problems)
     articles, documents = _load_articles(root, problems)
     synonyms = _load_synonyms(root, problems)
     if taxonomy is not None:
@@ -136,7 +136,8 @@ def _load_synonyms(root: Path, problems: ProblemList) -> Synonyms | None:
     return validate_document(doc, Synonyms, problems) if doc else None
 
 
-def _load_taxonomy(root: Path, problems: ProblemList) -> Taxonomy | None:
+def load_taxonomy(root: Path, problems: ProblemList) -> Taxonomy | None:
+    """``root/taxonomy.yaml`` validated, or None with the reason added to ``problems``."""
     path = root / "taxonomy.yaml"
     if not path.is_file():
         problems.file(path, "taxonomy.yaml is missing; it lists categories, products and tags")

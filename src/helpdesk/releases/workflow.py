@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpdesk._files import atomic_write
-from helpdesk.content.kb import KnowledgeBase, load_kb
-from helpdesk.content.problems import ProblemList, read_document, validate_document
+from helpdesk.content.kb import KnowledgeBase, load_kb, load_taxonomy
+from helpdesk.content.problems import ProblemList, validate_document
 from helpdesk.content.taxonomy import Product, Taxonomy
 from helpdesk.content.yaml import YamlProblem, parse_yaml
 from helpdesk.errors import ConfigError, ContentError, ReleaseError
@@ -185,11 +185,8 @@ def list_releases(
 
 def _taxonomy(root: Path) -> Taxonomy:
     problems = ProblemList(root)
-    doc = read_document(root / "taxonomy.yaml", problems) if root.is_dir() else None
-    taxonomy = validate_document(doc, Taxonomy, problems) if doc else None
+    taxonomy = load_taxonomy(root, problems)
     if taxonomy is None:
-        if not problems.items:
-            problems.file(root / "taxonomy.yaml", "taxonomy.yaml is missing")
         raise ContentError(problems.items)
     return taxonomy
 
