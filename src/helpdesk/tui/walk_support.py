@@ -1,5 +1,6 @@
-"""Pure helpers of the walk screen: crumbs, the linked article, who a plan touches,
-and notices for API refusals the engine routed through a tree's ``on_error`` edge.
+"""Pure helpers of the walk screen: a stalled step, crumbs, the linked article, who a
+plan touches, and notices for API refusals the engine routed through a tree's
+``on_error`` edge.
 
 Kept apart from the screen so they are plain functions over engine objects.
 """
@@ -15,10 +16,18 @@ if TYPE_CHECKING:
     from helpdesk.diagnostics.engine import Session
     from helpdesk.diagnostics.model import Tree
     from helpdesk.diagnostics.state import Fact
+    from helpdesk.diagnostics.views import NodeView
     from helpdesk.tui.catalog import Catalog
 
 Severity = Literal["information", "warning", "error"]
 _SHOWN_KINDS = ("ask", "input", "verify", "action", "lookup")
+
+
+def stalled(view: NodeView) -> bool:
+    """Whether the engine stands on a step it runs by itself (a lookup, a branch, an
+    action not planned yet): the call it makes there did not get through, and
+    ``session.run`` takes it up again."""
+    return view.kind in ("lookup", "branch") or (view.kind == "action" and view.plan is None)
 
 
 def crumbs_of(session: Session) -> tuple[list[tuple[str, str]], str]:

@@ -35,6 +35,7 @@ from helpdesk.tui.walk_support import (
     api_error_notices,
     crumbs_of,
     linked_article,
+    stalled,
     who_of,
 )
 from helpdesk.tui.widgets.steady import steady
@@ -192,10 +193,7 @@ class WalkScreen(Screen[None]):
         session = self.session
         if session is None:
             return None
-        view = session.current
-        if view.kind in ("lookup", "branch") or (view.kind == "action" and view.plan is None):
-            return session.run
-        return failed
+        return session.run if stalled(session.current) else failed
 
     def _remedy(self, remedy: str, failed: Step, wait: float) -> None:
         step = self._retry_step(failed)
@@ -271,7 +269,7 @@ class WalkScreen(Screen[None]):
     def _status_text(self, view: NodeView) -> str:
         if self._busy:
             return "Talking to the access API…"
-        if view.kind in ("lookup", "branch") or (view.kind == "action" and view.plan is None):
+        if stalled(view):
             return "The last call did not get through. Press r to retry."
         if view.kind == "ask":
             return "Pick an answer: 1-9 or arrows and Enter."
@@ -304,11 +302,7 @@ class WalkScreen(Screen[None]):
         if action == "review_plan":
             return kind == "action" and self.view is not None and self.view.plan is not None
         if action == "retry":
-            return (
-                self._last_step is not None
-                or kind in ("lookup", "branch")
-                or (kind == "action" and self.view is not None and self.view.plan is None)
-            )
+            return self._last_step is not None or (self.view is not None and stalled(self.view))
         return True
 
     def action_choose(self, number: int) -> None:
