@@ -166,7 +166,7 @@ def sync_index(
     stats.added, stats.changed, stats.removed = len(added), len(changed), len(removed)
     stats.unchanged = len(wanted) - len(added) - len(changed)
 
-    if added or changed or removed:
+    if stats.touched:
         _write(
             ix,
             [wanted[k] for k in (*added, *changed)],
@@ -174,7 +174,7 @@ def sync_index(
             stats.rebuilt,
             processes,
         )
-    if added or changed or removed or manifest.meta != meta or stats.rebuilt:
+    if stats.touched or manifest.meta != meta or stats.rebuilt:
         generation = ix.latest_generation()  # type: ignore[no-untyped-call]
         manifest = Manifest(schema=SCHEMA_VERSION, generation=generation, docs=digests, meta=meta)
         manifest.write(directory)
