@@ -30,7 +30,7 @@ def escalation_summary(state: SessionState, catalog: Catalog | None) -> str:
     ]
     if state.message:
         lines.append(f"- Stopped because: {state.message}")
-    end = _end_record(state.records)
+    end = end_record(state.records)
     if end is not None and end.get("to"):
         lines.append(f"- Hand to: {end['to']}")
     lines += ["", "### What the caller told us", ""]
@@ -56,7 +56,8 @@ def escalation_summary(state: SessionState, catalog: Catalog | None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _end_record(records: list[dict[str, Any]]) -> dict[str, Any] | None:
+def end_record(records: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The walk's ``end`` transcript record (outcome, text, articles, handover), if any."""
     return next((r for r in reversed(records) if r.get("type") == "end"), None)
 
 

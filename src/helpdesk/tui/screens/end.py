@@ -18,10 +18,11 @@ from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from helpdesk.tui.preview import article_url
-from helpdesk.tui.summary import escalation_summary, save_text
+from helpdesk.tui.summary import end_record, escalation_summary, save_text
 from helpdesk.tui.widgets.steady import steady
 
 if TYPE_CHECKING:
+    from helpdesk.content.articles import Article
     from helpdesk.diagnostics.state import SessionState
     from helpdesk.tui.app import HelpdeskApp
     from helpdesk.tui.walks import SavedWalk
@@ -52,6 +53,7 @@ class EndScreen(Screen[None]):
         from helpdesk.diagnostics.transcript import render_markdown
 
         self.transcript = render_markdown(state.records)
+        self.end: dict[str, Any] = end_record(state.records) or {}
 
     @classmethod
     def from_saved(cls, app: HelpdeskApp, walk: SavedWalk) -> EndScreen:
@@ -61,11 +63,8 @@ class EndScreen(Screen[None]):
     def hd_app(self) -> HelpdeskApp:
         return self.app  # type: ignore[return-value]
 
-    def _end(self) -> dict[str, Any]:
-        return next((r for r in reversed(self.state.records) if r.get("type") == "end"), {})
-
     def compose(self) -> ComposeResult:
-        end = self._end()
+        end = self.end
         outcome = self.state.outcome or ("failed" if self.state.status == "failed" else "open")
         headline = _OUTCOME_TITLES.get(outcome, outcome.capitalize())
         yield Header(icon="?")
@@ -79,7 +78,7 @@ class EndScreen(Screen[None]):
             if end.get("to"):
                 yield Static(f"Hand over to {end['to']}: " + "; ".join(end.get("handover", [])))
             yield Label("Articles to send (l copies the links)", classes="section")
-            yield OptionList(*self._article_options(end), id="end-articles")
+            yield OptionList(*self._article_options(), id="end-articles")
             yield Label("Transcript (c copies, s saves, e packs an escalation)", classes="section")
             yield steady(
                 TextArea(
@@ -88,18 +87,25 @@ class EndScreen(Screen[None]):
             )
         yield Footer()
 
-    def _article_options(self, end: dict[str, Any]) -> list[Option]:
+    def _articles(self) -> list[tuple[str, Article | None, str | None]]:
+        """``(id, article, public url)`` of each article the end links (None when unknown)."""
         catalog = self.hd_app.catalog
-        options = []
-        for article_id in end.get("articles", []):
+        out: list[tuple[str, Article | None, str | None]] = []
+        for article_id in self.end.get("articles", []):
             article = catalog.article(article_id) if catalog is not None else None
+            out.append((article_id, article, article_url(article) if article is not None else None))
+        return out
+
+    def _article_options(self) -> list[Option]:
+        options = []
+        for article_id, article, url in self._articles():
             if article is None:
                 options.append(Option(article_id, id=article_id))
                 continue
-            url = article_url(article) or "agent only, do not send"
+            shown = url or "agent only, do not send"
             options.append(
                 Option(
-                    Text.assemble((article.title, "bold"), "  ", (url, "dim")),
+                    Text.assemble((article.title, "bold"), "  ", (shown, "dim")),
                     id=article_id,
                 )
             )
@@ -123,13 +129,11 @@ class EndScreen(Screen[None]):
         self.notify(str(path), title="Transcript saved")
 
     def action_copy_links(self) -> None:
-        catalog = self.hd_app.catalog
-        links = []
-        for article_id in self._end().get("articles", []):
-            article = catalog.article(article_id) if catalog is not None else None
-            url = article_url(article) if article is not None else None
-            if article is not None and url:
-                links.append(f"{article.title}: {url}")
+        links = [
+            f"{article.title}: {url}"
+            for _, article, url in self._articles()
+            if article is not None and url
+        ]
         if not links:
             self.notify("No customer article to send for this outcome.")
             return
