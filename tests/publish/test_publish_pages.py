@@ -84,8 +84,8 @@ def test_home_tags_and_categories(pages: dict[str, str]) -> None:
 
 def test_keywords_make_synonyms_searchable(pages: dict[str, str]) -> None:
     mfa = pages["access-security/enable-mfa.md"]
-    assert '<div class="hd-keywords"' in mfa
-    assert "2FA" in mfa.split('class="hd-keywords"')[1].split("</div>")[0]
+    assert '<p class="hd-keywords"' in mfa
+    assert "2FA" in mfa.split('class="hd-keywords"')[1].split("</p>")[0]
 
 
 def test_kb_links_become_relative_markdown_links() -> None:
