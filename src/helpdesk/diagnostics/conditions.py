@@ -342,9 +342,7 @@ def _compare(expr: Compare, left: Any, right: Any) -> bool:
     if left is None or right is None:
         return False
     if isinstance(left, Version) or isinstance(right, Version):
-        a, b = _as_version(left, expr), _as_version(right, expr)
-        width = max(len(a.parts), len(b.parts))
-        x, y = a.key(width), b.key(width)
+        x, y = _version_keys(left, right, expr.offset)
     elif _is_number(left) and _is_number(right):
         x, y = left, right
     else:
@@ -359,13 +357,20 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _as_version(value: Any, expr: Compare) -> Version:
+def _version_keys(left: Any, right: Any, offset: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Both sides as versions padded to one width (``20`` is ``20.0``), for comparing."""
+    a, b = _as_version(left, offset), _as_version(right, offset)
+    width = max(len(a.parts), len(b.parts))
+    return a.key(width), b.key(width)
+
+
+def _as_version(value: Any, offset: int) -> Version:
     if isinstance(value, Version):
         return value
     try:
         return Version.parse(str(value))
     except ConditionError as exc:
-        raise ConditionError(exc.message, expr.offset) from None
+        raise ConditionError(exc.message, offset) from None
 
 
 def _equal(left: Any, right: Any) -> bool:
@@ -373,14 +378,10 @@ def _equal(left: Any, right: Any) -> bool:
         if left is None or right is None:
             return False
         try:
-            a, b = (
-                _as_version(left, Compare("==", Literal(0), Literal(0), 0)),
-                _as_version(right, Compare("==", Literal(0), Literal(0), 0)),
-            )
+            a, b = _version_keys(left, right, 0)
         except ConditionError:
             return False
-        width = max(len(a.parts), len(b.parts))
-        return a.key(width) == b.key(width)
+        return a == b
     if isinstance(left, bool) != isinstance(right, bool):
         return False
     return bool(left == right)
