@@ -25,16 +25,20 @@ async def submit(pilot: Any, text: str) -> None:
 SIZE = (100, 32)
 
 
+async def begin(pilot: Any, settle: Any, tree_id: str, *inputs: str) -> None:
+    """From the start screen into a walk of ``tree_id``, submitting ``inputs`` in turn."""
+    await settle(pilot)
+    pilot.app.start_walk(tree_id)
+    await settle(pilot)
+    for text in inputs:
+        await submit(pilot, text)
+        await settle(pilot)
+
+
 async def walk_to_plan(pilot: Any, settle: Any, email: str = ADMIN_MFA_NO_PIN.email) -> None:
     """From the start screen to the MFA suspension plan (4 hours)."""
     app = pilot.app
-    await settle(pilot)
-    app.start_walk("mfa-app-access")
-    await settle(pilot)
-    await submit(pilot, TICKET)
-    await settle(pilot)
-    await submit(pilot, email)
-    await settle(pilot)
+    await begin(pilot, settle, "mfa-app-access", TICKET, email)
     assert app.screen.view.id == "client"
     await pilot.press("1")  # the Windows client
     await settle(pilot)
@@ -94,11 +98,7 @@ async def test_api_failure_mid_walk_then_retry(
 ) -> None:
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.start_walk("mfa-app-access")
-        await settle(pilot)
-        await submit(pilot, TICKET)
-        await settle(pilot)
+        await begin(pilot, settle, "mfa-app-access", TICKET)
         embedded.transport.down = True  # the server stops answering
         await submit(pilot, ADMIN_MFA_NO_PIN.email)
         await settle(pilot)
@@ -124,13 +124,7 @@ async def test_service_refusal_is_a_dialog_not_a_branch(
     embedded.token = "hd_not_a_valid_token"
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.start_walk("mfa-app-access")
-        await settle(pilot)
-        await submit(pilot, TICKET)
-        await settle(pilot)
-        await submit(pilot, RECEPTIONIST.email)
-        await settle(pilot)
+        await begin(pilot, settle, "mfa-app-access", TICKET, RECEPTIONIST.email)
         assert isinstance(app.screen, ErrorDialog)
         assert app.screen.advice.title == "Token refused (401)"
         assert app.screen.advice.remedies[0] == "token"
@@ -142,13 +136,7 @@ async def test_service_refusal_is_a_dialog_not_a_branch(
 async def test_quit_mid_walk_and_resume_at_the_same_node(app_factory: Any, settle: Any) -> None:
     first = app_factory()
     async with first.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        first.start_walk("mfa-app-access")
-        await settle(pilot)
-        await submit(pilot, TICKET)
-        await settle(pilot)
-        await submit(pilot, ADMIN_MFA_NO_PIN.email)
-        await settle(pilot)
+        await begin(pilot, settle, "mfa-app-access", TICKET, ADMIN_MFA_NO_PIN.email)
         await pilot.press("1")
         await settle(pilot)
         assert first.screen.view.id == "own_request"
@@ -168,11 +156,7 @@ async def test_quit_mid_walk_and_resume_at_the_same_node(app_factory: Any, settl
 async def test_resume_key_on_the_start_screen(app_factory: Any, settle: Any) -> None:
     first = app_factory()
     async with first.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        first.start_walk("mfa-app-access")
-        await settle(pilot)
-        await submit(pilot, TICKET)
-        await settle(pilot)
+        await begin(pilot, settle, "mfa-app-access", TICKET)
     second = app_factory()
     async with second.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -188,13 +172,7 @@ async def test_generated_pin_is_shown_once_and_never_saved(
 ) -> None:
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.start_walk("pin-generate")
-        await settle(pilot)
-        await submit(pilot, TICKET)
-        await settle(pilot)
-        await submit(pilot, RECEPTIONIST.email)
-        await settle(pilot)
+        await begin(pilot, settle, "pin-generate", TICKET, RECEPTIONIST.email)
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, PlanScreen)
