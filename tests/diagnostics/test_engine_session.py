@@ -50,12 +50,15 @@ class DropFirstWrite(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-async def _walk_to_unlock(session: Session) -> None:
+async def _walk_to_unlock(kb: KnowledgeBase, client: AccessClient, state_dir: Path) -> Session:
+    """A new walk of account-locked, answered up to the unlock plan."""
+    session = await Session.start(kb.trees["account-locked"], client, state_dir=state_dir)
     await session.provide("HD-9")
     await session.provide(SARA)
     await session.confirm()  # the identity gate
     await session.answer("unlock")
     assert session.current.kind == "action" and session.plan is not None
+    return session
 
 
 async def _applied(api: AccessClient, action: str) -> list[Any]:
@@ -67,8 +70,7 @@ async def test_a_retried_confirm_applies_once(
 ) -> None:
     transport = DropFirstWrite()
     async with server.client("agent", transport=transport, retries=0) as flaky:
-        session = await Session.start(kb.trees["account-locked"], flaky, state_dir=state_dir)
-        await _walk_to_unlock(session)
+        session = await _walk_to_unlock(kb, flaky, state_dir)
         with pytest.raises(TransportError):
             await session.confirm()
         assert transport.dropped == 1 and session.current.id == "unlock"
@@ -81,8 +83,7 @@ async def test_a_retried_confirm_applies_once(
 async def test_decline_changes_nothing(
     kb: KnowledgeBase, api: AccessClient, state_dir: Path
 ) -> None:
-    session = await Session.start(kb.trees["account-locked"], api, state_dir=state_dir)
-    await _walk_to_unlock(session)
+    session = await _walk_to_unlock(kb, api, state_dir)
     await session.decline()
     assert session.outcome == "workaround"
     assert (await api.find_user_by_email(SARA)).locked_until is not None
@@ -146,8 +147,7 @@ async def test_misuse_raises_runtime_error(
 async def test_transcript_chain_detects_an_edited_line(
     kb: KnowledgeBase, api: AccessClient, state_dir: Path
 ) -> None:
-    session = await Session.start(kb.trees["account-locked"], api, state_dir=state_dir)
-    await _walk_to_unlock(session)
+    session = await _walk_to_unlock(kb, api, state_dir)
     await session.confirm()
     path = session.transcript_path
     assert verify_transcript(path).ok
