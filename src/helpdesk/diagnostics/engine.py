@@ -357,14 +357,10 @@ class Session(Walk):
             elif isinstance(node, BranchNode):
                 self._branch(node)
             elif isinstance(node, ActionNode) and self.state.plan is None:
-                here = self.state.current
                 await self._plan(node)
-                if self.state.current == here and self.state.status == "active":
-                    break  # the plan is made: wait for the agent
             elif isinstance(node, ResolvedNode | EscalateNode):
                 self._finish(node)
             else:
-                break
+                break  # a question, a gate or a planned action: the agent's turn (already saved)
             self._save()
-        self._save()
         return self.current
