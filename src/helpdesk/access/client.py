@@ -45,7 +45,8 @@ from helpdesk.errors import (
 )
 
 M = TypeVar("M", bound=BaseModel)
-_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+# Which error a problem status becomes; the terminal app reads it too, to advise alike.
+STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequest,
     401: Unauthorized,
     403: Forbidden,
@@ -393,7 +394,7 @@ def _status_error(response: httpx.Response) -> APIStatusError:
         error = Unavailable(message, **common)
         error.retry_after = _retry_after(response)  # type: ignore[attr-defined]
         return error
-    return _STATUS_ERRORS.get(status, APIStatusError)(message, **common)
+    return STATUS_ERRORS.get(status, APIStatusError)(message, **common)
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -101,11 +101,11 @@ def api_error_notices(records: Sequence[dict[str, Any]]) -> list[tuple[str, str,
 
 
 def _status_error(status: int, detail: str) -> Exception:
-    # The access client's own status -> error table, so advice matches what it raises.
+    # The access client's status -> error table, so advice matches what it raises.
     from helpdesk import errors
-    from helpdesk.access.client import _STATUS_ERRORS
+    from helpdesk.access.client import STATUS_ERRORS
 
     if status == 429:
         return errors.RateLimited(detail, retry_after=1.0, status=status, detail=detail)
-    cls = errors.Unavailable if status >= 500 else _STATUS_ERRORS.get(status, errors.APIStatusError)
+    cls = errors.Unavailable if status >= 500 else STATUS_ERRORS.get(status, errors.APIStatusError)
     return cls(detail, status=status, detail=detail)
