@@ -72,6 +72,12 @@ class StartScreen(Screen[None]):
         self.hd_app.start_background()
 
     def on_screen_resume(self) -> None:
+        # Back from a walk or an article, the agent types the next problem: the search box
+        # has the keys again and Enter opens the best match, not the row picked last time.
+        self.query_one("#search", Input).focus()
+        results = self.query_one("#results", OptionList)
+        if self._hits:
+            results.highlighted = 0
         # Also sent when the screen is first pushed, before anything is painted: list the
         # saved walks (disk, pydantic) after the next paint, as the background loading is.
         self.call_after_refresh(self.refresh_sessions)
