@@ -95,7 +95,8 @@ def _access(exc: AccessError) -> Advice:
         )
     if not isinstance(exc, APIStatusError):
         return Advice("Access API failed", str(exc))
-    detail = exc.detail or exc.title or str(exc)
+    # The server's detail is a sentence; the advice continues it with one of its own.
+    detail = (exc.detail or exc.title or str(exc)).rstrip(". ")
     if isinstance(exc, Unauthorized):
         return Advice(
             "Token refused (401)",
