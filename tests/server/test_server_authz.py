@@ -3,13 +3,15 @@ another workspace's object."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from helpdesk.server import seed as demo
-from helpdesk.server.testing import DemoServer
+from helpdesk.server.testing import DemoServer, demo_server
 
 W = {"reason": "matrix check", "ticket": "T-AUTHZ"}
 U = demo.RECEPTIONIST.id
@@ -114,3 +116,51 @@ def test_the_other_workspace_sees_only_its_own_devices_and_audit(server: DemoSer
     assert [d["id"] for d in devices] == [demo.OTHER_DEVICE.id]
     audit = httpx.get(f"{server.base_url}/v1/audit", headers=headers).json()["items"]
     assert all(r["workspace_id"] == demo.OTHER_WORKSPACE_ID for r in audit)
+
+
+def test_a_revoked_token_changes_nothing_at_once_and_stops_reading_within_the_cache_time(
+    tmp_path: Path,
+) -> None:
+    with demo_server(tmp_path / "revoke.db", token_cache_seconds=0.3) as server:
+        headers = {"Authorization": f"Bearer {server.tokens['agent']}"}
+        user_url = f"{server.base_url}/v1/users/{U}"
+        assert httpx.get(user_url, headers=headers).status_code == 200  # now cached
+        with server.live.app.state.access.store.write() as conn:
+            conn.execute(
+                "UPDATE tokens SET revoked_at = '2026-01-01T00:00:00+00:00' WHERE id = ?",
+                (server.tokens["agent"][4:20],),
+            )
+
+        for dry_run in ("true", "false"):
+            refused = httpx.post(
+                f"{user_url}/unlock", json=W, headers=headers, params={"dry_run": dry_run}
+            )
+            assert refused.status_code == 401, refused.text
+
+        deadline = time.monotonic() + 10
+        while httpx.get(user_url, headers=headers).status_code == 200:
+            assert time.monotonic() < deadline, "a revoked token was still reading after 10 s"
+            time.sleep(0.05)
+        assert httpx.get(user_url, headers=headers).status_code == 401
+        # Nothing was written for the refused unlock: no applied record by that token.
+        with server.live.app.state.access.store.write() as conn:
+            applied = conn.execute(
+                "SELECT count(*) FROM audit WHERE token_id = ? AND action = 'unlock_account'",
+                (server.tokens["agent"][4:20],),
+            ).fetchone()[0]
+        assert applied == 0
+
+
+def test_a_token_created_while_the_server_runs_works_at_once(tmp_path: Path) -> None:
+    from helpdesk.server.seed import create_demo_token
+
+    with demo_server(tmp_path / "new.db", token_cache_seconds=60) as server:
+        state = server.live.app.state.access
+        forged = server.tokens["agent"][:-4] + "0000"
+        assert httpx.get(f"{server.base_url}/v1/devices", headers={
+            "Authorization": f"Bearer {forged}"}).status_code == 401  # fmt: skip
+        fresh = create_demo_token(state.store, server.settings.clock(), name="late")
+        response = httpx.get(
+            f"{server.base_url}/v1/devices", headers={"Authorization": f"Bearer {fresh}"}
+        )
+        assert response.status_code == 200

@@ -8,6 +8,7 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -205,3 +206,33 @@ async def test_a_store_used_after_close_starts_a_new_writer(store: Store) -> Non
         "before",
         "after",
     ]
+
+
+async def test_a_job_prepared_on_another_thread_is_queued_by_that_thread(store: Store) -> None:
+    threads: list[str] = []
+
+    def prepare() -> Callable[[sqlite3.Connection], int]:
+        threads.append(threading.current_thread().name)
+        return _insert(f"prepared on {threads[-1]}")
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="slow-step") as pool:
+        (done,) = await _settled(store.run_after(pool, prepare))
+
+    assert done.result() > 0
+    assert threads == ["slow-step_0"]
+    assert _texts(store) == ["prepared on slow-step_0"]
+
+
+async def test_a_failing_preparation_reaches_its_caller_and_writes_nothing(store: Store) -> None:
+    def prepare() -> Callable[[sqlite3.Connection], int]:
+        raise ValueError("the slow step failed")
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        failed, ok = await _settled(
+            store.run_after(pool, prepare), store.run_after(pool, lambda: _insert("next"))
+        )
+
+    assert isinstance(failed.exception(), ValueError)
+    assert str(failed.exception()) == "the slow step failed"
+    assert ok.result() > 0
+    assert _texts(store) == ["next"]

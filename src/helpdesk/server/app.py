@@ -43,7 +43,9 @@ from helpdesk.server.routing import FastRoute
 from helpdesk.server.rules import check_access
 from helpdesk.server.runtime import (
     HANDLERS,
+    AfterKdf,
     AppState,
+    Planner,
     require,
     run_write,
     state_of,
@@ -260,18 +262,21 @@ def _writes(app: FastAPI) -> None:
             )
         if body.pin is not None and (weakness := pin_weakness(body.pin)):
             raise ApiProblem(422, "weak-pin", f"The PIN is refused: {weakness}.", field="pin")
-        prepared = None
-        state = state_of(request)
-        if not dry_run:
+        hasher = state_of(request).hasher
+
+        def hashed() -> Planner:  # on a KDF thread: scrypt must not stall the event loop
             pin = body.pin or generate_pin()
-            prepared = (pin, await state.hash_pin(pin))
+            prepared = (pin, hasher.hash(pin))
+            return lambda ctx: actions.set_pin(ctx, user_id, body, prepared)
+
         # The idempotency fingerprint is stored: key the PIN with the pepper first, since
         # a plain hash of 10,000 possible PINs is no secret at all.
-        fingerprint_body = {**body.model_dump(), "pin": state.hasher.keyed(body.pin)}
+        fingerprint_body = {**body.model_dump(), "pin": hasher.keyed(body.pin)}
         return await run_write(
             request, token, body=fingerprint_body, dry_run=dry_run,
             idempotency_key=idempotency_key,
-            plan=lambda ctx: actions.set_pin(ctx, user_id, body, prepared),
+            plan=(lambda ctx: actions.set_pin(ctx, user_id, body, None))
+            if dry_run else AfterKdf(hashed),
         )  # fmt: skip
 
     @app.post("/v1/users/{user_id}/unlock", name="unlock_account", tags=["users"], **kw)

@@ -156,7 +156,8 @@ def token_list(db_path: Path) -> None:
 @click.argument("token_id")
 @handle_errors
 def token_revoke(db_path: Path, token_id: str) -> None:
-    """Revoke a token by its id (tok_…); it is refused from the next request on."""
+    """Revoke a token by its id (tok_…). A running server refuses its writes from the
+    next request on and its reads within a second (its token cache)."""
     store = _existing_store(db_path)
     settings = Settings.from_env(db_path)
     with store.write() as conn:
@@ -172,7 +173,11 @@ def token_revoke(db_path: Path, token_id: str) -> None:
             )
     store.close()
     if row["revoked_at"] is None:
-        click.echo(f"revoked {token_id}", err=True)
+        click.echo(
+            f"revoked {token_id}: a running server refuses its writes at once and its reads"
+            " within a second",
+            err=True,
+        )
     else:
         click.echo(f"{token_id} was already revoked at {row['revoked_at']}", err=True)
 

@@ -6,6 +6,7 @@ fixtures and the benchmark use it); ``serve`` runs it in the foreground.
 
 from __future__ import annotations
 
+import gc
 import logging
 import socket
 import threading
@@ -87,4 +88,9 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8765) -> N
     """Serve in the foreground until interrupted; one JSON log line per request."""
     configure_logging()
     app = create_app(settings)
+    # Everything built so far (modules, the app, its compiled validators) lives as long
+    # as the process. Frozen, the collector stops walking it: a full collection under
+    # load took ~40 ms with it and ~10 ms without, which showed as the p99 latency.
+    gc.collect()
+    gc.freeze()
     uvicorn.Server(uvicorn_config(app, host, port)).run()

@@ -3,7 +3,7 @@ problem handlers (including the audit record of every refused write)."""
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import hashlib
 import json
 import logging
@@ -25,7 +25,7 @@ from helpdesk.server import records
 from helpdesk.server.actions import Ctx, Plan, canonical
 from helpdesk.server.middleware import BodyTooLarge
 from helpdesk.server.problems import ApiProblem, problem_response
-from helpdesk.server.security import PinHasher, RateLimiter, TokenInfo, verify_token
+from helpdesk.server.security import PinHasher, RateLimiter, TokenCache, TokenInfo, token_active
 from helpdesk.server.settings import RateLimit, Settings
 from helpdesk.server.store import Store
 
@@ -47,11 +47,11 @@ class AppState:
     store: Store
     hasher: PinHasher
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    tokens: TokenCache = field(init=False)
     kdf: ThreadPoolExecutor = field(default_factory=_kdf_pool)
 
-    async def hash_pin(self, pin: str) -> str:
-        """The stored form of ``pin``, computed on the KDF threads."""
-        return await asyncio.get_running_loop().run_in_executor(self.kdf, self.hasher.hash, pin)
+    def __post_init__(self) -> None:
+        self.tokens = TokenCache(ttl=self.settings.token_cache_seconds)
 
     def close(self) -> None:
         """Stop the writer and KDF threads and close every database connection."""
@@ -71,14 +71,9 @@ def authenticate(
     rate class ``limit``; else the 401/403/429 problem.
     """
     app = state_of(request)
-    info = verify_token(app.store.connection(), credentials) if credentials else None
+    info = app.tokens.verify(app.store.connection(), credentials) if credentials else None
     if info is None:
-        raise ApiProblem(
-            401,
-            "unauthorized",
-            "A valid bearer token is required.",
-            headers={"WWW-Authenticate": 'Bearer realm="helpdesk"'},
-        )
+        raise _unauthorized()
     request.state.token = info
     if not info.allows(scope):
         raise ApiProblem(403, "missing-scope", f"This token lacks the {scope} scope.")
@@ -93,6 +88,15 @@ def authenticate(
                 headers={"Retry-After": f"{wait:.0f}"},
             )
     return info
+
+
+def _unauthorized() -> ApiProblem:
+    return ApiProblem(
+        401,
+        "unauthorized",
+        "A valid bearer token is required.",
+        headers={"WWW-Authenticate": 'Bearer realm="helpdesk"'},
+    )
 
 
 def bearer_credentials(request: Request) -> str | None:
@@ -130,6 +134,17 @@ def require(scope: str, limit: str | None = None) -> Any:
     return Depends(Require(scope, limit))
 
 
+Planner = Callable[[Ctx], Plan]
+
+
+@dataclass(frozen=True)
+class AfterKdf:
+    """A planner that needs a slow KDF result first: ``make`` runs on the KDF threads
+    and returns the planner, which then runs in the write transaction."""
+
+    make: Callable[[], Planner]
+
+
 async def run_write(
     request: Request,
     token: TokenInfo,
@@ -137,7 +152,7 @@ async def run_write(
     body: dict[str, Any],
     dry_run: bool,
     idempotency_key: str | None,
-    plan: Callable[[Ctx], Plan],
+    plan: Planner | AfterKdf,
 ) -> WriteResult:
     """Plan a write, then (unless a dry run) apply it, audit it and remember its answer.
 
@@ -150,7 +165,14 @@ async def run_write(
         f"{request.method} {request.url.path} {canonical(body)}".encode()
     ).hexdigest()
 
-    def work(conn: sqlite3.Connection) -> WriteResult:
+    def transaction(planner: Planner) -> Callable[[sqlite3.Connection], WriteResult]:
+        return functools.partial(work, planner)
+
+    def work(planner: Planner, conn: sqlite3.Connection) -> WriteResult:
+        # The token was verified from a cache that may be a second old: a revoked token
+        # must not change anything, so the transaction asks again.
+        if not token_active(conn, token.id):
+            raise _unauthorized()
         now = app.settings.clock()
         if idempotency_key and not dry_run:
             stored = conn.execute(
@@ -167,7 +189,7 @@ async def run_write(
                     )
                 replay = WriteResult.model_validate_json(stored["response"])
                 return replay.model_copy(update={"replayed": True})
-        planned = plan(Ctx(conn, token.workspace_id, now, app.settings))
+        planned = planner(Ctx(conn, token.workspace_id, now, app.settings))
         result = WriteResult(
             action=action,
             subject=planned.subject,
@@ -216,7 +238,10 @@ async def run_write(
             )
         return result
 
-    return await app.store.run(work)
+    if isinstance(plan, AfterKdf):
+        # The KDF thread queues the transaction itself (one event-loop wake-up, not two).
+        return await app.store.run_after(app.kdf, lambda: transaction(plan.make()))
+    return await app.store.run(transaction(plan))
 
 
 # ------------------------------------------------------------ problem handlers

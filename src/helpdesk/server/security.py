@@ -90,6 +90,45 @@ def verify_token(conn: sqlite3.Connection, token: str) -> TokenInfo | None:
     return TokenInfo(token_id, row["workspace_id"], frozenset(json.loads(row["scopes"])))
 
 
+def token_active(conn: sqlite3.Connection, token_id: str) -> bool:
+    """Whether the token still exists unrevoked (the check every write repeats)."""
+    row = conn.execute(
+        "SELECT 1 FROM tokens WHERE id = ? AND revoked_at IS NULL", (token_id,)
+    ).fetchone()
+    return row is not None
+
+
+class TokenCache:
+    """Verified tokens, remembered for ``ttl`` seconds so most requests skip the lookup.
+
+    Only successes are kept (a token created a moment ago works at once; a wrong one
+    costs a lookup every time), keyed by a hash of the token so no secret lingers.
+    A revocation reaches reads within ``ttl``; writes never wait for it, because every
+    write transaction checks the token again (``token_active``). The monotonic clock:
+    tests that move the domain clock must not age entries by accident.
+    """
+
+    def __init__(self, ttl: float = 1.0, max_entries: int = 1024) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[bytes, tuple[TokenInfo, float]] = {}
+
+    def verify(self, conn: sqlite3.Connection, token: str) -> TokenInfo | None:
+        key = hashlib.sha256(token.encode()).digest()
+        now = time.monotonic()
+        hit = self._entries.get(key)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        info = verify_token(conn, token)
+        if info is None:
+            self._entries.pop(key, None)
+        elif self.ttl > 0:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()  # rare (few tokens exist); bounded memory either way
+            self._entries[key] = (info, now + self.ttl)
+        return info
+
+
 # ---------------------------------------------------------------- PINs
 
 

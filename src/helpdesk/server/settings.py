@@ -59,6 +59,8 @@ class Settings:
         write_limit / pin_limit: per-token rate limits for writes and PIN calls.
         max_body_bytes: larger request bodies are refused with 413.
         demo_endpoints: expose the failed-login simulation used by demos and tests.
+        token_cache_seconds: how long a verified token is trusted without a lookup;
+            a revoked token still reads for at most this long, and writes never.
     """
 
     db_path: Path
@@ -72,6 +74,7 @@ class Settings:
     lockout_threshold: int = 5
     lockout: timedelta = timedelta(minutes=59)
     code_lifetime: timedelta = timedelta(hours=24)
+    token_cache_seconds: float = 1.0
 
     @classmethod
     def from_env(cls, db_path: Path | None = None) -> Settings:

@@ -23,6 +23,7 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -185,6 +186,32 @@ class Store:
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
+        self._enqueue(_Job(job, loop, future))
+        return await future
+
+    async def run_after(
+        self, executor: Executor, make_job: Callable[[], Callable[[sqlite3.Connection], T]]
+    ) -> T:
+        """``make_job()`` on ``executor`` (a slow step such as a KDF), then the job it
+        returns as :meth:`run` does. The executor's thread queues the job itself, so the
+        event loop is woken once, by the commit, instead of once per step.
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+
+        def step() -> None:
+            try:
+                job = make_job()
+            except BaseException as exc:  # the caller's failure, answered to the caller
+                with contextlib.suppress(RuntimeError):  # its loop has closed
+                    loop.call_soon_threadsafe(_settle, [(future, False, exc)])
+                return
+            self._enqueue(_Job(job, loop, future))
+
+        executor.submit(step)
+        return await future
+
+    def _enqueue(self, job: _Job) -> None:
         # Queued under the lock that close() takes too: a job is either ahead of the
         # writer's stop mark (and served) or handed to a new writer, never stranded.
         with self._writer_lock:
@@ -197,8 +224,7 @@ class Store:
                     daemon=True,
                 )
                 self._writer.start()
-            self._jobs.put(_Job(job, loop, future))
-        return await future
+            self._jobs.put(job)
 
     def _write_batches(self, jobs: queue.SimpleQueue[_Job | None]) -> None:
         while (first := jobs.get()) is not None:
