@@ -162,7 +162,7 @@ async def run_write(
     app = state_of(request)
     request_id: str = request.state.request_id
     fingerprint = hashlib.sha256(
-        f"{request.method} {request.url.path} {canonical(body)}".encode()
+        f"{request.method} {request.scope['path']} {canonical(body)}".encode()
     ).hexdigest()
 
     def transaction(planner: Planner) -> Callable[[sqlite3.Connection], WriteResult]:
