@@ -262,3 +262,43 @@ def test_trees_report_counts_outcomes(state_dir: Path, tmp_path: Path) -> None:
     assert set(stats["median_seconds"]) >= {"symptom", "locked"}
     table = runner.invoke(cli, ["trees", "report", str(state_dir)])
     assert "scanner-signature-pad" in table.output
+
+
+async def test_a_mistyped_email_is_typed_again_instead_of_escalated(
+    kb: KnowledgeBase, api: AccessClient, state_dir: Path
+) -> None:
+    session = await Session.start(kb.trees["account-locked"], api, state_dir=state_dir)
+    await session.provide("HD-12")
+    view = await session.provide("sara.typo@hotel-aurora.example")
+
+    assert view.id == "user_not_found" and view.kind == "ask"
+    assert "sara.typo@hotel-aurora.example" in view.prompt
+    assert "No such user in this workspace." in view.prompt
+
+    view = await session.answer("retype")
+    assert view.id == "email"
+    view = await session.provide(SARA)
+
+    assert view.id == "caller_is_user"  # found, and locked: the walk goes on
+    assert session.facts["user"].value["email"] == SARA
+    assert session.env()["email"] == SARA  # the retyped answer replaced the typo
+    assert not session.finished
+
+
+def test_recorded_answers_that_go_round_in_a_loop_stop_the_headless_run(
+    server: DemoServer, state_dir: Path, tmp_path: Path
+) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        "ticket: HD-13\nemail: nobody@hotel-aurora.example\nuser_not_found: retype\n"
+    )
+    run = subprocess.run(
+        [HELPDESK, "diagnose", "account-locked", "--answers", str(answers),
+         "--kb", str(REPO / "kb"), "--api-url", server.base_url,
+         "--token", server.tokens["agent"], "--state-dir", str(state_dir)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    assert run.returncode == 1, run.stderr
+    assert "go round in a loop" in run.stderr and "'email'" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -158,7 +158,7 @@ PATHS: list[Path_] = [
            "limited_name": "X", "create_limited": "decline"}, check=_nothing_applied()),
     Path_(MFA, "already_suspended", "workaround", M, setup=_suspend_giulia_first),
     Path_(MFA, "not_mfa", "escalated", {**M, "email": ELENA}),
-    Path_(MFA, "user_not_found", "escalated", {**M, "email": NOBODY}),
+    Path_(MFA, "no_such_user", "escalated", {**M, "email": NOBODY, "user_not_found": "escalate"}),
     # -- PIN
     Path_(PIN, "self_service", "resolved", {**P, "situation": "never_set", "email": GIULIA, "workspace_ok": "yes"}),
     Path_(PIN, "pin_given", "resolved", {**P, "workspace_ok": "no", "identity": True, "reset_pin": "confirm"},
@@ -166,7 +166,7 @@ PATHS: list[Path_] = [
     Path_(PIN, "self_service", "resolved", {**P, "workspace_ok": "no", "identity": True, "reset_pin": "decline"},
           check=_nothing_applied()),
     Path_(PIN, "not_owner", "not_our_problem", {**P, "workspace_ok": "no", "identity": False}),
-    Path_(PIN, "user_not_found", "escalated", {**P, "email": NOBODY}),
+    Path_(PIN, "no_such_user", "escalated", {**P, "email": NOBODY, "user_not_found": "escalate"}),
     # -- device activation
     Path_(DEV, "code_given", "resolved", {**D, "code_gate": True, "create_code": "confirm"},
           check=_code_created, secrets=("activation_code",)),
@@ -196,7 +196,7 @@ PATHS: list[Path_] = [
     Path_(LOCK, "wait_then_reset", "workaround", {**L, "caller_is_user": True, "unlock_or_wait": "wait"}),
     Path_(LOCK, "identity_not_confirmed", "not_our_problem", {**L, "caller_is_user": False}),
     Path_(LOCK, "not_locked", "resolved", {**L, "email": LUCA}),
-    Path_(LOCK, "user_not_found", "escalated", {**L, "email": NOBODY}),
+    Path_(LOCK, "no_such_user", "escalated", {**L, "email": NOBODY, "user_not_found": "escalate"}),
     # -- Cloud Legacy
     Path_("cloud-legacy-app-gone", "install_cloud", "resolved", {"which_app": "legacy", "cloud_installed": "no"}),
     Path_("cloud-legacy-app-gone", "activation", "resolved", {"which_app": "legacy", "cloud_installed": "asks_code"}),
@@ -215,7 +215,7 @@ PATHS: list[Path_] = [
     Path_(LOST, "use_codes", "resolved", {"who": "owner", "backup_codes": "yes"}),
     Path_(LOST, "formal_request", "escalated", {"who": "owner", "backup_codes": "no", "email": GIULIA}),
     Path_(LOST, "no_mfa", "resolved", {"who": "owner", "backup_codes": "no", "email": ELENA}),
-    Path_(LOST, "user_not_found", "escalated", {"who": "owner", "backup_codes": "no", "email": NOBODY}),
+    Path_(LOST, "no_such_user", "escalated", {"who": "owner", "backup_codes": "no", "email": NOBODY, "user_not_found": "escalate"}),
     # -- guest data
     *(Path_("guest-data-retention", end, "resolved", answers) for end, answers in [
         ("what_is_kept", {"question": "what_is_kept"}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpdesk.server.seed import ADMIN_MFA_NO_PIN, RECEPTIONIST
+from helpdesk.server.seed import ADMIN_MFA_NO_PIN, LOCKED_USER, RECEPTIONIST
 from helpdesk.tui.screens.dialogs import ErrorDialog
 from helpdesk.tui.screens.end import EndScreen
 from helpdesk.tui.screens.plan import PlanScreen
@@ -199,3 +199,19 @@ async def test_generated_pin_is_shown_once_and_never_saved(
     for path in saved:
         text = path.read_text(encoding="utf-8")
         assert f'"{pin}"' not in text and f"'{pin}'" not in text
+
+
+async def test_a_mistyped_email_comes_back_to_be_corrected(app_factory: Any, settle: Any) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await begin(pilot, settle, "account-locked", TICKET, "sara.typo@hotel-aurora.example")
+        assert isinstance(app.screen, WalkScreen)
+        assert app.screen.view.id == "user_not_found"
+        await pilot.press("1")  # type the email again
+        await settle(pilot)
+
+        assert app.screen.view.id == "email"
+        assert app.focused.value == "sara.typo@hotel-aurora.example"  # there to correct
+        await submit(pilot, LOCKED_USER.email)
+        await settle(pilot)
+        assert app.screen.view.id == "caller_is_user"

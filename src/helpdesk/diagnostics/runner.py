@@ -18,6 +18,7 @@ same session id carries on from there).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,8 @@ from helpdesk.diagnostics.operations import Registry
 from helpdesk.diagnostics.walk import Clock
 from helpdesk.errors import DiagnosticError
 
+# How often one question may come up in a headless walk before it counts as a loop.
+MAX_VISITS = 3
 _TRUE = {"true", "yes", "confirm", "confirmed", "y"}
 _FALSE = {"false", "no", "refuse", "refused", "decline", "declined", "n"}
 
@@ -100,11 +103,21 @@ async def run_headless(
             session_id, tree, client, state_dir=state_dir, operations=operations, clock=clock
         )
     shown: list[tuple[str, str]] = []
+    asked: Counter[str] = Counter()
     while not session.finished:
         view = session.current
         if view.kind in ("lookup", "branch"):
             await session.run()
             continue
+        asked[view.id] += 1
+        if asked[view.id] > MAX_VISITS:
+            # Recorded answers never change, so a tree that comes back to a question
+            # (such as "type the email again") would be answered the same way for ever.
+            raise DiagnosticError(
+                f"the recorded answers go round in a loop: node '{view.id}' came up "
+                f"{MAX_VISITS + 1} times; change the answer that leads back to it. "
+                f"Session {session.id} is saved"
+            )
         if view.id not in answers:
             raise DiagnosticError(
                 f"no recorded answer for node '{view.id}' ({view.kind}: {view.prompt}); "

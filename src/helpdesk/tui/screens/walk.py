@@ -260,7 +260,11 @@ class WalkScreen(Screen[None]):
             choices.show(view.choices)
             choices.focus()
         elif view.kind == "input":
-            answer.value = ""
+            # Back at a question answered before (a mistyped email sent the walk back
+            # here): the earlier answer is there to correct, not to type again.
+            session = self.session
+            earlier = session.answers.get(view.id) if session is not None else None
+            answer.value = "" if earlier is None else str(earlier)
             answer.placeholder = view.hint or ""
             answer.focus()
         elif view.kind == "verify":
