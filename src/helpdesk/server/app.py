@@ -271,7 +271,8 @@ def _writes(app: FastAPI) -> None:
 
         # The idempotency fingerprint is stored: key the PIN with the pepper first, since
         # a plain hash of 10,000 possible PINs is no secret at all.
-        fingerprint_body = {**body.model_dump(), "pin": hasher.keyed(body.pin)}
+        keyed = hasher.keyed(body.pin) if idempotency_key and not dry_run else None
+        fingerprint_body = {**body.model_dump(), "pin": keyed}
         return await run_write(
             request, token, body=fingerprint_body, dry_run=dry_run,
             idempotency_key=idempotency_key,

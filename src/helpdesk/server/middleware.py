@@ -37,7 +37,7 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = _header(scope, b"x-request-id")
+        incoming, length = _headers(scope)
         # A caller's id is reused only when it is harmless to log and echo.
         request_id = incoming if incoming and _SAFE_ID.match(incoming) else _new_id()
         state: dict[str, Any] = scope.setdefault("state", {})
@@ -45,7 +45,6 @@ class RequestContext:
         started = time.perf_counter()
         status = 500
 
-        length = _header(scope, b"content-length")
         too_large = length is not None and length.isdigit() and int(length) > self.max_body_bytes
         received = 0
 
@@ -96,11 +95,15 @@ class RequestContext:
             )
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def _headers(scope: Scope) -> tuple[str | None, str | None]:
+    """The request's ``X-Request-Id`` and ``Content-Length`` (one pass over the headers)."""
+    request_id = length = None
     for key, value in scope.get("headers", []):
-        if key == name:
-            return bytes(value).decode("latin-1")
-    return None
+        if key == b"x-request-id" and request_id is None:
+            request_id = bytes(value).decode("latin-1")
+        elif key == b"content-length" and length is None:
+            length = bytes(value).decode("latin-1")
+    return request_id, length
 
 
 # A random prefix per process and a counter: unique without a system call per request

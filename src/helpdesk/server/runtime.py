@@ -161,9 +161,14 @@ async def run_write(
     action: str = request.scope["route"].name
     app = state_of(request)
     request_id: str = request.state.request_id
-    fingerprint = hashlib.sha256(
-        f"{request.method} {request.scope['path']} {canonical(body)}".encode()
-    ).hexdigest()
+    # Only a write that can be replayed needs its fingerprint.
+    fingerprint = (
+        hashlib.sha256(
+            f"{request.method} {request.scope['path']} {canonical(body)}".encode()
+        ).hexdigest()
+        if idempotency_key and not dry_run
+        else ""
+    )
 
     def transaction(planner: Planner) -> Callable[[sqlite3.Connection], WriteResult]:
         return functools.partial(work, planner)
@@ -190,20 +195,19 @@ async def run_write(
                 replay = WriteResult.model_validate_json(stored["response"])
                 return replay.model_copy(update={"replayed": True})
         planned = planner(Ctx(conn, token.workspace_id, now, app.settings))
-        result = WriteResult(
-            action=action,
-            subject=planned.subject,
-            summary=planned.summary,
-            before=planned.before,
-            after=planned.after,
-            applied=False,
-            dry_run=dry_run,
-            request_id=request_id,
-            idempotency_key=idempotency_key,
+        fields: dict[str, Any] = {
+            "action": action,
+            "subject": planned.subject,
+            "summary": planned.summary,
+            "before": planned.before,
+            "after": planned.after,
+            "dry_run": dry_run,
+            "request_id": request_id,
+            "idempotency_key": idempotency_key,
             **planned.preview,
-        )
+        }
         if dry_run:
-            return result
+            return WriteResult(applied=False, **fields)
         extras = planned.apply()
         audit_id = records.append_audit(
             conn,
@@ -222,7 +226,7 @@ async def run_write(
             after=planned.after,
             detail=planned.summary,
         )
-        result = result.model_copy(update={"applied": True, "audit_id": audit_id, **extras})
+        result = WriteResult(**{**fields, "applied": True, "audit_id": audit_id, **extras})
         if idempotency_key:
             kept = result.model_copy(update=dict.fromkeys(_SHOWN_ONCE))
             conn.execute(
