@@ -8,7 +8,10 @@ which that transport does not run.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -39,5 +42,19 @@ def open_embedded_client(
     now = settings.clock()
     seed(state.store, state.hasher, now)
     token = create_demo_token(state.store, now, name="embedded")
-    transport = httpx.ASGITransport(app=app)
+    transport = _EmbeddedTransport(app, close=state.close)
     return AccessClient(EMBEDDED_URL, token=token, timeout=timeout, transport=transport)
+
+
+class _EmbeddedTransport(httpx.ASGITransport):
+    """``ASGITransport`` that also stops the app's writer and KDF threads and closes its
+    database when the client is closed (a server would do that at shutdown)."""
+
+    def __init__(self, app: Any, *, close: Callable[[], None]) -> None:
+        super().__init__(app=app)
+        self._close = close
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        # Joins the writer after its last commit: quick, and nothing may be left queued.
+        await asyncio.to_thread(self._close)
