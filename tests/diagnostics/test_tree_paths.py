@@ -195,7 +195,7 @@ PATHS: list[Path_] = [
           {**L, "caller_is_user": True, "unlock_or_wait": "unlock", "unlock": "decline"}, check=_nothing_applied()),
     Path_(LOCK, "wait_then_reset", "workaround", {**L, "caller_is_user": True, "unlock_or_wait": "wait"}),
     Path_(LOCK, "identity_not_confirmed", "not_our_problem", {**L, "caller_is_user": False}),
-    Path_(LOCK, "not_locked", "resolved", {**L, "email": LUCA}),
+    Path_(LOCK, "not_locked", "not_our_problem", {**L, "email": LUCA}),
     Path_(LOCK, "no_such_user", "escalated", {**L, "email": NOBODY, "user_not_found": "escalate"}),
     # -- Cloud Legacy
     Path_("cloud-legacy-app-gone", "install_cloud", "resolved", {"which_app": "legacy", "cloud_installed": "no"}),
