@@ -34,10 +34,12 @@ def test_text_output_is_a_table(kb_dir: Path) -> None:
 
 def test_no_results_say_so_with_suggestions(kb_dir: Path) -> None:
     code, out, err = run("search", "--kb", str(kb_dir), "--platform", "web", "zzqx", "19.99")
-    assert code == 0
+    assert code == 1  # as grep: nothing matched
     assert "No results for 'zzqx 19.99'" in err
-    assert "Try fewer words" in out and "Try without --platform web" in out
+    assert "Try fewer words" in err and "Try without --platform web" in err
+    assert out == ""
     code, out, err = run("search", "--kb", str(kb_dir), "--json", "zzqx")
+    assert code == 1
     assert json.loads(out) == [] and "No results" in err
 
 

@@ -45,6 +45,7 @@ def search_command(
 
     QUERY is free text: symptoms, error messages, version numbers, "quoted phrases".
     All words are required first; if nothing has them all, any word will do.
+    Exit status (as grep's): 0 something matched, 1 nothing did, 2 a usage error.
     """
     text = " ".join(query)
     if not text.strip():
@@ -68,11 +69,13 @@ def search_command(
     if as_json:
         extra = {"fallback": results.fallback, "did_you_mean": results.did_you_mean}
         click.echo(json.dumps([{**hit.to_dict(), **extra} for hit in results.hits], indent=2))
-        if not results.hits:
-            for line in _suggestions(results, used):
-                _stderr(line)
-        return
-    _print_table(results, used)
+    else:
+        _print_table(results, used)
+    if not results.hits:
+        # On stderr, so a script reading stdout gets only results; the status says "none".
+        for line in _suggestions(results, used):
+            _stderr(line)
+        sys.exit(1)
 
 
 def _suggestions(results: SearchResults, filters: list[str]) -> list[str]:
@@ -98,11 +101,7 @@ def _print_table(results: SearchResults, filters: list[str]) -> None:
     # Piped output has no terminal width; 80 columns would fold titles and URLs.
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
     if not results.hits:
-        err = Console(stderr=True, highlight=False)
-        err.print(escape(_suggestions(results, filters)[0]))
-        for line in _suggestions(results, filters)[1:]:
-            console.print(escape(line))
-        return
+        return  # the caller prints the suggestions
     if results.did_you_mean:
         console.print(f"Showing results for [bold]{escape(results.did_you_mean)}[/]")
     if results.fallback:
