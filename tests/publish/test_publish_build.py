@@ -15,10 +15,11 @@ from helpdesk.cli import cli
 from helpdesk.content.kb import load_kb
 from helpdesk.publish import engine
 from helpdesk.publish.build import build_site, render_site
-from helpdesk.publish.config import engine_config_text, find_project
+from helpdesk.publish.config import engine_config_text, find_project, public_site_url
 
 ON_SITE = ["pin-login", "enable-mfa", "legacy-app-login", "activate-device"]
 NOT_ON_SITE = ["agent-unlock", "old-pin-draft"]
+TODAY = dt.date(2025, 10, 1)
 
 
 def run_build(project: Path) -> tuple[int, str]:
@@ -152,3 +153,49 @@ def test_engine_output_filter_keeps_warnings_drops_noise() -> None:
         "  detail line",
         "Aborted with 1 warnings in strict mode!",
     ]
+
+
+def test_site_url_in_mkdocs_yml_makes_the_sitemap_list_full_addresses(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HELPDESK_SITE_URL", raising=False)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "\nsite_url: https://help.example.test/hotel\n")
+
+    code, output = run_build(project)
+
+    assert code == 0, output
+    sitemap = (project / "site" / "sitemap.xml").read_text()
+    assert "<loc>https://help.example.test/hotel/access-security/pin-login/</loc>" in sitemap
+    assert public_site_url(project) == "https://help.example.test/hotel/"
+
+
+def test_the_site_url_variable_wins_and_a_bad_address_stops_the_build(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HELPDESK_SITE_URL", "https://docs.example.test")
+    paths = find_project(project / "kb")
+    kb = load_kb(paths.kb_dir)
+    generated = yaml.safe_load(engine_config_text(paths, kb, render_site(kb, today=TODAY)))
+    assert generated["site_url"] == "https://docs.example.test/"
+
+    monkeypatch.setenv("HELPDESK_SITE_URL", "help.example.test")
+    code, output = run_build(project)
+
+    assert code != 0
+    assert "$HELPDESK_SITE_URL is 'help.example.test'" in output and "https://" in output
+    assert "Traceback" not in output
+    assert not (project / "site").exists() and not (project / "build").exists()
+
+
+def test_a_bad_site_url_in_mkdocs_yml_is_named_with_its_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HELPDESK_SITE_URL", raising=False)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "\nsite_url: 42\n")
+
+    code, output = run_build(project)
+
+    assert code != 0
+    assert f"site_url in {config}" in output.replace("\n", "") and "42" in output

@@ -33,7 +33,7 @@ from helpdesk._gc import paused_gc
 from helpdesk.content.kb import KnowledgeBase, load_kb
 from helpdesk.errors import BuildError, Problem
 from helpdesk.publish import engine
-from helpdesk.publish.config import Project, find_project, write_engine_config
+from helpdesk.publish.config import Project, find_project, public_site_url, write_engine_config
 from helpdesk.publish.generate import GenerateReport, write_docs
 from helpdesk.publish.pages import SiteContent, collect_site
 from helpdesk.publish.templates import TEMPLATES_FOLDER, make_env
@@ -83,11 +83,14 @@ class BuildReport:
     engine_warnings: list[str] = field(default_factory=list)
 
 
-def render_site(kb: KnowledgeBase, *, today: dt.date) -> SiteContent:
-    """Every page and file of the site, from the templates in ``kb/templates``."""
+def render_site(kb: KnowledgeBase, *, today: dt.date, site_url: str | None = None) -> SiteContent:
+    """Every page and file of the site, from the templates in ``kb/templates``.
+
+    ``site_url`` (the public address) makes the links in feeds absolute.
+    """
     env = make_env(kb.root / TEMPLATES_FOLDER)
     with paused_gc():
-        return collect_site(kb, env, today=today)
+        return collect_site(kb, env, today=today, site_url=site_url)
 
 
 def generate(project: Project, kb: KnowledgeBase, content: SiteContent) -> GenerateReport:
@@ -123,11 +126,12 @@ def build_site(
     progress = progress or QuietProgress()
     today = today or dt.date.today()
     project = find_project(kb_dir, site_dir)
+    site_url = public_site_url(project.root)  # a bad address stops the build before any work
     with progress.stage("Checking the knowledge base"):
         kb = load_kb(project.kb_dir, today=today)
         progress.note(f"{len(kb.articles)} articles, {len(kb.site_articles())} on the site")
     with progress.stage("Rendering pages"):
-        content = render_site(kb, today=today)
+        content = render_site(kb, today=today, site_url=site_url)
     with progress.stage("Writing the generated docs folder"):
         report = generate(project, kb, content)
         progress.note(str(report))

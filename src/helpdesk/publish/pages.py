@@ -55,7 +55,9 @@ class SiteContent:
         return out
 
 
-def collect_site(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) -> SiteContent:
+def collect_site(
+    kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date, site_url: str | None = None
+) -> SiteContent:
     """Every page and file of the site. Other producers add theirs here, one call each.
 
     Release notes, for instance, add ``content.pages.update(...)`` with their pages and
@@ -65,7 +67,7 @@ def collect_site(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
     """
     content = SiteContent(pages=render_pages(kb, env, today=today), files=static_files(kb, env))
     content.pages.update(releases.release_pages(kb, env, today=today))
-    content.files.update(releases.release_files(kb, today=today))
+    content.files.update(releases.release_files(kb, today=today, site_url=site_url))
     content.extra_javascript += [p for p in releases.SCRIPTS if p in content.files]
     return content
 

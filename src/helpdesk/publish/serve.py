@@ -26,7 +26,7 @@ from helpdesk.content.kb import load_kb
 from helpdesk.errors import BuildError, ConfigError, ContentError, HelpdeskError
 from helpdesk.publish import engine
 from helpdesk.publish.build import generate, render_site
-from helpdesk.publish.config import Project, find_project
+from helpdesk.publish.config import Project, find_project, public_site_url
 
 Echo = Callable[[str], None]
 
@@ -81,7 +81,7 @@ def render_once(project: Project) -> str:
     """Load, render and write the docs folder and config; returns what was written."""
     today = dt.date.today()
     kb = load_kb(project.kb_dir, today=today)
-    content = render_site(kb, today=today)
+    content = render_site(kb, today=today, site_url=public_site_url(project.root))
     return f"{len(content.pages)} pages ({generate(project, kb, content)})"
 
 

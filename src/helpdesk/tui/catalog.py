@@ -46,6 +46,8 @@ class Catalog:
     kb: KnowledgeBase
     index_dir: Path | None = None
     search_error: str | None = None
+    site_url: str | None = None
+    """Where the help center is published (customer links are full addresses under it)."""
 
     @property
     def trees(self) -> dict[str, Tree]:
@@ -101,7 +103,7 @@ def load_catalog(kb_dir: Path) -> Catalog:
     from helpdesk.content.kb import load_kb
 
     kb = load_kb(kb_dir)
-    catalog = Catalog(kb=kb)
+    catalog = Catalog(kb=kb, site_url=_site_url(kb.root))
     try:
         # Bring the index up to date once here; keystrokes then search the folder as is.
         from helpdesk.search import index_dir, search
@@ -111,6 +113,16 @@ def load_catalog(kb_dir: Path) -> Catalog:
     except Exception as exc:  # no usable index: the word match below still answers
         catalog.search_error = f"{type(exc).__name__}: {exc}"
     return catalog
+
+
+def _site_url(kb_dir: Path) -> str | None:
+    from helpdesk.errors import ConfigError
+    from helpdesk.publish.config import public_site_url
+
+    try:
+        return public_site_url(kb_dir.resolve().parent)
+    except ConfigError:  # `helpdesk build` reports it; the app shows paths meanwhile
+        return None
 
 
 def _words(text: str) -> list[str]:

@@ -30,14 +30,15 @@ def article_markdown(article: Article, *, url: str | None = None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def article_url(article: Article) -> str | None:
-    """The public page of a customer article (None for agent-only ones)."""
+def article_url(article: Article, site_url: str | None = None) -> str | None:
+    """The public page of a customer article (None for agent-only ones): a full address
+    under ``site_url`` (where the help center is published), else its path on the site."""
     if not article.on_site:
         return None
     try:
-        from helpdesk.publish.urls import article_url as site_url
+        from helpdesk.publish.urls import article_url as path_of
 
-        return site_url(article)
+        return (site_url or "") + path_of(article)
     except ImportError:  # pragma: no cover - publish ships with helpdesk
         return None
 

@@ -28,6 +28,11 @@ class ArticleScreen(Screen[None]):
         super().__init__()
         self.article_id = article_id
 
+    @property
+    def _site_url(self) -> str | None:
+        app: HelpdeskApp = self.app  # type: ignore[assignment]
+        return app.catalog.site_url if app.catalog else None
+
     def compose(self) -> ComposeResult:
         app: HelpdeskApp = self.app  # type: ignore[assignment]
         article = app.catalog.article(self.article_id) if app.catalog else None
@@ -36,13 +41,14 @@ class ArticleScreen(Screen[None]):
             if article is None:
                 yield Markdown(f"Article `{self.article_id}` not found.")
             else:
-                yield Markdown(article_markdown(article, url=article_url(article)))
+                url = article_url(article, self._site_url)
+                yield Markdown(article_markdown(article, url=url))
         yield Footer()
 
     def action_copy_link(self) -> None:
         app: HelpdeskApp = self.app  # type: ignore[assignment]
         article = app.catalog.article(self.article_id) if app.catalog else None
-        url = article_url(article) if article is not None else None
+        url = article_url(article, self._site_url) if article is not None else None
         if url is None:
             self.notify("This article is for agents only; it has no public link.")
             return

@@ -93,7 +93,8 @@ class EndScreen(Screen[None]):
         out: list[tuple[str, Article | None, str | None]] = []
         for article_id in self.end.get("articles", []):
             article = catalog.article(article_id) if catalog is not None else None
-            out.append((article_id, article, article_url(article) if article is not None else None))
+            url = article_url(article, catalog.site_url if catalog else None) if article else None
+            out.append((article_id, article, url))
         return out
 
     def _article_options(self) -> list[Option]:

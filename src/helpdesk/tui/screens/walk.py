@@ -292,7 +292,7 @@ class WalkScreen(Screen[None]):
             from helpdesk.tui.preview import article_markdown, article_url
 
             title.update(article.title)
-            url = article_url(article)
+            url = article_url(article, catalog.site_url if catalog else None)
             self.query_one("#article", Markdown).update(article_markdown(article, url=url))
 
     # -------------------------------------------------------------- actions
