@@ -199,3 +199,17 @@ def test_a_bad_site_url_in_mkdocs_yml_is_named_with_its_file(
 
     assert code != 0
     assert f"site_url in {config}" in output.replace("\n", "") and "42" in output
+
+
+def test_the_not_found_page_offers_search_and_the_topics(project: Path) -> None:
+    code, output = run_build(project)
+    assert code == 0, output
+
+    page = (project / "site" / "404.html").read_text()
+
+    assert "This page is not here" in page and "search box" in page
+    kb = load_kb(project / "kb")
+    for category in kb.taxonomy.categories:
+        # Root-relative: the page is served for a missing address at any depth.
+        assert f'<a href="/{category.id}/">{category.title}</a>' in page
+    assert '<a href="/">Help center home</a>' in page
