@@ -44,6 +44,8 @@ class EndScreen(Screen[None]):
         Binding("l", "copy_links", "Copy links", id="end.links"),
         Binding("e", "escalate", "Escalation summary", id="end.escalate"),
         Binding("escape", "home", "New walk", id="end.home"),
+        # The app's ctrl+n does the same; kept working here, but the footer names it once.
+        Binding("ctrl+n", "home", "New walk", show=False),
     ]
 
     def __init__(self, state: SessionState, *, text: str | None = None) -> None:
