@@ -12,13 +12,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
+from rich import box
+from rich.table import Table
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from helpdesk.diagnostics.state import Plan
 from helpdesk.tui.widgets.steady import steady
@@ -109,11 +111,14 @@ class PlanScreen(ModalScreen[bool]):
                 id="plan-summary",
                 classes="dialog-body",
             )
-            table: DataTable[str] = DataTable(id="plan-table", show_cursor=False)
-            table.add_columns("What", "Value")
+            # A rich table in a Static, not a DataTable: long values (the reason the
+            # audit will record) wrap instead of being cut at the column's edge.
+            table = Table(box=box.SIMPLE_HEAD, expand=True, padding=(0, 1))
+            table.add_column("What", style="bold", no_wrap=True)
+            table.add_column("Value", overflow="fold", ratio=1)
             for what, value in plan_rows(self.plan, self.who):
                 table.add_row(what, value)
-            yield table
+            yield Static(table, id="plan-table")
             if self.ticket_required:
                 yield steady(
                     Input(
