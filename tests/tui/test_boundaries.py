@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import DataTable, Static
 
 from helpdesk.errors import ConfigError, NotFound, RateLimited, Timeout, Unauthorized, Unavailable
 from helpdesk.tui.advice import advise
@@ -129,3 +130,22 @@ async def test_keymap_from_config_remaps_help(app_factory: Any, settle: Any) -> 
         await pilot.press("escape")
         await pilot.press("ctrl+t")
         assert app.theme == "textual-light"
+
+
+async def test_help_lists_our_keys_screen_first_not_the_text_fields_editing_keys(
+    app_factory: Any, settle: Any
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)  # the search field has the focus, with its editing keys
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("#help-table", DataTable)
+        ids = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+        hint = str(app.screen.query_one(".dialog-hint", Static).render())
+
+    assert ids and all(ids)  # every row can be remapped by its id
+    assert ids[0].startswith("start.") and "app.quit" in ids
+    assert ids.index("start.search") < ids.index("app.help")  # this screen's keys first
+    assert '[keybindings] "walk.back"' in hint  # shown as typed, not eaten as markup

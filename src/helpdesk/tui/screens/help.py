@@ -37,9 +37,11 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(*row)
             yield table
             yield Static(
-                'Remap keys in the config file: [keybindings] "walk.back" = "ctrl+b". '
-                "ctrl+p opens the command palette.",
+                "Text fields also take the usual editing keys (ctrl+a start, ctrl+e end, "
+                "ctrl+u and ctrl+k delete, ctrl+w a word). ctrl+p opens the command palette. "
+                'Remap a key in the config file: [keybindings] "walk.back" = "ctrl+b".',
                 classes="dialog-hint",
+                markup=False,  # the square brackets are the config's syntax, not markup
             )
 
     def action_close(self) -> None:
@@ -47,15 +49,14 @@ class HelpScreen(ModalScreen[None]):
 
 
 def _binding_rows(screen: Screen[Any]) -> list[tuple[str, str, str]]:
+    """This screen's keys first, then the app's; only keys of ours (those with an id):
+    the text fields' editing keys would bury them and are the same everywhere."""
     rows: dict[str, tuple[str, str, str]] = {}
     app = screen.app
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if not binding.description:
+        if not binding.description or not binding.id:
             continue
         shown = app.get_key_display(binding) if hasattr(app, "get_key_display") else key
-        rows.setdefault(
-            f"{binding.id or binding.action}:{key}",
-            (shown, binding.description, binding.id or ""),
-        )
-    return sorted(rows.values(), key=lambda r: (r[2].split(".")[0] != "app", r[2], r[0]))
+        rows.setdefault(f"{binding.id}:{key}", (shown, binding.description, binding.id))
+    return sorted(rows.values(), key=lambda r: (r[2].split(".")[0] == "app", r[2], r[0]))
