@@ -6,6 +6,7 @@ Builds the real ``kb/`` (copied into a temporary project), serves ``site/`` with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,3 +62,34 @@ def test_search_pin_open_article_and_switch_tab(
     page.screenshot(path=str(tmp_path / "pin-android.png"))
     page.screenshot(path=str(tmp_path / "pin-full.png"), full_page=True)
     assert (tmp_path / "pin-android.png").stat().st_size > 10_000
+
+
+# What a customer types, and the article that must come first in the site's own search.
+FIRST_HITS = [
+    ("pin", "pin-login"),
+    ("locked", "account-locked"),
+    ("cloud legacy", "cloud-legacy-discontinuation"),
+    ("delete guest data", "clp-rules"),
+]
+
+
+def test_the_site_search_puts_the_answering_article_first(site_url: str, chromium: Any) -> None:
+    from playwright.sync_api import expect
+
+    kb = load_kb(REPO / "kb")
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(site_url)
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    meta = page.locator(".md-search-result__meta")
+    expect(meta).to_have_text("Type to start searching", timeout=15_000)
+    box = page.locator("input.md-search__input")
+    for query, article_id in FIRST_HITS:
+        article = kb.articles[article_id]
+        box.fill("")
+        box.press_sequentially(query, delay=30)
+        first = page.locator(".md-search-result__item > a").first
+        # Results are replaced as the query grows; wait for this query's ranking.
+        expected = re.compile(rf"/{article.category}/{article.id}/\?h=")
+        expect(first, f"first hit for {query!r}").to_have_attribute(
+            "href", expected, timeout=15_000
+        )
