@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -67,4 +68,16 @@ def test_index_command(kb_dir: Path) -> None:
 
 def test_broken_kb_is_a_clean_error(tmp_path: Path) -> None:
     code, _, err = run("search", "--kb", str(tmp_path / "nope"), "pin")
-    assert code == 1 and "Traceback" not in err
+    assert code == 2 and "Traceback" not in err  # an error, never 1 ("no match")
+
+
+def test_a_broken_knowledge_base_is_an_error_not_no_match(kb_dir: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken-kb"
+    shutil.copytree(kb_dir, broken, ignore=shutil.ignore_patterns(".cache"))
+    first = sorted((broken / "articles").glob("*.yaml"))[0]
+    first.write_text(first.read_text() + "\nnot: [closed\n")
+
+    code, out, err = run("search", "--kb", str(broken), "pin")
+
+    assert code == 2  # 1 would read as "nothing matched"
+    assert first.name in err and out == ""

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from helpdesk.cli import handle_errors, kb_option
 from helpdesk.content.kb import load_kb
-from helpdesk.errors import ConfigError
+from helpdesk.errors import ConfigError, HelpdeskError
 from helpdesk.search import SearchResults, search, update_index
 
 
@@ -45,14 +45,14 @@ def search_command(
 
     QUERY is free text: symptoms, error messages, version numbers, "quoted phrases".
     All words are required first; if nothing has them all, any word will do.
-    Exit status (as grep's): 0 something matched, 1 nothing did, 2 a usage error.
+    Exit status (as grep's): 0 something matched, 1 nothing did, 2 or more an error.
     """
     text = " ".join(query)
     if not text.strip():
         raise click.UsageError("give some words to search for, e.g. helpdesk search 'PIN android'")
-    kb = load_kb(kb_dir)
-    update_index(kb, progress=_stderr)
     try:
+        kb = load_kb(kb_dir)
+        update_index(kb, progress=_stderr)
         results = search(
             kb,
             text,
@@ -64,6 +64,10 @@ def search_command(
         )
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    except HelpdeskError as exc:
+        # 1 means "no match" here, so a broken knowledge base or index is never 1.
+        exc.exit_code = max(exc.exit_code, 2)
+        raise
     filters = {"--platform": platform, "--product": product, "--category": category}
     used = [f"{name} {value}" for name, value in filters.items() if value]
     if as_json:
