@@ -33,14 +33,15 @@ async def test_opening_twice_keeps_the_data_and_seeds_once(tmp_path: Path) -> No
 async def test_closing_the_embedded_client_stops_its_threads_and_closes_the_database(
     tmp_path: Path,
 ) -> None:
-    before = {thread.name for thread in threading.enumerate()}
+    # Threads themselves, not names: other tests' servers run threads of the same names.
+    before = set(threading.enumerate())
     async with open_embedded_client(tmp_path / "embedded.db") as api:
         user = await api.find_user_by_email(demo.ADMIN_MFA_NO_PIN.email)
         await api.set_pin(user.id, pin="5937", reason="embedded", ticket="T-E")  # writer + KDF
-        started = {thread.name for thread in threading.enumerate()} - before
-        assert any(name.startswith("access-api-writer") for name in started)
+        started = set(threading.enumerate()) - before
+        assert any(thread.name.startswith("access-api-writer") for thread in started)
 
-    left = {thread.name for thread in threading.enumerate()} - before
-    assert not [name for name in left if name.startswith(("access-api-writer", "pin-kdf"))]
+    left = set(threading.enumerate()) - before
+    assert not [t for t in left if t.name.startswith(("access-api-writer", "pin-kdf"))]
     # Every connection closed: the WAL was checkpointed and removed by the last one.
     assert not (tmp_path / "embedded.db-wal").exists()

@@ -13,6 +13,7 @@ from publish_support import tree_digest
 
 from helpdesk.cli import cli
 from helpdesk.content.kb import load_kb
+from helpdesk.errors import ConfigError
 from helpdesk.publish import engine
 from helpdesk.publish.build import build_site, render_site
 from helpdesk.publish.config import engine_config_text, find_project, public_site_url
@@ -213,3 +214,37 @@ def test_the_not_found_page_offers_search_and_the_topics(project: Path) -> None:
         # Root-relative: the page is served for a missing address at any depth.
         assert f'<a href="/{category.id}/">{category.title}</a>' in page
     assert '<a href="/">Help center home</a>' in page
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "https://help.example.com/?ref=agent",
+        "https://help.example.com#top",
+        "https://user:secret@help.example.com/",
+        "https://help example.com/",
+        "ftp://help.example.com/",
+        "https://",
+        "https://help.example.com:port/",
+        "help.example.com",
+    ],
+)
+def test_a_site_url_that_would_break_links_is_refused(
+    bad: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HELPDESK_SITE_URL", bad)
+    with pytest.raises(ConfigError, match=r"\$HELPDESK_SITE_URL is"):
+        public_site_url(tmp_path)
+
+
+def test_site_url_reads_mkdocs_env_tag_as_mkdocs_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HELPDESK_SITE_URL", raising=False)
+    monkeypatch.delenv("HD_TEST_SITE", raising=False)
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Help\nsite_url: !ENV [HD_TEST_SITE, 'https://fallback.example.test']\n"
+    )
+    assert public_site_url(tmp_path) == "https://fallback.example.test/"
+    monkeypatch.setenv("HD_TEST_SITE", "http://127.0.0.1:8000/help")
+    assert public_site_url(tmp_path) == "http://127.0.0.1:8000/help/"

@@ -118,37 +118,66 @@ def test_the_other_workspace_sees_only_its_own_devices_and_audit(server: DemoSer
     assert all(r["workspace_id"] == demo.OTHER_WORKSPACE_ID for r in audit)
 
 
-def test_a_revoked_token_changes_nothing_at_once_and_stops_reading_within_the_cache_time(
+def _revoke(server: DemoServer, role: str) -> str:
+    token_id = server.tokens[role][4:20]
+    with server.live.app.state.access.store.write() as conn:
+        conn.execute(
+            "UPDATE tokens SET revoked_at = '2026-01-01T00:00:00+00:00' WHERE id = ?", (token_id,)
+        )
+    return token_id
+
+
+def _audit_rows(server: DemoServer, token_id: str) -> list[tuple[str, str]]:
+    with server.live.app.state.access.store.write() as conn:
+        rows = conn.execute(
+            "SELECT action, outcome FROM audit WHERE token_id = ?", (token_id,)
+        ).fetchall()
+    return [(row["action"], row["outcome"]) for row in rows]
+
+
+def test_a_revoked_token_changes_nothing_and_is_forgotten_once_a_write_finds_out(
     tmp_path: Path,
 ) -> None:
-    with demo_server(tmp_path / "revoke.db", token_cache_seconds=0.3) as server:
+    # A cache time far longer than the test: only the write's own check can stop it.
+    with demo_server(tmp_path / "revoke.db", token_cache_seconds=600) as server:
+        user_url = f"{server.base_url}/v1/users/{U}"
+        for role in ("agent", "admin"):
+            headers = {"Authorization": f"Bearer {server.tokens[role]}"}
+            assert httpx.get(user_url, headers=headers).status_code == 200  # now cached
+        agent = {"Authorization": f"Bearer {server.tokens['agent']}"}
+        admin = {"Authorization": f"Bearer {server.tokens['admin']}"}
+        agent_id, admin_id = _revoke(server, "agent"), _revoke(server, "admin")
+        assert httpx.get(user_url, headers=agent).status_code == 200  # the cache's window
+
+        # A write the rules would refuse anyway: still 401, and no audit record.
+        weak = httpx.post(f"{user_url}/pin", json={**W, "pin": "1111"}, headers=agent)
+        assert weak.status_code == 401, weak.text
+        assert weak.headers["www-authenticate"].startswith("Bearer")
+        # A write that would apply, dry run or not: 401 from the transaction's own check.
+        for dry_run in ("true", "false"):
+            refused = httpx.post(
+                f"{user_url}/unlock", json=W, headers=admin, params={"dry_run": dry_run}
+            )
+            assert refused.status_code == 401, refused.text
+
+        # Once a write found out, reads stop at once, not when the cache entry ages.
+        assert httpx.get(user_url, headers=agent).status_code == 401
+        assert httpx.get(user_url, headers=admin).status_code == 401
+        assert _audit_rows(server, agent_id) == [] and _audit_rows(server, admin_id) == []
+
+
+def test_a_revoked_token_stops_reading_within_the_cache_time(tmp_path: Path) -> None:
+    with demo_server(tmp_path / "reads.db", token_cache_seconds=0.3) as server:
         headers = {"Authorization": f"Bearer {server.tokens['agent']}"}
         user_url = f"{server.base_url}/v1/users/{U}"
         assert httpx.get(user_url, headers=headers).status_code == 200  # now cached
-        with server.live.app.state.access.store.write() as conn:
-            conn.execute(
-                "UPDATE tokens SET revoked_at = '2026-01-01T00:00:00+00:00' WHERE id = ?",
-                (server.tokens["agent"][4:20],),
-            )
-
-        for dry_run in ("true", "false"):
-            refused = httpx.post(
-                f"{user_url}/unlock", json=W, headers=headers, params={"dry_run": dry_run}
-            )
-            assert refused.status_code == 401, refused.text
+        _revoke(server, "agent")
 
         deadline = time.monotonic() + 10
         while httpx.get(user_url, headers=headers).status_code == 200:
             assert time.monotonic() < deadline, "a revoked token was still reading after 10 s"
             time.sleep(0.05)
         assert httpx.get(user_url, headers=headers).status_code == 401
-        # Nothing was written for the refused unlock: no applied record by that token.
-        with server.live.app.state.access.store.write() as conn:
-            applied = conn.execute(
-                "SELECT count(*) FROM audit WHERE token_id = ? AND action = 'unlock_account'",
-                (server.tokens["agent"][4:20],),
-            ).fetchone()[0]
-        assert applied == 0
 
 
 def test_a_token_created_while_the_server_runs_works_at_once(tmp_path: Path) -> None:

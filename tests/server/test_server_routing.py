@@ -158,3 +158,31 @@ async def test_a_returned_subclass_is_serialized_as_the_declared_model() -> None
             headers={"Content-Type": "application/json"},
         )
     assert with_bom.json() == {"text": "marked"}
+
+
+async def test_routes_match_under_a_router_prefix_and_a_root_path_and_405_stays() -> None:
+    from fastapi import APIRouter
+
+    router = APIRouter(route_class=FastRoute)
+
+    @router.get("/items/{item_id}")
+    async def get_item(item_id: str) -> dict[str, str]:
+        return {"id": item_id}
+
+    app = FastAPI()
+    app.router.route_class = FastRoute
+    app.include_router(router, prefix="/v1")
+
+    @app.get("/own/{name}")
+    async def own(name: str) -> dict[str, str]:
+        return {"name": name}
+
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        assert (await client.get("/v1/items/x")).json() == {"id": "x"}
+        assert (await client.get("/own/y")).json() == {"name": "y"}
+        assert (await client.post("/own/y")).status_code == 405
+        assert (await client.get("/nowhere")).status_code == 404
+    behind = httpx.ASGITransport(app, root_path="/api")
+    async with httpx.AsyncClient(transport=behind, base_url="http://test") as client:
+        assert (await client.get("/api/own/z")).json() == {"name": "z"}

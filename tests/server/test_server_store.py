@@ -236,3 +236,54 @@ async def test_a_failing_preparation_reaches_its_caller_and_writes_nothing(store
     assert str(failed.exception()) == "the slow step failed"
     assert ok.result() > 0
     assert _texts(store) == ["next"]
+
+
+async def test_a_caller_that_gives_up_before_its_job_starts_gets_no_write(store: Store) -> None:
+    release = threading.Event()
+
+    def slow(conn: sqlite3.Connection) -> int:
+        release.wait(timeout=10)
+        return _insert("first")(conn)
+
+    first = asyncio.ensure_future(store.run(slow))
+    await asyncio.sleep(0.05)
+    gone = asyncio.ensure_future(store.run(_insert("nobody waits for this")))
+    await asyncio.sleep(0.05)
+    gone.cancel()
+    release.set()
+    await first
+
+    assert _texts(store) == ["first"]
+
+
+async def test_a_caller_that_gives_up_during_the_slow_step_gets_no_write(store: Store) -> None:
+    entered, release = threading.Event(), threading.Event()
+
+    def prepare() -> Callable[[sqlite3.Connection], int]:
+        entered.set()
+        release.wait(timeout=10)
+        return _insert("after the caller left")
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        task = asyncio.ensure_future(store.run_after(pool, prepare))
+        await asyncio.to_thread(entered.wait, 10)
+        task.cancel()
+        release.set()
+    await asyncio.sleep(0.1)  # the writer would have committed by now
+
+    assert task.cancelled()
+    assert _texts(store) == []
+
+
+async def test_a_job_that_cannot_be_queued_is_answered_not_stranded(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_writer(job: object) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(store, "_enqueue", no_writer)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        (failed,) = await _settled(store.run_after(pool, lambda: _insert("never")))
+
+    assert isinstance(failed.exception(), RuntimeError)
+    assert "can't start new thread" in str(failed.exception())

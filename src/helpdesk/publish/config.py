@@ -124,20 +124,52 @@ def public_site_url(root: Path) -> str | None:
         source = f"site_url in {config}"
     if not raw:
         return None
-    parts = urlsplit(raw) if isinstance(raw, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+    if not isinstance(raw, str) or not _is_site_address(raw):
         raise ConfigError(
             f"{source} is {raw!r}; give the help center's address, e.g. https://help.example.com/"
+            " (http or https, a host, no query, fragment, password or spaces)"
         )
-    assert isinstance(raw, str)
     return raw if raw.endswith("/") else raw + "/"
 
 
+def _is_site_address(raw: str) -> bool:
+    # Page paths are appended to it, so anything after the path would break every link.
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not (parts.query or parts.fragment or parts.username or parts.password)
+        and not any(ch.isspace() for ch in raw)
+    )
+
+
 class _AnyTags(yaml.SafeLoader):
-    """Reads a MkDocs config for one plain key: tags such as ``!!python/name`` or
-    ``!ENV`` become plain values instead of errors."""
+    """Reads a MkDocs config for one plain key: ``!ENV`` as MkDocs reads it, any other
+    tag (``!!python/name``…) as nothing instead of an error."""
 
 
+def _env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    # MkDocs' !ENV: a variable name, or a list of names whose last item is the default.
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    elif isinstance(node, yaml.SequenceNode):
+        items = [loader.construct_object(child) for child in node.value]
+        names, default = items[:-1], items[-1] if len(items) > 1 else None
+        if len(items) == 1:
+            names = items
+    else:
+        return None
+    for name in names:
+        if isinstance(name, str) and os.environ.get(name):
+            return os.environ[name]
+    return default
+
+
+_AnyTags.add_constructor("!ENV", _env_tag)
 _AnyTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 

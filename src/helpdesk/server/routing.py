@@ -141,10 +141,13 @@ class FastRoute(APIRoute):
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         # The router asks every route in turn and most do not match: saying so costs
         # one regular expression here, without FastAPI's per-route context lookups.
-        # (Behind a root path the general check runs, as it knows how to strip it.)
+        # The general check runs behind a root path (it knows how to strip it) and when
+        # FastAPI keeps routing context in the scope (a route of an included router is
+        # matched with its prefix from there, not with this route's own pattern).
         if (
             scope["type"] == "http"
             and not scope.get("root_path")
+            and not scope.get("fastapi")
             and self.path_regex.match(scope["path"]) is None
         ):
             return Match.NONE, {}

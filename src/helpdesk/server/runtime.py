@@ -242,10 +242,15 @@ async def run_write(
             )
         return result
 
-    if isinstance(plan, AfterKdf):
-        # The KDF thread queues the transaction itself (one event-loop wake-up, not two).
-        return await app.store.run_after(app.kdf, lambda: transaction(plan.make()))
-    return await app.store.run(transaction(plan))
+    try:
+        if isinstance(plan, AfterKdf):
+            # The KDF thread queues the transaction itself (one event-loop wake-up, not two).
+            return await app.store.run_after(app.kdf, lambda: transaction(plan.make()))
+        return await app.store.run(transaction(plan))
+    except ApiProblem as problem:
+        if problem.status == 401:  # revoked since it was cached: stop trusting it at once
+            app.tokens.forget(token.id)
+        raise
 
 
 # ------------------------------------------------------------ problem handlers
@@ -273,14 +278,17 @@ async def _ticket_and_reason(
 
 async def _audit_refusal(
     request: Request, problem: ApiProblem, ticket: str | None = None, reason: str | None = None
-) -> None:
-    """Every refused write by a known token is audited; dry runs and reads are not."""
+) -> bool:
+    """Every refused write by a known token is audited; dry runs and reads are not.
+
+    Returns False when the token turned out to be revoked (nothing is recorded then).
+    """
     token: TokenInfo | None = getattr(request.state, "token", None)
     route = request.scope.get("route")
     if token is None or request.method != "POST" or route is None:
-        return
+        return True
     if request.query_params.get("dry_run", "").lower() in ("1", "true", "yes", "on"):
-        return
+        return True
     params = request.path_params
     subject = None
     if "user_id" in params:
@@ -289,7 +297,11 @@ async def _audit_refusal(
         subject = f"device:{params['device_id']}"
     app = state_of(request)
 
-    def write_record(conn: sqlite3.Connection) -> None:
+    def write_record(conn: sqlite3.Connection) -> bool:
+        # A token revoked within the cache time passes the first check; the audit log
+        # must not take records from it (every write re-checks the token the same way).
+        if not token_active(conn, token.id):
+            return False
         records.append_audit(
             conn,
             time=app.settings.clock(),
@@ -307,18 +319,23 @@ async def _audit_refusal(
             after=None,
             detail=f"{problem.slug}: {problem.detail}",
         )
+        return True
 
     try:
         # Through the same group commit as the writes themselves.
-        await app.store.run(write_record)
+        return await app.store.run(write_record)
     except sqlite3.Error:
         log.exception("could not audit a refused write")
+        return True
 
 
 async def _render(request: Request, problem: ApiProblem) -> Response:
     if problem.status != 401:
         fields = await _ticket_and_reason(request, problem)
-        await _audit_refusal(request, problem, *fields)
+        if not await _audit_refusal(request, problem, *fields):
+            # Revoked after it was cached: the answer is the one every revoked token gets.
+            state_of(request).tokens.forget(request.state.token.id)
+            problem = _unauthorized()
     rendered = problem.to_problem(
         instance=request.url.path, request_id=getattr(request.state, "request_id", None)
     )

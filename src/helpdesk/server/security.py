@@ -113,6 +113,12 @@ class TokenCache:
         self.max_entries = max_entries
         self._entries: dict[bytes, tuple[TokenInfo, float]] = {}
 
+    def forget(self, token_id: str) -> None:
+        """Drop a token known to be revoked, so its reads stop now, not within ``ttl``."""
+        for key, (info, _) in list(self._entries.items()):
+            if info.id == token_id:
+                self._entries.pop(key, None)
+
     def verify(self, conn: sqlite3.Connection, token: str) -> TokenInfo | None:
         key = hashlib.sha256(token.encode()).digest()
         now = time.monotonic()

@@ -200,13 +200,15 @@ class Store:
         future: asyncio.Future[T] = loop.create_future()
 
         def step() -> None:
+            # A caller that gave up while waiting for this thread gets no write at all.
+            if future.cancelled():
+                return
             try:
-                job = make_job()
+                self._enqueue(_Job(make_job(), loop, future))
             except BaseException as exc:  # the caller's failure, answered to the caller
+                # (Also when the writer cannot start: nobody reads the executor's future.)
                 with contextlib.suppress(RuntimeError):  # its loop has closed
                     loop.call_soon_threadsafe(_settle, [(future, False, exc)])
-                return
-            self._enqueue(_Job(job, loop, future))
 
         executor.submit(step)
         return await future
@@ -259,6 +261,11 @@ class Store:
         try:
             with self.write() as conn:
                 for job in batch:
+                    if job.future.cancelled():
+                        # Its caller is gone and will never see the result: a change
+                        # nobody asked to keep is not made (once begun, it is finished).
+                        outcomes.append((False, asyncio.CancelledError()))
+                        continue
                     conn.execute("SAVEPOINT job")
                     try:
                         result = job.work(conn)
