@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -88,7 +90,15 @@ def test_one_log_line_per_request_and_never_a_secret(
         headers={"Authorization": f"Bearer {token}", "X-Request-Id": "log-check"},
     )
     assert response.status_code == 200
-    lines = [json.loads(r.getMessage()) for r in caplog.records if "log-check" in r.getMessage()]
+
+    def logged() -> list[dict[str, Any]]:
+        return [json.loads(r.getMessage()) for r in caplog.records if "log-check" in r.getMessage()]
+
+    # The line is written once the response has gone out, so it may trail the answer.
+    deadline = time.monotonic() + 5
+    while not logged() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    lines = logged()
     assert len(lines) == 1
     assert lines[0]["status"] == 200 and lines[0]["token_id"].startswith("tok_")
     everything = caplog.text
