@@ -198,7 +198,7 @@ def test_diagnose_stops_at_the_plan_then_resumes_with_yes(
         [*base, "--session", session_id, "--yes"], capture_output=True, text=True, timeout=60
     )
     assert second.returncode == 0, second.stderr
-    assert "### Outcome: resolved" in second.stdout and "audit #" in second.stdout
+    assert "### Outcome: Resolved — `resolved`" in second.stdout and "audit #" in second.stdout
     assert verify_transcript(state_dir / f"{session_id}.jsonl").ok
 
 

@@ -19,6 +19,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,26 @@ def _value(value: Any) -> str:
     return str(value)
 
 
+OUTCOME_TITLES = {
+    "resolved": "Resolved",
+    "workaround": "Worked around",
+    "not_our_problem": "Outside support's hands (the customer must act)",
+    "escalated": "Escalated",
+}
+"""How each outcome tag reads to a person (the tag stays beside it for searches)."""
+
+
+def _when(value: Any) -> str:
+    """``2025-09-15 09:30:12 UTC`` from a record's ISO time (as given when it is not one)."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if moment.tzinfo else "")
+
+
 def render_markdown(records: Iterable[Mapping[str, Any]]) -> str:
     """The transcript as Markdown, to paste into the ticket."""
     lines: list[str] = []
@@ -121,7 +142,7 @@ def render_markdown(records: Iterable[Mapping[str, Any]]) -> str:
                 f"## Diagnosis: {r['title']}",
                 "",
                 f"- Tree: `{r['tree']}` version `{r['version']}`",
-                f"- Session: `{r['session']}`, started {r['time']}",
+                f"- Session: `{r['session']}`, started {_when(r['time'])}",
                 "",
                 "### Walk",
                 "",
@@ -132,7 +153,8 @@ def render_markdown(records: Iterable[Mapping[str, Any]]) -> str:
             verdict = "confirmed" if r["confirmed"] else "NOT confirmed"
             lines.append(f"- Check: {r['prompt']} — **{verdict}**{secs}")
         elif kind == "fact":
-            lines.append(f"- Looked up `{r['source']}` at {r['time']}: {_value(r['summary'])}")
+            looked = f"- Looked up `{r['source']}` at {_when(r['time'])}"
+            lines.append(f"{looked}: {_value(r['summary'])}")
         elif kind == "branch":
             lines.append(f"- Decided: {r['reason']} → {r['target']}")
         elif kind == "plan":
@@ -154,7 +176,8 @@ def render_markdown(records: Iterable[Mapping[str, Any]]) -> str:
 
 
 def _end_lines(r: Mapping[str, Any]) -> list[str]:
-    out = ["", f"### Outcome: {r['outcome']}", "", str(r["text"]), ""]
+    tag = str(r["outcome"])
+    out = ["", f"### Outcome: {OUTCOME_TITLES.get(tag, tag)} — `{tag}`", "", str(r["text"]), ""]
     if r.get("to"):
         out.append(f"Escalated to **{r['to']}**. Hand over:")
         out += [f"- {item}" for item in r.get("handover", [])]

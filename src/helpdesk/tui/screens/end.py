@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from helpdesk.diagnostics.transcript import OUTCOME_TITLES
 from helpdesk.tui.preview import article_url
 from helpdesk.tui.summary import end_record, escalation_summary, save_text
 from helpdesk.tui.widgets.steady import steady
@@ -26,13 +27,6 @@ if TYPE_CHECKING:
     from helpdesk.diagnostics.state import SessionState
     from helpdesk.tui.app import HelpdeskApp
     from helpdesk.tui.walks import SavedWalk
-
-_OUTCOME_TITLES = {
-    "resolved": "Resolved",
-    "workaround": "Worked around",
-    "not_our_problem": "Outside support's hands (the customer must act)",
-    "escalated": "Escalated",
-}
 
 
 class EndScreen(Screen[None]):
@@ -68,7 +62,7 @@ class EndScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         end = self.end
         outcome = self.state.outcome or ("failed" if self.state.status == "failed" else "open")
-        headline = _OUTCOME_TITLES.get(outcome, outcome.capitalize())
+        headline = OUTCOME_TITLES.get(outcome, outcome.capitalize())
         yield Header(icon="?")
         with Vertical(id="end-body"):
             yield Label(
