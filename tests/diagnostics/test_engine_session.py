@@ -302,3 +302,20 @@ def test_recorded_answers_that_go_round_in_a_loop_stop_the_headless_run(
     assert run.returncode == 1, run.stderr
     assert "go round in a loop" in run.stderr and "'email'" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_missing_answer_says_which_line_to_add(
+    server: DemoServer, state_dir: Path, tmp_path: Path
+) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("ticket: HD-14\nemail: nobody@hotel-aurora.example\n")
+    run = subprocess.run(
+        [HELPDESK, "diagnose", "account-locked", "--answers", str(answers),
+         "--kb", str(REPO / "kb"), "--api-url", server.base_url,
+         "--token", server.tokens["agent"], "--state-dir", str(state_dir)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    assert run.returncode == 1, run.stderr
+    assert "add 'user_not_found: …' (one of retype, escalate)" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -119,9 +119,17 @@ async def run_headless(
                 f"Session {session.id} is saved"
             )
         if view.id not in answers:
+            # Say what the answers file could hold, so adding the line is the whole fix.
+            if view.kind == "ask":
+                expected = "one of " + ", ".join(c.value for c in view.choices)
+            elif view.kind == "input":
+                expected = "the value to type"
+            else:
+                expected = "true or false" if view.kind == "verify" else "confirm or decline"
             raise DiagnosticError(
                 f"no recorded answer for node '{view.id}' ({view.kind}: {view.prompt}); "
-                f"session {session.id} is saved and can be resumed"
+                f"add '{view.id}: …' ({expected}) to the answers file. "
+                f"Session {session.id} is saved and can be resumed"
             )
         value = answers[view.id]
         if view.kind == "ask":
