@@ -285,6 +285,18 @@ async def test_a_mistyped_email_is_typed_again_instead_of_escalated(
     assert not session.finished
 
 
+def _diagnose_locked(
+    server: DemoServer, state_dir: Path, answers: Path
+) -> subprocess.CompletedProcess[str]:
+    """``helpdesk diagnose account-locked`` with ``answers``, as a writer runs it."""
+    return subprocess.run(
+        [HELPDESK, "diagnose", "account-locked", "--answers", str(answers),
+         "--kb", str(REPO / "kb"), "--api-url", server.base_url,
+         "--token", server.tokens["agent"], "--state-dir", str(state_dir)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
 def test_recorded_answers_that_go_round_in_a_loop_stop_the_headless_run(
     server: DemoServer, state_dir: Path, tmp_path: Path
 ) -> None:
@@ -292,12 +304,7 @@ def test_recorded_answers_that_go_round_in_a_loop_stop_the_headless_run(
     answers.write_text(
         "ticket: HD-13\nemail: nobody@hotel-aurora.example\nuser_not_found: retype\n"
     )
-    run = subprocess.run(
-        [HELPDESK, "diagnose", "account-locked", "--answers", str(answers),
-         "--kb", str(REPO / "kb"), "--api-url", server.base_url,
-         "--token", server.tokens["agent"], "--state-dir", str(state_dir)],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    run = _diagnose_locked(server, state_dir, answers)
 
     assert run.returncode == 1, run.stderr
     assert "go round in a loop" in run.stderr and "'email'" in run.stderr
@@ -309,12 +316,7 @@ def test_a_missing_answer_says_which_line_to_add(
 ) -> None:
     answers = tmp_path / "answers.yaml"
     answers.write_text("ticket: HD-14\nemail: nobody@hotel-aurora.example\n")
-    run = subprocess.run(
-        [HELPDESK, "diagnose", "account-locked", "--answers", str(answers),
-         "--kb", str(REPO / "kb"), "--api-url", server.base_url,
-         "--token", server.tokens["agent"], "--state-dir", str(state_dir)],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    run = _diagnose_locked(server, state_dir, answers)
 
     assert run.returncode == 1, run.stderr
     assert "add 'user_not_found: …' (one of retype, escalate)" in run.stderr

@@ -174,12 +174,6 @@ def test_site_url_in_mkdocs_yml_makes_the_sitemap_list_full_addresses(
 def test_the_site_url_variable_wins_and_a_bad_address_stops_the_build(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("HELPDESK_SITE_URL", "https://docs.example.test")
-    paths = find_project(project / "kb")
-    kb = load_kb(paths.kb_dir)
-    generated = yaml.safe_load(engine_config_text(paths, kb, render_site(kb, today=TODAY)))
-    assert generated["site_url"] == "https://docs.example.test/"
-
     monkeypatch.setenv("HELPDESK_SITE_URL", "help.example.test")
     code, output = run_build(project)
 
@@ -187,6 +181,12 @@ def test_the_site_url_variable_wins_and_a_bad_address_stops_the_build(
     assert "$HELPDESK_SITE_URL is 'help.example.test'" in output and "https://" in output
     assert "Traceback" not in output
     assert not (project / "site").exists() and not (project / "build").exists()
+
+    monkeypatch.setenv("HELPDESK_SITE_URL", "https://docs.example.test")
+    code, output = run_build(project)
+    assert code == 0, output
+    generated = yaml.safe_load((project / "build" / "mkdocs.yml").read_text())
+    assert generated["site_url"] == "https://docs.example.test/"
 
 
 def test_a_bad_site_url_in_mkdocs_yml_is_named_with_its_file(

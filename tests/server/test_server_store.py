@@ -53,6 +53,18 @@ def _insert(text: str) -> Callable[[sqlite3.Connection], int]:
     return job
 
 
+def _held(
+    release: threading.Event, job: Callable[[sqlite3.Connection], int]
+) -> Callable[[sqlite3.Connection], int]:
+    """``job`` that first waits for ``release``: the writer stays on it while others queue."""
+
+    def held(conn: sqlite3.Connection) -> int:
+        release.wait(timeout=10)
+        return job(conn)
+
+    return held
+
+
 async def _settled(*calls: Awaitable[Any]) -> list[asyncio.Future[Any]]:
     """Every call's task once done; fails (instead of hanging) if one never settles."""
     tasks: list[asyncio.Future[Any]] = [asyncio.ensure_future(call) for call in calls]
@@ -72,12 +84,7 @@ async def test_a_job_returns_its_result_after_its_transaction_is_committed(store
 async def test_jobs_queued_together_are_committed_together_in_order(store: Store) -> None:
     # Hold the writer on the first job so the other nine queue up behind it.
     release = threading.Event()
-
-    def slow(conn: sqlite3.Connection) -> int:
-        release.wait(timeout=10)
-        return _insert("0")(conn)
-
-    first = asyncio.ensure_future(store.run(slow))
+    first = asyncio.ensure_future(store.run(_held(release, _insert("0"))))
     await asyncio.sleep(0.05)
     rest = [asyncio.ensure_future(store.run(_insert(str(n)))) for n in range(1, 10)]
     await asyncio.sleep(0.05)
@@ -240,12 +247,7 @@ async def test_a_failing_preparation_reaches_its_caller_and_writes_nothing(store
 
 async def test_a_caller_that_gives_up_before_its_job_starts_gets_no_write(store: Store) -> None:
     release = threading.Event()
-
-    def slow(conn: sqlite3.Connection) -> int:
-        release.wait(timeout=10)
-        return _insert("first")(conn)
-
-    first = asyncio.ensure_future(store.run(slow))
+    first = asyncio.ensure_future(store.run(_held(release, _insert("first"))))
     await asyncio.sleep(0.05)
     gone = asyncio.ensure_future(store.run(_insert("nobody waits for this")))
     await asyncio.sleep(0.05)

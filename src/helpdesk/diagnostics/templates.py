@@ -81,11 +81,11 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
-        return _moment(value)
+        return moment_text(value)
     if isinstance(value, str) and _ISO_MOMENT.match(value):
         # Times arrive from the API as ISO 8601 text, to the microsecond.
         try:
-            return _moment(datetime.fromisoformat(value))
+            return moment_text(datetime.fromisoformat(value))
         except ValueError:
             return value
     if isinstance(value, list):
@@ -93,8 +93,8 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _moment(value: datetime) -> str:
-    """To the minute, in UTC: what an agent reads out to a caller."""
+def moment_text(value: datetime, *, seconds: bool = False) -> str:
+    """In UTC, to the minute (what an agent reads out to a caller) or to the second."""
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC" if seconds else "%Y-%m-%d %H:%M UTC")

@@ -19,11 +19,12 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from helpdesk.diagnostics.state import dumps, redact
+from helpdesk.diagnostics.templates import moment_text
 
 GENESIS = "0" * 64
 
@@ -123,12 +124,9 @@ OUTCOME_TITLES = {
 def _when(value: Any) -> str:
     """``2025-09-15 09:30:12 UTC`` from a record's ISO time (as given when it is not one)."""
     try:
-        moment = datetime.fromisoformat(str(value))
+        return moment_text(datetime.fromisoformat(str(value)), seconds=True)
     except ValueError:
         return str(value)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if moment.tzinfo else "")
 
 
 def render_markdown(records: Iterable[Mapping[str, Any]]) -> str:

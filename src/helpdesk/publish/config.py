@@ -194,10 +194,9 @@ def engine_config_text(project: Project, kb: KnowledgeBase, content: SiteContent
         # Theme templates of our own (the "not found" page); INHERIT merges this into
         # the root config's theme, keeping its name, palette and features.
         config["theme"] = {"custom_dir": str(overrides.resolve())}
-    url = public_site_url(project.root)
-    if url is not None:
+    if content.site_url is not None:
         # Also when it came from the environment: the sitemap and canonical links use it.
-        config["site_url"] = url
+        config["site_url"] = content.site_url
     if content.extra_javascript:
         # INHERIT replaces lists rather than merging them, so the root mkdocs.yml keeps
         # no extra_javascript of its own; every script comes from SiteContent.

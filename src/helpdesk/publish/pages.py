@@ -43,11 +43,13 @@ class SiteContent:
         pages: Markdown pages by path relative to the docs folder.
         files: other files (images, CSS, JSON, feeds, JS) by path, as bytes.
         extra_javascript: paths (in ``files``) the engine config must load on every page.
+        site_url: where the site is published (the engine config's ``site_url``), if known.
     """
 
     pages: dict[str, str]
     files: dict[str, bytes] = field(default_factory=dict)
     extra_javascript: list[str] = field(default_factory=list)
+    site_url: str | None = None
 
     def all_files(self) -> dict[str, str | bytes]:
         out: dict[str, str | bytes] = dict(self.files)
@@ -65,7 +67,9 @@ def collect_site(
     JSON, feeds and scripts; a page they return under an existing path (such as
     ``release-notes/index.md``) replaces the generic one.
     """
-    content = SiteContent(pages=render_pages(kb, env, today=today), files=static_files(kb, env))
+    content = SiteContent(
+        pages=render_pages(kb, env, today=today), files=static_files(kb, env), site_url=site_url
+    )
     content.pages.update(releases.release_pages(kb, env, today=today))
     content.files.update(releases.release_files(kb, today=today, site_url=site_url))
     content.extra_javascript += [p for p in releases.SCRIPTS if p in content.files]

@@ -269,13 +269,9 @@ def _writes(app: FastAPI) -> None:
             prepared = (pin, hasher.hash(pin))
             return lambda ctx: actions.set_pin(ctx, user_id, body, prepared)
 
-        # The idempotency fingerprint is stored: key the PIN with the pepper first, since
-        # a plain hash of 10,000 possible PINs is no secret at all.
-        keyed = hasher.keyed(body.pin) if idempotency_key and not dry_run else None
-        fingerprint_body = {**body.model_dump(), "pin": keyed}
         return await run_write(
-            request, token, body=fingerprint_body, dry_run=dry_run,
-            idempotency_key=idempotency_key,
+            request, token, body=body.model_dump(), dry_run=dry_run,
+            idempotency_key=idempotency_key, secrets=("pin",),
             plan=(lambda ctx: actions.set_pin(ctx, user_id, body, None))
             if dry_run else AfterKdf(hashed),
         )  # fmt: skip
@@ -338,11 +334,9 @@ def _writes(app: FastAPI) -> None:
         idempotency_key: IdempotencyKey = None,
     ) -> WriteResult:
         """The device's side: consume an activation code."""
-        keyed = state_of(request).hasher.keyed(body.code)
-        fingerprint_body = {**body.model_dump(), "code": keyed}
         return await run_write(
-            request, token, body=fingerprint_body, dry_run=dry_run,
-            idempotency_key=idempotency_key,
+            request, token, body=body.model_dump(), dry_run=dry_run,
+            idempotency_key=idempotency_key, secrets=("code",),
             plan=lambda ctx: actions.activate_device(ctx, body),
         )  # fmt: skip
 

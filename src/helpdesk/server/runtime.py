@@ -153,25 +153,24 @@ async def run_write(
     dry_run: bool,
     idempotency_key: str | None,
     plan: Planner | AfterKdf,
+    secrets: tuple[str, ...] = (),
 ) -> WriteResult:
     """Plan a write, then (unless a dry run) apply it, audit it and remember its answer.
 
     The action recorded is the route's name (``suspend_mfa``…), as for refused writes.
+    ``secrets`` names body fields holding a short secret (a PIN, an activation code).
     """
     action: str = request.scope["route"].name
     app = state_of(request)
     request_id: str = request.state.request_id
-    # Only a write that can be replayed needs its fingerprint.
-    fingerprint = (
-        hashlib.sha256(
-            f"{request.method} {request.scope['path']} {canonical(body)}".encode()
+    fingerprint = ""
+    if idempotency_key and not dry_run:  # only a write that can be replayed needs one
+        # The fingerprint is stored: a secret goes in as its peppered HMAC, since a plain
+        # hash of 10,000 possible PINs is no secret at all.
+        shown = {**body, **{name: app.hasher.keyed(body.get(name)) for name in secrets}}
+        fingerprint = hashlib.sha256(
+            f"{request.method} {request.scope['path']} {canonical(shown)}".encode()
         ).hexdigest()
-        if idempotency_key and not dry_run
-        else ""
-    )
-
-    def transaction(planner: Planner) -> Callable[[sqlite3.Connection], WriteResult]:
-        return functools.partial(work, planner)
 
     def work(planner: Planner, conn: sqlite3.Connection) -> WriteResult:
         # The token was verified from a cache that may be a second old: a revoked token
@@ -242,15 +241,10 @@ async def run_write(
             )
         return result
 
-    try:
-        if isinstance(plan, AfterKdf):
-            # The KDF thread queues the transaction itself (one event-loop wake-up, not two).
-            return await app.store.run_after(app.kdf, lambda: transaction(plan.make()))
-        return await app.store.run(transaction(plan))
-    except ApiProblem as problem:
-        if problem.status == 401:  # revoked since it was cached: stop trusting it at once
-            app.tokens.forget(token.id)
-        raise
+    if isinstance(plan, AfterKdf):
+        # The KDF thread queues the transaction itself (one event-loop wake-up, not two).
+        return await app.store.run_after(app.kdf, lambda: functools.partial(work, plan.make()))
+    return await app.store.run(functools.partial(work, plan))
 
 
 # ------------------------------------------------------------ problem handlers
@@ -333,9 +327,11 @@ async def _render(request: Request, problem: ApiProblem) -> Response:
     if problem.status != 401:
         fields = await _ticket_and_reason(request, problem)
         if not await _audit_refusal(request, problem, *fields):
-            # Revoked after it was cached: the answer is the one every revoked token gets.
-            state_of(request).tokens.forget(request.state.token.id)
-            problem = _unauthorized()
+            problem = _unauthorized()  # revoked: the answer every revoked token gets
+    token: TokenInfo | None = getattr(request.state, "token", None)
+    if problem.status == 401 and token is not None:
+        # It passed the cached check, then a write found it revoked: stop trusting it now.
+        state_of(request).tokens.forget(token.id)
     rendered = problem.to_problem(
         instance=request.url.path, request_id=getattr(request.state, "request_id", None)
     )

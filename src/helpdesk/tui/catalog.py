@@ -57,6 +57,12 @@ class Catalog:
     def article(self, article_id: str) -> Article | None:
         return self.kb.articles.get(article_id)
 
+    def public_url(self, article: Article) -> str | None:
+        """The link to send a customer (None for agent-only articles)."""
+        from helpdesk.tui.preview import article_url
+
+        return article_url(article, self.site_url)
+
     def search(self, query: str, *, limit: int = 12) -> list[Hit]:
         """Trees first (they start a walk), then articles, best first within each."""
         words = _words(query)

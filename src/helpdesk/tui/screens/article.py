@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown
 
-from helpdesk.tui.preview import article_markdown, article_url
+from helpdesk.tui.preview import article_markdown
 
 if TYPE_CHECKING:
     from helpdesk.tui.app import HelpdeskApp
@@ -28,27 +28,23 @@ class ArticleScreen(Screen[None]):
         super().__init__()
         self.article_id = article_id
 
-    @property
-    def _site_url(self) -> str | None:
-        app: HelpdeskApp = self.app  # type: ignore[assignment]
-        return app.catalog.site_url if app.catalog else None
-
     def compose(self) -> ComposeResult:
         app: HelpdeskApp = self.app  # type: ignore[assignment]
-        article = app.catalog.article(self.article_id) if app.catalog else None
+        catalog = app.catalog
+        article = catalog.article(self.article_id) if catalog else None
         yield Header(icon="?")
         with VerticalScroll(id="article-scroll"):
-            if article is None:
+            if catalog is None or article is None:
                 yield Markdown(f"Article `{self.article_id}` not found.")
             else:
-                url = article_url(article, self._site_url)
-                yield Markdown(article_markdown(article, url=url))
+                yield Markdown(article_markdown(article, url=catalog.public_url(article)))
         yield Footer()
 
     def action_copy_link(self) -> None:
         app: HelpdeskApp = self.app  # type: ignore[assignment]
-        article = app.catalog.article(self.article_id) if app.catalog else None
-        url = article_url(article, self._site_url) if article is not None else None
+        catalog = app.catalog
+        article = catalog.article(self.article_id) if catalog else None
+        url = catalog.public_url(article) if catalog and article else None
         if url is None:
             self.notify("This article is for agents only; it has no public link.")
             return

@@ -18,7 +18,6 @@ from textual.widgets import Footer, Header, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from helpdesk.diagnostics.transcript import OUTCOME_TITLES
-from helpdesk.tui.preview import article_url
 from helpdesk.tui.summary import end_record, escalation_summary, save_text
 from helpdesk.tui.widgets.steady import steady
 
@@ -89,7 +88,7 @@ class EndScreen(Screen[None]):
         out: list[tuple[str, Article | None, str | None]] = []
         for article_id in self.end.get("articles", []):
             article = catalog.article(article_id) if catalog is not None else None
-            url = article_url(article, catalog.site_url if catalog else None) if article else None
+            url = catalog.public_url(article) if catalog and article else None
             out.append((article_id, article, url))
         return out
 

@@ -288,11 +288,11 @@ class WalkScreen(Screen[None]):
         if article is None:
             title.update("No linked article")
             return
-        if str(title.content) != article.title:
-            from helpdesk.tui.preview import article_markdown, article_url
+        if catalog is not None and str(title.content) != article.title:
+            from helpdesk.tui.preview import article_markdown
 
             title.update(article.title)
-            url = article_url(article, catalog.site_url if catalog else None)
+            url = catalog.public_url(article)
             self.query_one("#article", Markdown).update(article_markdown(article, url=url))
 
     # -------------------------------------------------------------- actions
