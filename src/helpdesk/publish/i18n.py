@@ -90,3 +90,67 @@ def language_name(lang: str) -> str:
     except (ValueError, UnknownLocaleError):
         return lang
     return name[:1].upper() + name[1:]
+
+
+MAPPING_FILE = "babel.cfg"
+"""``kb/templates/locale/babel.cfg``: what ``make catalogs`` (pybabel extract) reads."""
+
+
+def python_sources() -> list[Path]:
+    """The Python code whose ``N_``/``_`` strings are shown on the site."""
+    package = Path(__file__).resolve().parent
+    return [package, package.parent / "releases" / "feeds.py"]
+
+
+def extract_messages(templates_dir: Path) -> set[str]:
+    """Every msgid the site shows: the templates' and the publisher's (as ``make catalogs``).
+
+    Plural messages are keyed by their singular form, as catalogs key them.
+    """
+    from babel.messages.extract import extract_from_dir, extract_from_file
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with (templates_dir / LOCALE_FOLDER / MAPPING_FILE).open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)  # type: ignore[no-untyped-call]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+    found: set[str] = set()
+
+    def add(message: str | tuple[str, ...]) -> None:
+        found.add(message[0] if isinstance(message, tuple) else message)
+
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        templates_dir, method_map, options_map, keywords=keywords
+    ):
+        add(message)
+    for source in python_sources():
+        if source.is_dir():
+            items = extract_from_dir(source, [("**.py", "python")], keywords=keywords)
+            for _file, _line, message, _comments, _context in items:
+                add(message)
+        else:
+            for _line, message, _comments, _context in extract_from_file(
+                "python", str(source), keywords=keywords
+            ):
+                add(message)
+    return found
+
+
+def missing_translations(templates_dir: Path, lang: str) -> list[str]:
+    """Problems of ``lang``'s catalog: each shown string it lacks (or has fuzzy or empty),
+    and each translation whose placeholders differ from its msgid's."""
+    path = catalog_path(templates_dir, lang)
+    if not path.is_file():
+        return [f"{display_path(path)}: no catalog for '{lang}' (run `make catalogs`)"]
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    problems = []
+    for msgid in sorted(extract_messages(templates_dir)):
+        message = catalog.get(msgid)
+        strings = message.string if message is not None else ""
+        forms = strings if isinstance(strings, (list, tuple)) else [strings]
+        if message is None or message.fuzzy or not all(forms):
+            problems.append(f"{display_path(path)}: no translation of {msgid!r}")
+    for message, errors in catalog.check():
+        for error in errors:
+            problems.append(f"{display_path(path)}:{message.lineno}: {error}")
+    return problems

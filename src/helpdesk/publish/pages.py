@@ -81,7 +81,6 @@ THEME_STRINGS = {
         "of the page, or start from one of the topics below."
     ),
     "home": N_("Help center home"),
-    "languages": N_("This page in other languages"),
 }
 """Strings of the engine's theme templates (``kb/templates/theme``), which are not ours to
 render: they reach them translated through the engine config (``extra.hd.strings``)."""
