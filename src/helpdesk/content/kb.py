@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -137,6 +138,9 @@ class KnowledgeBase:
     """``kb/taxonomy.<lang>.yaml`` by language."""
     language_synonyms: dict[str, Synonyms] = field(default_factory=dict, repr=False)
     """``kb/synonyms.<lang>.yaml`` by language."""
+    loaded_at: float = 0.0
+    """When ``load_kb`` started reading the files (``time.time()``); 0 for a KB built in
+    code. Caches made from this object (the search index) compare file times with it."""
     _localized_taxonomies: dict[str, LocalizedTaxonomy] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -277,6 +281,7 @@ def load_kb(
 
 
 def _load_kb(root: Path, today: dt.date, sections: tuple[Section, ...]) -> KnowledgeBase:
+    started = time.time()
     problems = ProblemList(root)
     if not root.is_dir():
         problems.file(root, "knowledge base folder not found; pass --kb DIR or set HELPDESK_KB")
@@ -312,6 +317,7 @@ def _load_kb(root: Path, today: dt.date, sections: tuple[Section, ...]) -> Knowl
         translations=translations,
         taxonomy_labels=labels,
         language_synonyms=language_synonyms,
+        loaded_at=started,
     )
 
 
