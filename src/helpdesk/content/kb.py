@@ -441,12 +441,19 @@ def _check_translated_bodies(
     known: frozenset[str],
     problems: ProblemList,
 ) -> None:
-    """A translation's own links, images and tabs must exist, whatever its freshness."""
+    """A translation's own links, tabs (and images, when stale) must exist.
+
+    A current translation's images are its source's (the structure check says so when
+    they differ), so a missing image is reported once, in the source.
+    """
     platforms = {p.id for p in taxonomy.platforms}
     for (article_id, _), record in translations.items():
         on_site = articles[article_id].on_site
         body = record.translation.body
-        _check_blocks(root, body, on_site, record.doc, articles, known, platforms, problems)
+        images = record.freshness.state == "stale" and record.freshness.marked
+        _check_blocks(
+            root, body, on_site, record.doc, articles, known, platforms, problems, images=images
+        )
 
 
 def _unknown_ids(
@@ -473,6 +480,8 @@ def _check_blocks(
     known: frozenset[str],
     platforms: set[str],
     problems: ProblemList,
+    *,
+    images: bool = True,
 ) -> None:
     for index, block in enumerate(body):
         loc: tuple[str | int, ...] = ("body", index)
@@ -484,7 +493,11 @@ def _check_blocks(
                     problems.at(doc, (*tab_loc, "platform"), f"unknown platform '{tab.platform}'")
                 inner += [((*tab_loc, "body", i), b) for i, b in enumerate(tab.body)]
         for block_loc, item in inner:
-            if isinstance(item, ImageBlock) and not (root / "images" / item.image.src).is_file():
+            if (
+                images
+                and isinstance(item, ImageBlock)
+                and not (root / "images" / item.image.src).is_file()
+            ):
                 problems.at(
                     doc,
                     (*block_loc, "image", "src"),
