@@ -229,5 +229,5 @@ def test_search_documents_respect_the_embargo(embargoed_kb: Path) -> None:
     assert before == ["app-1.5", "client-19.99", "client-20.0.0", "client-20.0.9"]
     assert "client-20.0.10" in release_ids(EMBARGO)
     doc = next(d for d in collect(load_kb(embargoed_kb, today=EMBARGO)) if d.id == "client-20.0.0")
-    assert doc.url == "release-notes/client/20.0.0/"
+    assert doc.url == "en/release-notes/client/20.0.0/"  # under the language prefix
     assert "Printing a registration card" in doc.body  # the known issue is searchable
