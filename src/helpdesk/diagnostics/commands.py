@@ -162,6 +162,30 @@ def trees_list(kb_dir: Path) -> None:
         click.echo(f"{tree.id}\t{tree.digest()}\t{tree.title}")
 
 
+@trees.command("find")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {id, title, score}.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N trees.")
+@kb_option
+@handle_errors
+def trees_find(query: str, as_json: bool, limit: int | None, kb_dir: Path) -> None:
+    """The trees that fit what the caller says, best first (the agent app's ranking).
+
+    Only trees that match are listed; exit status 1 when none does.
+    """
+    from helpdesk.search.trees import tree_index
+
+    found = tree_index(load_kb(kb_dir)).find(query, limit=limit)
+    if as_json:
+        click.echo(json.dumps([m.to_dict() for m in found], indent=2))
+    else:
+        for match in found:
+            click.echo(f"{match.score:6.2f}  {match.id}\t{match.title}")
+    if not found:
+        click.echo(f"No tree matches '{query}'; try the caller's other words.", err=True)
+        sys.exit(1)
+
+
 @trees.command("report")
 @click.argument(
     "transcripts_dir",
