@@ -143,3 +143,49 @@ def test_an_open_walk_verifies_against_its_saved_state(tmp_path: Path, state_dir
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(lines[:-1]), encoding="utf-8")  # cut while open
     assert _verify(path).exit_code == 1
+
+
+def _rewrite(path: Path, old: str, new: str) -> None:
+    """Edit a transcript and recompute its whole chain and seal, as a forger would."""
+    from helpdesk.diagnostics.transcript import GENESIS, read_records, record_hash, record_line
+
+    records = read_records(path)
+    prev = GENESIS
+    for record in records:
+        for key, value in list(record.items()):
+            if isinstance(value, str) and old in value:
+                record[key] = value.replace(old, new)
+        record["prev"] = prev
+        if record["type"] == "close":
+            record["head"] = prev
+        record["hash"] = record_hash(record)
+        prev = record["hash"]
+    path.write_text("".join(record_line(r) + "\n" for r in records), encoding="utf-8")
+
+
+def test_the_server_proves_a_transcript_and_catches_a_recomputed_rewrite(
+    tmp_path: Path, state_dir: Path, server: object
+) -> None:
+    url = server.base_url  # type: ignore[attr-defined]
+    token = server.tokens["agent"]  # type: ignore[attr-defined]
+    answers = tmp_path / "a.yaml"
+    answers.write_text(LOCKED + "unlock: confirm\n", encoding="utf-8")
+    env = {"HELPDESK_TOKEN": token}
+    result = CliRunner().invoke(
+        cli,
+        ["diagnose", "account-locked", "--answers", str(answers), "--kb", str(REPO / "kb"),
+         "--state-dir", str(state_dir), "--api-url", url, "--yes"],
+        env=env,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (path,) = state_dir.glob("*.jsonl")
+
+    proved = CliRunner().invoke(cli, ["transcript", "verify", str(path), "--api-url", url], env=env)
+    assert proved.exit_code == 0, proved.output
+    assert "1 write(s) proven" in proved.output
+
+    _rewrite(path, "HD-7", "HD-9")  # a different ticket, every hash recomputed
+    assert _verify(path).exit_code == 0  # the file alone cannot tell
+    caught = CliRunner().invoke(cli, ["transcript", "verify", str(path), "--api-url", url], env=env)
+    assert caught.exit_code == 1
+    assert "rewritten" in caught.output

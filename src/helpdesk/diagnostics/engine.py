@@ -277,9 +277,16 @@ class Session(Walk):
             raise DiagnosticError("the change has not been planned yet; call run() to retry")
         op = self._operation(node.operation)
         params = self._params(node, op)
+        # The chain head goes with the write and stays in its audit record, so the
+        # server can later prove this transcript was not rewritten (``diagnostics.proof``).
+        head = self.state.records[-1]["hash"] if self.state.records else None
         try:
             result = await op(
-                self.client, params, dry_run=False, idempotency_key=plan.idempotency_key
+                self.client,
+                params,
+                dry_run=False,
+                idempotency_key=plan.idempotency_key,
+                transcript_head=head,
             )
         except APIStatusError as exc:
             if isinstance(exc, SERVICE_ERRORS):
