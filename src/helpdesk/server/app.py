@@ -37,6 +37,7 @@ from helpdesk.access.models import (
     WriteBody,
     WriteResult,
 )
+from helpdesk.errors import ConfigError
 from helpdesk.server import actions, records
 from helpdesk.server.middleware import RequestContext
 from helpdesk.server.problems import READ, WRITE, ApiProblem, responses
@@ -53,7 +54,8 @@ from helpdesk.server.runtime import (
 )
 from helpdesk.server.security import PinHasher, TokenInfo, generate_pin, load_pepper, pin_weakness
 from helpdesk.server.settings import Settings
-from helpdesk.server.store import Store
+from helpdesk.server.store import open_store
+from helpdesk.storage import Connection
 
 DryRun = Annotated[
     bool, Query(description="Return the planned change (before/after) without applying it.")
@@ -72,10 +74,25 @@ _R = responses(*READ)
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """Build the app: open and migrate the database, load the pepper, wire the routes."""
-    store = Store(settings.db_path)
-    store.migrate()
-    hasher = PinHasher(load_pepper(settings.pin_pepper, settings.db_path), n=settings.scrypt_n)
+    """Build the app: open and migrate the database, load the pepper, wire the routes.
+
+    Raises:
+        ConfigError: PostgreSQL without HELPDESK_PIN_PEPPER (there is no folder to keep
+            a generated one in, and every worker must use the same).
+        StorageError: the database cannot be opened or reached.
+    """
+    store = open_store(settings.db_path, pool_size=settings.pool_size)
+    try:
+        if store.shared and not settings.pin_pepper:
+            raise ConfigError(
+                "HELPDESK_PIN_PEPPER must be set with a PostgreSQL database: every worker"
+                " must hash PINs with the same secret, and there is no folder to keep one in"
+            )
+        store.migrate()
+        hasher = PinHasher(load_pepper(settings.pin_pepper, store), n=settings.scrypt_n)
+    except BaseException:
+        store.close()
+        raise
     app = FastAPI(
         title="helpdesk access API",
         version=__version__,
@@ -124,7 +141,8 @@ def _reads(app: FastAPI) -> None:
         request: Request, token: Annotated[TokenInfo, require("users:read")]
     ) -> Workspace:
         """The token's workspace: its name and the hotel's time zone."""
-        return records.workspace(state_of(request).store.connection(), token.workspace_id)
+        ws = token.workspace_id
+        return await state_of(request).store.read(lambda conn: records.workspace(conn, ws))
 
     @app.get("/v1/users/lookup", name="find_user_by_email", responses=_R, tags=["users"])
     async def find_user_by_email(
@@ -133,9 +151,9 @@ def _reads(app: FastAPI) -> None:
         email: Annotated[str, Query(min_length=3, max_length=254)],
     ) -> User:
         """Find a user of this workspace by email (case-insensitive)."""
-        conn = state_of(request).store.connection()
-        return records.user_model(
-            records.user_by_email(conn, token.workspace_id, email), _now(request)
+        now, ws = _now(request), token.workspace_id
+        return await state_of(request).store.read(
+            lambda conn: records.user_model(records.user_by_email(conn, ws, email), now)
         )
 
     @app.get("/v1/users/{user_id}", name="get_user", responses=_R, tags=["users"])
@@ -143,9 +161,9 @@ def _reads(app: FastAPI) -> None:
         request: Request, token: Annotated[TokenInfo, require("users:read")], user_id: str
     ) -> User:
         """One user: role, permissions, MFA state, whether a PIN exists, lockout."""
-        conn = state_of(request).store.connection()
-        return records.user_model(
-            records.user_row(conn, token.workspace_id, user_id), _now(request)
+        now, ws = _now(request), token.workspace_id
+        return await state_of(request).store.read(
+            lambda conn: records.user_model(records.user_row(conn, ws, user_id), now)
         )
 
     @app.get("/v1/users/{user_id}/access-check", name="access_check", responses=_R, tags=["users"])
@@ -158,13 +176,16 @@ def _reads(app: FastAPI) -> None:
         device: Annotated[str | None, Query(max_length=64)] = None,
     ) -> AccessCheck:
         """Can this user sign in to this client version (on this device), and if not, why."""
-        conn = state_of(request).store.connection()
-        now = _now(request)
-        user = records.user_model(records.user_row(conn, token.workspace_id, user_id), now)
-        found = None
-        if device is not None:
-            found = records.device_model(records.device_row(conn, token.workspace_id, device), now)
-        return check_access(user, client=client, version=version, device=found, now=now)
+        now, ws = _now(request), token.workspace_id
+
+        def check(conn: Connection) -> AccessCheck:
+            user = records.user_model(records.user_row(conn, ws, user_id), now)
+            found = None
+            if device is not None:
+                found = records.device_model(records.device_row(conn, ws, device), now)
+            return check_access(user, client=client, version=version, device=found, now=now)
+
+        return await state_of(request).store.read(check)
 
     @app.get("/v1/devices", name="list_devices", responses=_R, tags=["devices"])
     async def list_devices(
@@ -174,9 +195,9 @@ def _reads(app: FastAPI) -> None:
         user_id: Annotated[str | None, Query(max_length=64)] = None,
     ) -> DeviceList:
         """Devices of this workspace, optionally by status or by user."""
-        conn = state_of(request).store.connection()
-        items = records.list_devices(
-            conn, token.workspace_id, _now(request), status=status, user_id=user_id
+        now, ws = _now(request), token.workspace_id
+        items = await state_of(request).store.read(
+            lambda conn: records.list_devices(conn, ws, now, status=status, user_id=user_id)
         )
         return DeviceList(items=items)
 
@@ -192,14 +213,11 @@ def _reads(app: FastAPI) -> None:
         """The audit log of this workspace, newest first."""
         if since is not None and since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
-        conn = state_of(request).store.connection()
-        items = records.list_audit(
-            conn,
-            token.workspace_id,
-            subject=subject,
-            action=action,
-            since=since.astimezone(UTC) if since else None,
-            limit=limit,
+        ws, after = token.workspace_id, since.astimezone(UTC) if since else None
+        items = await state_of(request).store.read(
+            lambda conn: records.list_audit(
+                conn, ws, subject=subject, action=action, since=after, limit=limit
+            )
         )
         return AuditPage(items=items)
 
@@ -315,6 +333,7 @@ def _writes(app: FastAPI) -> None:
         return await run_write(
             request, token, body={}, dry_run=dry_run,
             idempotency_key=idempotency_key,
+            default_reason="demo: a wrong password, as the login service reports it",
             plan=lambda ctx: actions.record_failed_login(ctx, user_id),
         )  # fmt: skip
 
@@ -345,6 +364,7 @@ def _writes(app: FastAPI) -> None:
         return await run_write(
             request, token, body=body.model_dump(), dry_run=dry_run,
             idempotency_key=idempotency_key, secrets=("code",),
+            default_reason="device activation with a one-time code",
             plan=lambda ctx: actions.activate_device(ctx, body),
         )  # fmt: skip
 

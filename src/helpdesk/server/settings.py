@@ -50,7 +50,8 @@ class Settings:
     """Everything the server needs; build one by hand or with :meth:`from_env`.
 
     Attributes:
-        db_path: the SQLite database (created and migrated at start).
+        db_path: the database, created and migrated at start: a SQLite file path, or a
+            ``postgresql://`` URL (then ``pin_pepper`` is required).
         pin_pepper: server-side secret mixed into every PIN hash. None: read
             HELPDESK_PIN_PEPPER, else a generated one stored beside the database.
         clock: the time source; tests inject a ManualClock.
@@ -61,9 +62,10 @@ class Settings:
         demo_endpoints: expose the failed-login simulation used by demos and tests.
         token_cache_seconds: how long a verified token is trusted without a lookup;
             a revoked token still reads for at most this long, and writes never.
+        pool_size: PostgreSQL connections per worker.
     """
 
-    db_path: Path
+    db_path: Path | str
     pin_pepper: str | None = None
     clock: Clock = system_clock
     scrypt_n: int = 2**14
@@ -75,9 +77,10 @@ class Settings:
     lockout: timedelta = timedelta(minutes=59)
     code_lifetime: timedelta = timedelta(hours=24)
     token_cache_seconds: float = 1.0
+    pool_size: int = 8
 
     @classmethod
-    def from_env(cls, db_path: Path | None = None) -> Settings:
+    def from_env(cls, db_path: Path | str | None = None) -> Settings:
         """Settings from the environment.
 
         HELPDESK_ACCESS_DB (database), HELPDESK_PIN_PEPPER (PIN pepper),
@@ -87,7 +90,7 @@ class Settings:
         Raises:
             ConfigError: a limit or a scrypt cost that cannot be read.
         """
-        path = db_path or Path(os.environ.get("HELPDESK_ACCESS_DB", "access-api.sqlite3"))
+        path = db_path or os.environ.get("HELPDESK_ACCESS_DB") or Path("access-api.sqlite3")
         settings = cls(db_path=path, pin_pepper=os.environ.get("HELPDESK_PIN_PEPPER") or None)
         for name in ("write", "pin"):
             raw = os.environ.get(f"HELPDESK_ACCESS_{name.upper()}_LIMIT")
