@@ -11,6 +11,9 @@ the app is built.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -93,8 +96,17 @@ def create_app(settings: Settings) -> FastAPI:
     except BaseException:
         store.close()
         raise
+    state = AppState(settings=settings, store=store, hasher=hasher)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Only servers run it (httpx.ASGITransport does not): close the pool at shutdown.
+        yield
+        await asyncio.to_thread(state.close)
+
     app = FastAPI(
         title="helpdesk access API",
+        lifespan=lifespan,
         version=__version__,
         description="Diagnose sign-in problems and apply bounded, audited fixes.",
         exception_handlers=HANDLERS,
@@ -105,7 +117,7 @@ def create_app(settings: Settings) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.router.route_class = FastRoute
-    app.state.access = AppState(settings=settings, store=store, hasher=hasher)
+    app.state.access = state
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     _reads(app)
     _writes(app)
@@ -318,25 +330,6 @@ def _writes(app: FastAPI) -> None:
             plan=lambda ctx: actions.unlock_account(ctx, user_id),
         )  # fmt: skip
 
-    @app.post("/v1/users/{user_id}/failed-logins", name="record_failed_login", tags=["demo"], **kw)
-    async def record_failed_login(
-        request: Request,
-        token: Annotated[TokenInfo, require("admin", "write")],
-        user_id: str,
-        dry_run: DryRun = False,
-        idempotency_key: IdempotencyKey = None,
-    ) -> WriteResult:
-        """Demo: record one wrong password, as the product's login service would; the
-        fifth in a row locks the account for 59 minutes."""
-        if not state_of(request).settings.demo_endpoints:
-            raise ApiProblem(404, "not-found", "No such resource.")
-        return await run_write(
-            request, token, body={}, dry_run=dry_run,
-            idempotency_key=idempotency_key,
-            default_reason="demo: a wrong password, as the login service reports it",
-            plan=lambda ctx: actions.record_failed_login(ctx, user_id),
-        )  # fmt: skip
-
     @app.post("/v1/devices/activation-codes", name="create_activation_code", tags=["devices"], **kw)
     async def create_activation_code(
         request: Request,
@@ -370,6 +363,35 @@ def _writes(app: FastAPI) -> None:
 
     for target, verb in (("active", "enable"), ("disabled", "disable")):
         _device_status_route(app, target, verb, kw)
+    if state_of_app(app).settings.demo_endpoints:
+        _demo_routes(app, kw)
+
+
+def state_of_app(app: FastAPI) -> AppState:
+    state: AppState = app.state.access
+    return state
+
+
+def _demo_routes(app: FastAPI, kw: dict[str, Any]) -> None:
+    """Routes that exist only on a demo server (``serve --demo``, the tests): an admin
+    token could otherwise lock any user out for 59 minutes."""
+
+    @app.post("/v1/users/{user_id}/failed-logins", name="record_failed_login", tags=["demo"], **kw)
+    async def record_failed_login(
+        request: Request,
+        token: Annotated[TokenInfo, require("admin", "write")],
+        user_id: str,
+        dry_run: DryRun = False,
+        idempotency_key: IdempotencyKey = None,
+    ) -> WriteResult:
+        """Demo: record one wrong password, as the product's login service would; the
+        fifth in a row locks the account for 59 minutes."""
+        return await run_write(
+            request, token, body={}, dry_run=dry_run,
+            idempotency_key=idempotency_key,
+            default_reason="demo: a wrong password, as the login service reports it",
+            plan=lambda ctx: actions.record_failed_login(ctx, user_id),
+        )  # fmt: skip
 
 
 def _device_status_route(app: FastAPI, target: str, verb: str, kw: dict[str, Any]) -> None:

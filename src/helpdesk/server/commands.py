@@ -61,14 +61,30 @@ def access_api() -> None:
 @_db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes; more than one needs a PostgreSQL database.",
+)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Also serve the demo-only routes (recording failed logins for the lockout demo).",
+)
 @handle_errors
-def serve(db_path: str, host: str, port: int) -> None:
+def serve(db_path: str, host: str, port: int, workers: int, demo: bool) -> None:
     """Serve the access API (loopback only unless --host says otherwise)."""
     from helpdesk.server.live import serve as run
 
     if host not in ("127.0.0.1", "::1", "localhost"):
         click.echo(f"warning: listening on {host}, beyond this machine", err=True)
-    run(Settings.from_env(db_path), host=host, port=port)
+    # The workers read their settings from the environment: give them these.
+    os.environ["HELPDESK_ACCESS_DB"] = db_path
+    if demo:
+        os.environ["HELPDESK_ACCESS_DEMO"] = "1"
+    run(Settings.from_env(db_path), host=host, port=port, workers=workers)
 
 
 @access_api.command()

@@ -68,6 +68,7 @@ class AppState:
     kdf: ThreadPoolExecutor = field(default_factory=_kdf_pool)
 
     chain_key: bytes = field(init=False)
+    closed: bool = False
 
     def __post_init__(self) -> None:
         self.tokens = TokenCache(ttl=self.settings.token_cache_seconds)
@@ -77,7 +78,11 @@ class AppState:
         self.limiter = SharedRateLimiter(self.store) if self.store.shared else RateLimiter()
 
     def close(self) -> None:
-        """Stop the writer and KDF threads and close every database connection."""
+        """Stop the writer and KDF threads and close every database connection (once:
+        the lifespan and the embedded transport may both ask)."""
+        if self.closed:
+            return
+        self.closed = True
         self.kdf.shutdown(wait=True)
         self.store.close()
 
