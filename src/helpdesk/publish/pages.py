@@ -55,7 +55,6 @@ class SiteContent:
             this language's site is at ``site_url + lang + "/"``.
         lang: the language of these pages.
         nav: the engine's nav, its titles in ``lang``.
-        strings: UI strings the theme templates show (the 404 page), in ``lang``.
     """
 
     pages: dict[str, str]
@@ -64,7 +63,6 @@ class SiteContent:
     site_url: str | None = None
     lang: str = "en"
     nav: list[object] = field(default_factory=list)
-    strings: dict[str, str] = field(default_factory=dict)
 
     def all_files(self) -> dict[str, str | bytes]:
         out: dict[str, str | bytes] = dict(self.files)
@@ -73,18 +71,6 @@ class SiteContent:
 
 
 NAV_TITLES = {"home": N_("Home"), "topics": N_("Help topics"), "tags": N_("Tags")}
-THEME_STRINGS = {
-    "not_found_title": N_("This page is not here"),
-    "not_found_text": N_(
-        "The address may be mistyped, or the article may have moved when the help center "
-        "was reorganised. Type a few words about your problem in the search box at the top "
-        "of the page, or start from one of the topics below."
-    ),
-    "home": N_("Help center home"),
-}
-"""Strings of the engine's theme templates (``kb/templates/theme``), which are not ours to
-render: they reach them translated through the engine config (``extra.hd.strings``)."""
-
 LANGUAGE_SCRIPT = "assets/languages.js"
 """Keeps the header's language switcher on the page being read (see the script)."""
 
@@ -116,7 +102,6 @@ def collect_site(
         site_url=site_url,
         lang=lang,
         nav=nav(kb, lang, gettext),
-        strings={key: (gettext(text)) for key, text in THEME_STRINGS.items()},
     )
     content.pages.update(releases.release_pages(kb, env, today=today, lang=lang))
     content.files.update(

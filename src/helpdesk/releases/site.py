@@ -72,7 +72,7 @@ def release_pages(
     entries = []
     for product_id in kb.releases.products(today):
         product = localized.product(kb, product_id, lang)
-        views = kb.releases.timeline(product_id, today)
+        views = kb.releases.timeline(product_id, today, lang)
         newest_first = list(reversed(views))
         entries.append({"product": product, "latest": newest_first[0]})
         source = urls.product_source(product_id)
@@ -143,10 +143,10 @@ def release_files(
         return files  # a site without release notes gets no empty feed and no script
     every: list[ReleaseView] = []
     for product_id in products:
-        views = kb.releases.timeline(product_id, today)
+        views = kb.releases.timeline(product_id, today, lang)
         every += views
         files[urls.json_file(product_id)] = dumps(
-            product_json(kb, product_id, views, today=today, base=base)
+            product_json(kb, product_id, views, today=today, base=base, lang=lang)
         )
         spec = product_feed_spec(kb, product_id, lang, gettext)
         files[urls.feed_file(product_id)] = atom_feed(
@@ -176,7 +176,7 @@ def changes_by_article(
     out: dict[str, list[dict[str, str]]] = {}
     for product_id in kb.releases.products(today):
         title = localized.product(kb, product_id, lang).title
-        for view in reversed(kb.releases.timeline(product_id, today)):
+        for view in reversed(kb.releases.timeline(product_id, today, lang)):
             for note in view.notes():
                 # A known issue repeated across releases is linked where it is declared.
                 if note.origin is not view.loaded:
