@@ -97,15 +97,30 @@ def test_the_built_site_names_every_alternate(
         html = (site / lang / "access-security" / "pin-login" / "index.html").read_text()
         assert f'<html lang="{lang}"' in html
         for other in ("en", "it", "es"):
-            href = f"https://help.example.test/{other}/access-security/pin-login/"
-            assert f'<link rel="alternate" hreflang="{other}" href="{href}">' in html
             # The switcher: the same page in the other language, relative to this one.
             switch = f'href="../../../{other}/access-security/pin-login/" hreflang="{other}"'
             assert switch in html
-        assert (
-            '<link rel="alternate" hreflang="x-default" href="https://help.example.test/">' in html
-        )
+        # No <link rel="alternate"> for the theme's script to probe for a sitemap beside.
+        assert '<link rel="alternate"' not in html
         assert 'name="robots"' not in html
+        sitemap = (site / lang / "sitemap.xml").read_text()
+        entry = sitemap.split(f"<loc>https://help.example.test/{lang}/access-security/pin-login/")[
+            1
+        ]
+        entry = entry.split("</url>")[0]
+        for other in ("en", "it", "es"):
+            href = f"https://help.example.test/{other}/access-security/pin-login/"
+            assert f'<xhtml:link rel="alternate" hreflang="{other}" href="{href}"/>' in entry
+        default = (
+            '<xhtml:link rel="alternate" hreflang="x-default" href="https://help.example.test/"/>'
+        )
+        assert default in entry
+    # enable-mfa is English only: its alternates name no other language, and the
+    # untranslated pages are not in the other languages' sitemaps.
+    english = (site / "en" / "sitemap.xml").read_text()
+    entry = english.split("/en/access-security/enable-mfa/</loc>")[1].split("</url>")[0]
+    assert 'hreflang="en"' in entry and 'hreflang="it"' not in entry
+    assert "enable-mfa" not in (site / "it" / "sitemap.xml").read_text()
 
     untranslated = (site / "it" / "access-security" / "enable-mfa" / "index.html").read_text()
     assert '<meta name="robots" content="noindex">' in untranslated

@@ -176,7 +176,9 @@ def render_pages(
             article_template,
             env,
             article=article,
-            translation=_translation(local[article.id], localized.source_language(kb)),
+            translation=_translation(
+                local[article.id], localized.source_language(kb), written_in(kb, article)
+            ),
             root=root,
             page={"root": root, "platform_titles": platform_titles, "tree_titles": tree_titles},
             category=categories[article.category],
@@ -223,7 +225,18 @@ def render_pages(
     return pages
 
 
-def _translation(local: LocalizedArticle, source_lang: str) -> dict[str, object]:
+def written_in(kb: KnowledgeBase, article: Article) -> list[str]:
+    """The languages an article is really written in: the source, and every translation."""
+    return [
+        lang
+        for lang in localized.site_languages(kb)
+        if lang == kb.source_language or kb.localized_article(article.id, lang).state != "missing"
+    ]
+
+
+def _translation(
+    local: LocalizedArticle, source_lang: str, languages: list[str]
+) -> dict[str, object]:
     """What the article template needs to say about the translation (notices, noindex).
 
     ``source_url`` is the English page, relative to this page's URL: one more level up
@@ -236,6 +249,7 @@ def _translation(local: LocalizedArticle, source_lang: str) -> dict[str, object]
         "state": local.state,
         "source_changed": local.source_changed,
         "text_lang": local.text_lang,
+        "written_in": languages,
         "source_url": "../" * depth + f"{source_lang}/{article_url(local.article)}",
     }
 

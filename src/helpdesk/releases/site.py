@@ -13,10 +13,13 @@ Only releases visible on ``today`` take part (published or withdrawn, past any
 embargo); the date is always passed in so a build is a pure function of its inputs.
 
 Feeds are linked from each page twice: a visible "Subscribe (Atom)" link, and a
-``<link rel="alternate">`` in the page body. Material adds ``<link>`` to ``<head>``
-only through theme overrides, which would tie us to one engine; browsers and most
-feed readers that look for feeds scan the whole document, and the visible link serves
-everyone else.
+``<link rel="alternate feed" type="application/atom+xml">`` in the page body. Material
+adds ``<link>`` to ``<head>`` only through theme overrides, which would tie us to one
+engine; browsers and most feed readers that look for feeds scan the whole document, and
+the visible link serves everyone else. ``rel`` is a set of words, ``alternate`` among
+them as feed discovery asks; the second word ("feed", a registered link type) keeps the
+theme's script, which selects ``link[rel=alternate]`` exactly, from taking the feed for
+another language's site and fetching a ``sitemap.xml`` beside it (a 404 on every page).
 """
 
 from __future__ import annotations
