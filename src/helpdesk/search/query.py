@@ -84,6 +84,8 @@ class Slot:
     phrase: bool = False
     synonyms: list[str] = field(default_factory=list)
     corrected: str | None = None
+    unknown: bool = False
+    """A word the index has never seen and nothing close to: it can only veto the AND."""
 
     def __post_init__(self) -> None:
         if not self.weights:
@@ -165,7 +167,7 @@ def _word_slot(word: str, table: SynonymTable, vocab: Vocabulary) -> Slot:
         return Slot(word, alternatives, [1.0] + [COMPLETION_WEIGHT] * len(completions))
     guesses = completions or vocab.suggest(lowered)
     if not guesses:
-        return Slot(word, [[word]])
+        return Slot(word, [[word]], unknown=True)
     best = guesses[0]
     found = table.find([best]) if table else []
     if found:
@@ -187,13 +189,14 @@ def build(
     ``keep`` may drop slots from the OR (the engine drops words most documents have:
     they cost the most to score and rank almost nothing), as long as one slot is left.
     """
+    # A word no document has ("troppi" in "troppi tentativi di accesso") would make the
+    # AND find nothing and hand the ranking to the looser OR: leave it out instead.
+    slots = [slot for slot in parsed.slots if not slot.unknown] or parsed.slots
     # The any-word query only tops up or rescues a result list: synonym phrases there
     # cost a positions walk per candidate (the slowest queries) and change little.
     queries = [
         q
-        for q in (
-            _slot_query(slot, parsed.lang, synonym_phrases=not any_slot) for slot in parsed.slots
-        )
+        for q in (_slot_query(slot, parsed.lang, synonym_phrases=not any_slot) for slot in slots)
         if q is not None
     ]
     if any_slot and keep is not None:
