@@ -56,7 +56,7 @@ FAILURES = [
     ("mfa-app-password-refused", "check_failed", "access_check",
      {"ticket": "HD-1", "email": GIULIA, "client": "windows", "version": "20.0"}),
     ("pin-setup-forgotten", "reset_failed", "set_pin",
-     {"ticket": "HD-2", "situation": "forgotten", "email": GIULIA, "workspace_ok": "no", "identity": True}),
+     {"ticket": "HD-2", "situation": "never_set", "email": GIULIA, "workspace_ok": "no", "identity": True}),
     ("device-activation-code", "action_failed", "enable_device",
      {"ticket": "HD-3", "situation": "blocked", "is_that_device": "yes", "enable_gate": True}),
     ("account-locked", "unlock_failed", "unlock_account",
@@ -84,7 +84,8 @@ async def test_api_refusal_follows_on_error(
     session = result.session
     assert (session.state.steps[-1].node, session.outcome) == (end, "escalated")
     assert session.facts["error"].value["status"] == 409
-    assert "refused in test" in (session.records[-1]["text"] or "")
+    end = next(r for r in reversed(session.records) if r["type"] == "end")
+    assert "refused in test" in (end["text"] or "")
     assert [r["type"] for r in session.records].count("api_error") == 1
 
 

@@ -108,6 +108,23 @@ async def _enable_lobby_phone_first(api: AccessClient) -> None:
     await api.enable_device(seed.DEVICE_DISABLED.id, reason="set up", ticket="SETUP")
 
 
+async def _pending_pc_got_a_code(api: AccessClient) -> None:
+    devices = await api.list_devices(status="pending_activation")
+    names = [d.name for d in devices.items]
+    assert names.count(seed.DEVICE_PENDING.name) == 1  # no second "Front Desk PC"
+    (record,) = await _applied(api, "create_activation_code")
+    assert record.ticket == "HD-4" and record.subject == f"device:{seed.DEVICE_PENDING.id}"
+
+
+async def _disable_the_tablet_first(api: AccessClient) -> None:
+    await api.disable_device(seed.DEVICE_ACTIVE.id, reason="set up", ticket="SETUP")
+
+
+async def _a_second_disabled_device_enabled(api: AccessClient) -> None:
+    (record,) = await _applied(api, "enable_device")
+    assert record.ticket == "HD-3"
+
+
 async def _code_created(api: AccessClient) -> None:
     devices = await api.list_devices(status="pending_activation")
     assert "Front Desk PC 2" in {d.name for d in devices.items}
@@ -121,7 +138,7 @@ PIN = "pin-setup-forgotten"
 P = {"ticket": "HD-2", "situation": "forgotten", "email": MARCO}
 DEV = "device-activation-code"
 D = {"ticket": "HD-4", "situation": "new_device", "requester_email": ELENA, "who_creates": "agent",
-     "device_name": "Front Desk PC 2", "platform": "windows"}  # fmt: skip
+     "is_pending_device": "no", "device_name": "Front Desk PC 2", "platform": "windows"}  # fmt: skip
 LOCK = "account-locked"
 L = {"ticket": "HD-9", "email": SARA}
 WIN = "windows-19-99-windows-update"
@@ -132,7 +149,7 @@ PATHS: list[Path_] = [
     Path_(MFA, "pin_done", "resolved", {**M, "pin_gate": True, "set_pin": "confirm"},
           check=_giulia_has_pin, secrets=("pin",)),
     Path_(MFA, "pin_self_service", "resolved", {**M, "pin_gate": False}, check=_nothing_applied()),
-    Path_(MFA, "pin_self_service", "resolved", {**M, "pin_gate": True, "set_pin": "decline"},
+    Path_(MFA, "pin_self_service", "declined", {**M, "pin_gate": True, "set_pin": "decline"},
           check=_nothing_applied()),
     Path_(MFA, "use_pin", "resolved", {**M, "email": MARCO, "client": "android", "version": "1.5.2"}),
     Path_(MFA, "use_pin", "resolved", {**M, "email": MARCO, "client": "tablet", "version": "1.5.1"}),
@@ -141,7 +158,7 @@ PATHS: list[Path_] = [
     Path_(MFA, "suspended", "workaround",
           {**M_OLD, "workaround": "suspend", "suspend_gate": True, "duration": "60", "suspend": "confirm"},
           check=_suspended_hour),
-    Path_(MFA, "update_then_pin", "resolved",
+    Path_(MFA, "update_then_pin", "declined",
           {**M_OLD, "workaround": "suspend", "suspend_gate": True, "duration": "60", "suspend": "decline"},
           check=_nothing_applied()),
     Path_(MFA, "third_party", "not_our_problem", {**M_OLD, "workaround": "suspend", "suspend_gate": False}),
@@ -153,7 +170,7 @@ PATHS: list[Path_] = [
     Path_(MFA, "action_failed", "escalated",
           {**M_OLD, "workaround": "limited", "limited_gate": True, "limited_email": LUCA,
            "limited_name": "Luca again", "create_limited": "confirm"}),
-    Path_(MFA, "update_then_pin", "resolved",
+    Path_(MFA, "update_then_pin", "declined",
           {**M_OLD, "workaround": "limited", "limited_gate": True, "limited_email": "x@hotel-aurora.example",
            "limited_name": "X", "create_limited": "decline"}, check=_nothing_applied()),
     Path_(MFA, "already_suspended", "workaround", M, setup=_suspend_giulia_first),
@@ -163,14 +180,20 @@ PATHS: list[Path_] = [
     Path_(PIN, "self_service", "resolved", {**P, "situation": "never_set", "email": GIULIA, "workspace_ok": "yes"}),
     Path_(PIN, "pin_given", "resolved", {**P, "workspace_ok": "no", "identity": True, "reset_pin": "confirm"},
           check=_audit("set_pin", "HD-2"), secrets=("pin",)),
-    Path_(PIN, "self_service", "resolved", {**P, "workspace_ok": "no", "identity": True, "reset_pin": "decline"},
+    Path_(PIN, "self_service", "declined", {**P, "workspace_ok": "no", "identity": True, "reset_pin": "decline"},
           check=_nothing_applied()),
     Path_(PIN, "not_owner", "not_our_problem", {**P, "workspace_ok": "no", "identity": False}),
+    # pin_set read from the account: a PIN "never set" that exists, a "forgotten" one that never was
+    Path_(PIN, "self_service", "resolved",
+          {**P, "situation": "never_set", "pin_exists": "forgot", "workspace_ok": "yes"}),
+    Path_(PIN, "pin_given", "resolved",
+          {**P, "situation": "forgotten", "email": GIULIA, "no_pin_yet": "agent", "identity": True,
+           "reset_pin": "confirm"}, secrets=("pin",)),
     Path_(PIN, "no_such_user", "escalated", {**P, "email": NOBODY, "user_not_found": "escalate"}),
     # -- device activation
     Path_(DEV, "code_given", "resolved", {**D, "code_gate": True, "create_code": "confirm"},
           check=_code_created, secrets=("activation_code",)),
-    Path_(DEV, "self_service", "resolved", {**D, "code_gate": True, "create_code": "decline"},
+    Path_(DEV, "self_service", "declined", {**D, "code_gate": True, "create_code": "decline"},
           check=_nothing_applied()),
     Path_(DEV, "ask_admin", "not_our_problem", {**D, "code_gate": False}),
     Path_(DEV, "self_service", "resolved", {**D, "requester_email": MARCO, "who_creates": "self"}),
@@ -179,19 +202,30 @@ PATHS: list[Path_] = [
     Path_(DEV, "enabled", "resolved",
           {"ticket": "HD-3", "situation": "blocked", "is_that_device": "yes", "enable_gate": True,
            "enable": "confirm"}, check=_lobby_phone_enabled),
-    Path_(DEV, "ask_admin", "not_our_problem",
+    Path_(DEV, "ask_admin", "declined",
           {"ticket": "HD-3", "situation": "blocked", "is_that_device": "yes", "enable_gate": True,
            "enable": "decline"}, check=_nothing_applied()),
     Path_(DEV, "ask_admin", "not_our_problem",
           {"ticket": "HD-3", "situation": "blocked", "is_that_device": "yes", "enable_gate": False}),
     Path_(DEV, "self_service", "resolved",
-          {**D, "situation": "blocked", "is_that_device": "no", "requester_email": ELENA, "who_creates": "self"}),
+          {**D, "situation": "blocked", "is_that_device": "no", "none_disabled": "asks_code",
+           "requester_email": ELENA, "who_creates": "self"}),
     Path_(DEV, "self_service", "resolved",
-          {**D, "situation": "blocked", "who_creates": "self"}, setup=_enable_lobby_phone_first),
+          {**D, "situation": "blocked", "none_disabled": "asks_code", "who_creates": "self"},
+          setup=_enable_lobby_phone_first),
+    Path_(DEV, "blocked_escalate", "escalated",
+          {"ticket": "HD-3", "situation": "blocked", "none_disabled": "other"}, setup=_enable_lobby_phone_first),
+    Path_(DEV, "enabled_second", "resolved",
+          {"ticket": "HD-3", "situation": "blocked", "is_that_device": "no", "is_second_device": "yes",
+           "enable_second_gate": True, "enable_second": "confirm"},
+          setup=_disable_the_tablet_first, check=_a_second_disabled_device_enabled),
+    Path_(DEV, "reuse_given", "resolved",
+          {**D, "situation": "after_update", "is_pending_device": "yes", "reuse_gate": True, "reuse_code": "confirm"},
+          check=_pending_pc_got_a_code, secrets=("activation_code",)),
     # -- account locked
     Path_(LOCK, "reset_password", "resolved",
           {**L, "caller_is_user": True, "unlock_or_wait": "unlock", "unlock": "confirm"}, check=_sara_unlocked),
-    Path_(LOCK, "wait_then_reset", "workaround",
+    Path_(LOCK, "wait_then_reset", "declined",
           {**L, "caller_is_user": True, "unlock_or_wait": "unlock", "unlock": "decline"}, check=_nothing_applied()),
     Path_(LOCK, "wait_then_reset", "workaround", {**L, "caller_is_user": True, "unlock_or_wait": "wait"}),
     Path_(LOCK, "identity_not_confirmed", "not_our_problem", {**L, "caller_is_user": False}),
@@ -249,13 +283,15 @@ API_FAILURE_ENDS = {
 async def test_path(path: Path_, kb: KnowledgeBase, api: AccessClient, state_dir: Path) -> None:
     if path.setup is not None:
         await path.setup(api)
-    result = await run_headless(
-        kb.trees[path.tree], api, path.answers, yes=True, state_dir=state_dir
-    )
+    # Every tree asks for the ticket first (escalations carry it); scenarios that do not
+    # care which one share this.
+    answers = {"ticket": "HD-0", **path.answers}
+    result = await run_headless(kb.trees[path.tree], api, answers, yes=True, state_dir=state_dir)
     session = result.session
     assert result.state == "finished", session.message
     assert (session.state.steps[-1].node, session.outcome) == (path.end, path.outcome)
-    assert session.records[-1]["type"] == "end"
+    # A headless walk is sealed at its end: the closing record follows the end.
+    assert [r["type"] for r in session.records[-2:]] == ["end", "close"]
     assert {k.split(": ")[-1] for k, _ in result.secrets} == set(path.secrets)
     for _, secret in result.secrets:
         assert_not_stored(secret, state_dir)

@@ -89,9 +89,21 @@ def validate_document(
         return model.model_validate(doc.data)
     except ValidationError as exc:
         tag_names = set(tags)
+        found = []
         for error in exc.errors(include_url=False):
             loc = _yaml_loc(tuple(error["loc"]), tag_names)
             message, key = _message(error, loc, _vocabulary(model))
+            found.append((error["type"], loc, message, key))
+        # A misspelt key ("sumary") is also a missing one ("summary"): say it once,
+        # where the writer typed it.
+        meant = {
+            (*loc[:-1], message.split("did you mean '")[1].rstrip("'?"))
+            for kind, loc, message, _ in found
+            if kind == "extra_forbidden" and "did you mean '" in message
+        }
+        for kind, loc, message, key in found:
+            if kind == "missing" and loc in meant:
+                continue
             problems.at(doc, loc, message, key=key)
         return None
 
@@ -166,6 +178,9 @@ def _message(error: Any, loc: Loc, vocabulary: frozenset[str]) -> tuple[str, boo
                 "and single hyphens (e.g. 'pin-login')"
             ), False
         return f"'{value}' is not a valid value for '{name}'", False
+    if kind == "too_short" and int(ctx.get("min_length", 1)) > 1:
+        count = len(value) if isinstance(value, list) else 0
+        return f"'{name}' needs at least {ctx['min_length']} entries (count {count})", False
     if kind in ("string_too_short", "too_short"):
         return f"'{name}' must not be empty", False
     if kind.startswith("date_"):
