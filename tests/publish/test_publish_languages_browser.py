@@ -133,3 +133,20 @@ def test_an_untranslated_page_shows_english_with_a_notice(
     page.screenshot(path=str(tmp_path / "untranslated.png"), full_page=True)
     notice.get_by_role("link").click()
     expect(page).to_have_url(re.compile(rf"/en/{article.category}/{article.id}/$"))
+
+
+def test_pages_ask_for_nothing_that_is_not_there(built: str, chromium: Any) -> None:
+    # The theme's script fetches a sitemap.xml beside every <link rel="alternate">: neither
+    # the feeds' links nor the pages' alternates may send it to an address that 404s.
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
+    for path in (
+        "it/release-notes/windows-client/",
+        "es/release-notes/windows-client/20.0/",
+        "en/access-security/pin-login/",
+        "it/access-security/pin-login/",
+    ):
+        page.goto(built + path)
+        page.wait_for_load_state("networkidle")
+    assert missing == []

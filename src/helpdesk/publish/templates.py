@@ -22,6 +22,30 @@ TEMPLATES_FOLDER = "templates"
 _OPERATORS = {">=": "≥", "<=": "≤", "==": "=", "!=": "≠", "~=": "~", "===": "=", ">": ">", "<": "<"}
 
 
+class _SharedBytecode(jinja2.BytecodeCache):
+    """Compiled templates shared by every language's environment in this process.
+
+    The code Jinja compiles does not depend on the catalog (``_()`` looks the installed
+    gettext up at render time), so the languages' environments compile each template
+    once between them; a bucket is keyed by the template's name and source checksum, so
+    an edited template (``helpdesk serve``) is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+
+
 def make_env(templates_dir: Path, lang: str = "en", source: str = "en") -> jinja2.Environment:
     """The environment every page of one language is rendered with.
 
@@ -53,6 +77,7 @@ def make_env(templates_dir: Path, lang: str = "en", source: str = "en") -> jinja
         lstrip_blocks=True,
         auto_reload=False,
         extensions=["jinja2.ext.i18n"],
+        bytecode_cache=_BYTECODE,
     )
     catalog = i18n.translations(templates_dir, lang, source)
     env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
