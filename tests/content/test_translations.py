@@ -243,3 +243,15 @@ def test_one_mistake_in_an_article_gives_one_message(
     assert len(errors) == 1, "\n".join(map(str, errors))
     assert errors[0].path == "kb/articles/pin-login.yaml"
     assert message in errors[0].message
+
+
+def test_the_mark_current_command_lint_suggests_runs_from_where_the_writer_is(
+    kb_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(kb_dir / "articles")  # not the folder holding kb/
+    warning = next(w for w in load_kb(kb_dir).warnings if w.path.endswith("set-pin.it.yaml"))
+    command = re.search(r"`helpdesk translations mark-current (\S+)`", warning.message)
+    assert command, warning.message
+    assert Path(command[1]).resolve() == (kb_dir / "articles" / "set-pin.it.yaml").resolve()
+    code, _, err = run("translations", "mark-current", command[1])
+    assert code == 0, err
