@@ -100,6 +100,36 @@ def test_mark_current_refuses_a_diverged_translation_and_writes_nothing(kb_dir: 
 
 
 @pytest.mark.parametrize(
+    ("name", "edit", "message"),
+    [
+        ("set-pin.es.yaml", ("lang: es", "lang: it"), "2:7: lang 'it' but the file name says 'es'"),
+        (
+            "set-pin.es.yaml",
+            ("kb:activate-device)", "kb:activate-devise)"),
+            "6:16: link to unknown",
+        ),
+        ("set-pin.pt.yaml", None, "1:1: unknown language 'pt' in the file name"),
+        ("set-pin.en.yaml", None, "1:1: 'en' is the source language"),
+    ],
+    ids=["lang-contradicts-name", "unknown-link", "unknown-language", "source-language"],
+)
+def test_mark_current_refuses_what_lint_refuses_and_writes_nothing(
+    kb_dir: Path, name: str, edit: tuple[str, str] | None, message: str
+) -> None:
+    target = kb_dir / "articles" / name
+    text = (kb_dir / "articles" / "set-pin.es.yaml").read_text(encoding="utf-8")
+    if edit is not None:
+        assert edit[0] in text
+        text = text.replace(edit[0], edit[1], 1)
+    target.write_text(text, encoding="utf-8")
+    code, out, err = run("translations", "mark-current", str(target))
+    assert code == 1, out
+    assert f"kb/articles/{name}:{message}" in err
+    assert err.count(f"kb/articles/{name}:") == 1  # lint's one message, not a second one
+    assert target.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize(
     ("name", "message"),
     [
         ("ghost.it.yaml", "translation of 'ghost', but there is no article kb/articles/ghost.yaml"),
@@ -179,6 +209,14 @@ def test_status_is_a_usage_error_for_an_unknown_language(kb_dir: Path) -> None:
     assert "unknown language 'pt' (known: en, it, es)" in err
 
 
+def test_status_of_the_source_language_is_a_usage_error_naming_the_translations(
+    kb_dir: Path,
+) -> None:
+    code, out, err = run("translations", "status", "--kb", str(kb_dir), "--lang", "en")
+    assert (code, out) == (2, "")
+    assert "'en' is the source language" in err and "(translation languages: it, es)" in err
+
+
 def _real_copy(tmp_path: Path) -> Path:
     return Path(shutil.copytree(REAL_KB, tmp_path / "kb", ignore=shutil.ignore_patterns(".cache")))
 
@@ -205,3 +243,15 @@ def test_one_mistake_in_an_article_gives_one_message(
     assert len(errors) == 1, "\n".join(map(str, errors))
     assert errors[0].path == "kb/articles/pin-login.yaml"
     assert message in errors[0].message
+
+
+def test_the_mark_current_command_lint_suggests_runs_from_where_the_writer_is(
+    kb_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(kb_dir / "articles")  # not the folder holding kb/
+    warning = next(w for w in load_kb(kb_dir).warnings if w.path.endswith("set-pin.it.yaml"))
+    command = re.search(r"`helpdesk translations mark-current (\S+)`", warning.message)
+    assert command, warning.message
+    assert Path(command[1]).resolve() == (kb_dir / "articles" / "set-pin.it.yaml").resolve()
+    code, _, err = run("translations", "mark-current", command[1])
+    assert code == 0, err

@@ -81,3 +81,24 @@ def test_a_broken_knowledge_base_is_an_error_not_no_match(kb_dir: Path, tmp_path
 
     assert code == 2  # 1 would read as "nothing matched"
     assert first.name in err and out == ""
+
+
+def test_a_language_from_helpdesk_lang_that_is_unknown_says_where_it_came_from(
+    kb_dir: Path,
+) -> None:
+    result = CliRunner(env={"HELPDESK_LANG": "pt"}).invoke(
+        cli, ["search", "--kb", str(kb_dir), "pin"]
+    )
+    assert result.exit_code == 2
+    assert "unknown language 'pt'" in result.stderr and "from HELPDESK_LANG=pt" in result.stderr
+    code, _, err = run("search", "--kb", str(kb_dir), "--lang", "pt", "pin")
+    assert code == 2 and "HELPDESK_LANG" not in err  # typed on the command line: it says so
+
+
+def test_an_added_language_is_named_when_its_search_falls_back_to_english(kb_dir: Path) -> None:
+    # A fourth language is one line in the taxonomy; its messages need no code change.
+    taxonomy = kb_dir / "taxonomy.yaml"
+    taxonomy.write_text("languages: [en, pt]\n" + taxonomy.read_text(encoding="utf-8"))
+    code, out, _ = run("search", "--kb", str(kb_dir), "--lang", "pt", "--agent", "suspend", "mfa")
+    assert code == 0
+    assert "Nothing in Portuguese for 'suspend mfa'; found in English:" in out

@@ -92,3 +92,20 @@ def test_translated_hits_are_in_their_language(real_kb: KnowledgeBase) -> None:
     assert {hit.lang for hit in results.hits} == {"it"}
     assert results.hits[0].id == "mfa-backup-codes"  # the source's id, not a translated one
     assert results.hits[0].url.startswith("it/")
+
+
+@pytest.mark.parametrize(
+    ("lang", "query", "answer"),
+    [
+        ("it", "come cambio il codice pin", "pin-login"),
+        ("es", "como cambio mi pin", "pin-login"),
+        ("es", "no veo añadir nuevo dispositivo", "cannot-generate-activation-code"),
+    ],
+)
+def test_customer_words_for_changing_and_not_seeing_reach_the_answer(
+    real_kb: KnowledgeBase, lang: str, query: str, answer: str
+) -> None:
+    # Articles say "create/set the PIN" and "the button is not there"; receptionists
+    # type "change the PIN" and "I don't see the button" (kb/synonyms.<lang>.yaml).
+    ids = [hit.id for hit in search(real_kb, query, lang=lang, limit=3).hits]
+    assert answer in ids, ids

@@ -441,18 +441,29 @@ def _check_translated_bodies(
     known: frozenset[str],
     problems: ProblemList,
 ) -> None:
-    """A translation's own links, tabs (and images, when stale) must exist.
+    """A translation's own links (and, when stale, its tabs' platforms and images) must exist.
 
-    A current translation's images are its source's (the structure check says so when
-    they differ), so a missing image is reported once, in the source.
+    A current translation's tabs and images are its source's (the structure check says
+    so when they differ), so a translated platform id or a missing image is reported
+    once: by the structure check, or in the source.
     """
     platforms = {p.id for p in taxonomy.platforms}
     for (article_id, _), record in translations.items():
         on_site = articles[article_id].on_site
         body = record.translation.body
-        images = record.freshness.state == "stale" and record.freshness.marked
+        # As in load_article_translations: the structure is checked unless the
+        # translation is stale (made from an older source, so judged on its own).
+        unchecked = record.freshness.state == "stale" and record.freshness.marked
         _check_blocks(
-            root, body, on_site, record.doc, articles, known, platforms, problems, images=images
+            root,
+            body,
+            on_site,
+            record.doc,
+            articles,
+            known,
+            platforms if unchecked else None,
+            problems,
+            images=unchecked,
         )
 
 
@@ -478,18 +489,19 @@ def _check_blocks(
     doc: YamlDocument,
     articles: dict[str, Article],
     known: frozenset[str],
-    platforms: set[str],
+    platforms: set[str] | None,
     problems: ProblemList,
     *,
     images: bool = True,
 ) -> None:
+    """Links, images and tab platforms of ``body`` (platforms unless ``None``)."""
     for index, block in enumerate(body):
         loc: tuple[str | int, ...] = ("body", index)
         inner = [(loc, block)]
         if isinstance(block, TabsBlock):
             for tab_index, tab in enumerate(block.tabs):
                 tab_loc = (*loc, "tabs", tab_index)
-                if tab.platform not in platforms:
+                if platforms is not None and tab.platform not in platforms:
                     problems.at(doc, (*tab_loc, "platform"), f"unknown platform '{tab.platform}'")
                 inner += [((*tab_loc, "body", i), b) for i, b in enumerate(tab.body)]
         for block_loc, item in inner:

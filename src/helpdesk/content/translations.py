@@ -239,7 +239,9 @@ def _freshness(
     problems: ProblemList,
 ) -> Freshness | None:
     def mark() -> str:  # only when a problem is reported: display paths cost a resolve()
-        return f"`helpdesk translations mark-current {problems.path(doc.path)}`"
+        # A command to paste, so the path is from where the writer is (not from kb/'s
+        # parent, as problem locations are): relative to the cwd, else absolute.
+        return f"`helpdesk translations mark-current {_from_cwd(doc.path)}`"
 
     try:
         fresh = freshness(translation.source_digest, parts)
@@ -272,6 +274,13 @@ def _freshness(
             severity="warning",
         )
     return fresh
+
+
+def _from_cwd(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
 
 
 def load_taxonomy_labels(

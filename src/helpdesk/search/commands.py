@@ -81,7 +81,11 @@ def search_command(
             audience="agent" if agent else "customer",
         )
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        message = str(exc)
+        if lang is not None and _from_environment(lang) and f"'{lang}'" in message:
+            # Nothing on the command line says where the language came from.
+            message += f" (from HELPDESK_LANG={lang}; pass --lang or change the variable)"
+        raise click.UsageError(message) from None
     except HelpdeskError as exc:
         # 1 means "no match" here, so a broken knowledge base or index is never 1.
         exc.exit_code = max(exc.exit_code, 2)
@@ -125,8 +129,24 @@ def _marked(text: str) -> str:
     )
 
 
+def _from_environment(lang: str) -> bool:
+    """Whether ``--lang`` took its value from HELPDESK_LANG (the option was not given)."""
+    context = click.get_current_context()
+    source = context.get_parameter_source("lang")
+    return source is click.core.ParameterSource.DEFAULT and os.environ.get("HELPDESK_LANG") == lang
+
+
 def _language(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
+    """``it`` -> ``Italian``: any language a KB adds gets its English name from Babel."""
+    name = LANGUAGE_NAMES.get(code)
+    if name is None:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            name = Locale.parse(code.replace("-", "_")).get_display_name("en")
+        except (UnknownLocaleError, ValueError):
+            name = None
+    return name or code
 
 
 def _print_table(results: SearchResults, filters: list[str]) -> None:

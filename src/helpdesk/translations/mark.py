@@ -4,7 +4,10 @@ A translator updates a translation, checks it against its source, and runs this;
 writes the source's digest into the file's ``source_digest`` line (added after ``lang``
 when absent) and changes nothing else in the file. It refuses a file that does not
 validate or whose structure differs from its source: marking it current would hide
-the difference from lint.
+the difference from lint. It refuses, too, whatever lint says is wrong with the file
+(a language ``languages`` does not list, a ``lang`` the file name contradicts, a link
+to an article that does not exist): it loads the knowledge base as lint does, so the
+two never disagree about a file.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from helpdesk._files import atomic_write
 from helpdesk.content.articles import BLOCK_KINDS, Article
 from helpdesk.content.digest import SourceParts
 from helpdesk.content.divergence import diverged
+from helpdesk.content.kb import load_kb
 from helpdesk.content.problems import ProblemList, read_document, validate_document
 from helpdesk.content.translation import ArticleTranslation
 from helpdesk.content.translations import article_parts
@@ -48,9 +52,16 @@ def mark_current(paths: list[Path]) -> list[Marked]:
     """
     items: list[Problem] = []
     planned: list[tuple[Path, YamlDocument, str]] = []
+    linted: dict[Path, list[Problem]] = {}
     for path in paths:
         kind, kb_root = _kind(path)
         problems = ProblemList(kb_root)
+        if kb_root not in linted:
+            linted[kb_root] = _lint_errors(kb_root)
+        own = _errors_in(path, kind, problems, linted[kb_root])
+        if own:
+            items += own  # lint's messages, once; the checks below would repeat them
+            continue
         found = _check(path, kind, problems)
         items += problems.items
         if found is not None:
@@ -86,12 +97,31 @@ def _kind(path: Path) -> tuple[str, Path]:
     )
 
 
-def _check(path: Path, kind: str, problems: ProblemList) -> tuple[YamlDocument, str] | None:
+def _lint_errors(kb_root: Path) -> list[Problem]:
+    """The errors lint reports for the knowledge base in ``kb_root``."""
+    try:
+        load_kb(kb_root)
+    except ContentError as exc:
+        return [p for p in exc.problems if p.severity == "error"]
+    return []
+
+
+def _errors_in(
+    path: Path, kind: str, problems: ProblemList, errors: list[Problem]
+) -> list[Problem]:
+    """Lint's errors located in the translation ``path`` or in its source."""
+    names = {problems.path(path), problems.path(_source_of(path, kind))}
+    return [p for p in errors if p.path in names]
+
+
+def _source_of(path: Path, kind: str) -> Path:
     if kind == "article":
-        base = path.stem.split(".", 1)[0]
-        source_path = path.with_name(f"{base}.yaml")
-    else:
-        source_path = path.with_name(f"{split_release_name(path.stem)[0]}.yaml")
+        return path.with_name(f"{path.stem.split('.', 1)[0]}.yaml")
+    return path.with_name(f"{split_release_name(path.stem)[0]}.yaml")
+
+
+def _check(path: Path, kind: str, problems: ProblemList) -> tuple[YamlDocument, str] | None:
+    source_path = _source_of(path, kind)
     if not source_path.is_file():
         problems.file(path, f"its source {problems.path(source_path)} does not exist")
         return None

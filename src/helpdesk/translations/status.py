@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from helpdesk.content.kb import KnowledgeBase
-from helpdesk.errors import display_path
+from helpdesk.errors import ConfigError, display_path
 
 
 @dataclass
@@ -55,6 +55,12 @@ def translation_status(
         ConfigError: a language in ``languages`` is not configured.
     """
     wanted = [kb.check_language(lang) for lang in languages] if languages else kb.languages[1:]
+    if kb.source_language in wanted:
+        # Asking for it is a slip for a translation language, not a request for "0/0".
+        raise ConfigError(
+            f"'{kb.source_language}' is the source language, it has no translations "
+            f"(translation languages: {', '.join(kb.languages[1:]) or 'none configured'})"
+        )
     out: list[LanguageStatus] = []
     base = kb.root.resolve().parent
     for lang in wanted:
