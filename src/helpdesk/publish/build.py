@@ -32,7 +32,7 @@ from typing import Protocol
 from helpdesk._gc import paused_gc
 from helpdesk.content.kb import KnowledgeBase, load_kb
 from helpdesk.errors import BuildError, Problem
-from helpdesk.publish import engine
+from helpdesk.publish import engine, site_search
 from helpdesk.publish.config import Project, find_project, public_site_url, write_engine_config
 from helpdesk.publish.generate import GenerateReport, write_docs
 from helpdesk.publish.pages import SiteContent, collect_site
@@ -147,6 +147,8 @@ def build_site(
                     side_error = exc
                     break
             new_site, engine_warnings = engine_run.result()
+    with progress.stage("Indexing the site for search (Pagefind)"):
+        _index_or_discard(kb, new_site, progress)
     with progress.stage("Publishing the new site"):
         swap_into_place(new_site, project.site_dir)
     if side_error is not None:
@@ -171,6 +173,15 @@ def _engine_build(project: Project) -> tuple[Path, list[str]]:
         shutil.rmtree(out, ignore_errors=True)
         raise
     return out, warnings
+
+
+def _index_or_discard(kb: KnowledgeBase, new_site: Path, progress: Progress) -> None:
+    """The site search index goes into the new site before the swap; a failure drops it."""
+    try:
+        site_search.index_site(kb, new_site, note=progress.note)
+    except BaseException:
+        shutil.rmtree(new_site, ignore_errors=True)
+        raise
 
 
 def swap_into_place(new_site: Path, site_dir: Path) -> None:

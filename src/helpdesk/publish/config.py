@@ -174,9 +174,12 @@ _AnyTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
 def nav(kb: KnowledgeBase) -> list[Any]:
-    """Home, one entry per category (its index page) in taxonomy order, and the tags index."""
+    """Home and one entry per category (its index page) in taxonomy order.
+
+    Tags are not a top-level section of a help center: each article links its tags,
+    and the tags index stays reachable from every tag page."""
     topics = [{c.title: category_source(c.id)} for c in kb.taxonomy.categories]
-    return [{"Home": "index.md"}, {"Help topics": topics}, {"Tags": "tags/index.md"}]
+    return [{"Home": "index.md"}, {"Help topics": topics}]
 
 
 def engine_config_text(project: Project, kb: KnowledgeBase, content: SiteContent) -> str:

@@ -23,10 +23,10 @@ from helpdesk.content.articles import Article
 from helpdesk.content.kb import KB_LINK_RE, KnowledgeBase
 from helpdesk.content.taxonomy import Tag
 from helpdesk.errors import BuildError
+from helpdesk.publish import chrome
 from helpdesk.publish.templates import load_template, render, version_range
 from helpdesk.publish.urls import article_source, category_source, tag_source
 from helpdesk.releases import site as releases
-from helpdesk.search.keywords import search_keywords
 
 RECENT_COUNT = 6
 """How many recently updated articles the home page lists."""
@@ -102,6 +102,10 @@ def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
     tags = {t.id: t for t in taxonomy.tags}
     article_template = load_template(env, "article.md.j2")
     release_changes = releases.changes_by_article(kb, today=today)
+    ordered = {
+        c.id: chrome.category_order(c, [a for a in site if a.category == c.id])
+        for c in taxonomy.categories
+    }
     pages: dict[str, str] = {}
 
     for article in site:
@@ -118,7 +122,12 @@ def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
                 f"{products[product]} {version_range(spec)}"
                 for product, spec in article.applies_to.items()
             ],
-            keywords=search_keywords(article, kb),
+            chrome=chrome.article_meta(
+                kb,
+                article,
+                taxonomy.category(article.category),
+                ordered[article.category],
+            ),
             release_changes=release_changes.get(article.id, []),
             related=[on_site[r] for r in article.related if r in on_site],
             tags=[tags[t] for t in article.tags],
@@ -127,7 +136,7 @@ def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
         pages[source] = rewrite_kb_links(markdown, source, on_site)
 
     for category in taxonomy.categories:
-        members = [a for a in site if a.category == category.id]
+        members = ordered[category.id]
         source = category_source(category.id)
         pages[source] = render(
             "category.md.j2",
@@ -150,6 +159,7 @@ def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
             for c in taxonomy.categories
         ],
         recent=recent[:RECENT_COUNT],
+        featured=chrome.featured(kb, on_site),
         root="",
         **common,
     )
