@@ -188,6 +188,10 @@
     });
   }
 
+  function top(results) {
+    return results.reduce(function (m, r) { return r.score > m ? r.score : m; }, 0);
+  }
+
   function run(bundle, text, filters) {
     return bundle.load().then(function (loaded) {
       var pagefind = loaded[0], data = loaded[1];
@@ -213,9 +217,15 @@
         var pages = {};
         perSlot.forEach(function (alternatives, index) {
           var best = {};
-          alternatives.forEach(function (alt) {
+          // Pagefind scores a phrase ("locked out") lower than one of its words ("locked"):
+          // a synonym may not outscore the words typed, so each alternative is scaled to at
+          // most the typed alternative's best score (when that found anything).
+          var typedTop = top(alternatives[0].results);
+          alternatives.forEach(function (alt, position) {
+            var altTop = top(alt.results);
+            var scale = position && typedTop && altTop > typedTop ? typedTop / altTop : 1;
             alt.results.forEach(function (r) {
-              var score = r.score * alt.weight;
+              var score = r.score * alt.weight * scale;
               var entry = best[r.id] || (best[r.id] = { result: r, top: 0, sum: 0 });
               entry.sum += score;
               if (score > entry.top) entry.top = score;

@@ -49,6 +49,12 @@ def siblings(article: Article, ordered: list[Article]) -> list[dict[str, Any]]:
     ]
 
 
+def _tag_words(kb: KnowledgeBase, article: Article) -> list[str]:
+    tags = {t.id: t for t in kb.taxonomy.tags}
+    found = [w for t in article.tags if t in tags for w in (tags[t].title, *tags[t].keywords)]
+    return list(dict.fromkeys(found))
+
+
 def article_meta(
     kb: KnowledgeBase,
     article: Article,
@@ -67,6 +73,9 @@ def article_meta(
         "platforms": [platforms[p] for p in article.platforms if p in platforms],
         "products": [products[p] for p in article.products if p in products],
         "tags": list(article.tags),
+        # The tags' titles and keywords ("2FA" for MFA) go to the index as metadata, where
+        # the CLI has them in its tags field; nothing hidden is added to the page text.
+        "keywords": ", ".join(_tag_words(kb, article)),
         "siblings": siblings(article, ordered),
     }
     if article.status == "archived":
