@@ -270,16 +270,10 @@ def stop_words(lang: str) -> set[str]:
 
 
 def synonym_groups(kb: KnowledgeBase, lang: str) -> list[list[str]]:
-    """The synonym groups a language's search expands queries with.
-
-    Per-language groups (``kb/synonyms.<lang>.yaml``) when the knowledge base has them;
-    otherwise the source language's, whose product terms (PIN, MFA, Workspace) are
-    used by readers in every language.
-    """
-    per_language = getattr(kb, "synonyms_by_lang", None)
-    if isinstance(per_language, dict) and lang in per_language:
-        return [list(g) for g in per_language[lang].groups]
-    return [list(group) for group in kb.synonyms.groups]
+    """The synonym groups a language's search expands queries with (``kb/synonyms.<lang>.yaml``;
+    the source language's for a language the knowledge base does not list)."""
+    source = kb.synonyms_for(lang) if lang in kb.languages else kb.synonyms
+    return [list(group) for group in source.groups]
 
 
 def _write_json(path: Path, data: object) -> None:
