@@ -48,7 +48,9 @@
     return node;
   }
 
-  function render(result, data, installed, target) {
+  function text(root, name) { return root.getAttribute("data-" + name) || ""; }
+
+  function render(root, result, data, installed, target) {
     result.textContent = "";
     var low = null, high = null;
     data.releases.forEach(function (r) {
@@ -56,30 +58,38 @@
       if (r.version === target) high = r.order;
     });
     if (low === null || high === null || low >= high) {
-      result.appendChild(el("p", "hd-rn-empty", "Choose a newer version to upgrade to."));
+      var message = low === high ? text(root, "same") : text(root, "older");
+      var p = el("p", "hd-rn-empty");
+      p.textContent = message;
+      result.appendChild(p);
       return;
     }
     var notes = notesBetween(data, installed, target);
     if (!notes.length) {
-      result.appendChild(el("p", "hd-rn-empty", "Nothing to do: no notes between these versions."));
+      var nothing = el("p", "hd-rn-empty");
+      nothing.textContent = text(root, "nothing");
+      result.appendChild(nothing);
     }
     ORDER.forEach(function (section) {
       var inSection = notes.filter(function (n) { return n.section === section; });
       if (!inSection.length) return;
       var block = el("section", "hd-rn-section hd-rn-" + section);
       block.setAttribute("data-section", section);
-      block.appendChild(el("h2", null, TITLES[section]));
+      var heading = el("h2");
+      heading.textContent = text(root, "title-" + section) || TITLES[section];
+      block.appendChild(heading);
       inSection.forEach(function (note) {
         var item = el("div", "hd-rn-note", note.html);
         item.setAttribute("data-note", note.id);
         if (note.workaround) {
           var label = note.workaround.inferred
-            ? "Workaround to try (not confirmed by PassportScan)" : "Workaround";
+            ? text(root, "workaround-inferred") : text(root, "workaround");
           item.appendChild(el("div", "admonition tip",
             '<p class="admonition-title">' + label + "</p>" + note.workaround.html));
         }
         var meta = el("p", "hd-meta");
-        var link = el("a", null, "From version " + note.origin);
+        var link = el("a");
+        link.textContent = text(root, "from-version") + " " + note.origin;
         link.href = note.url;
         meta.appendChild(link);
         note.articles.forEach(function (article) {
@@ -114,20 +124,28 @@
       });
       var form = root.querySelector("form");
       var result = root.querySelector(".hd-rn-upgrade-result");
+      var notice = root.querySelector(".hd-rn-upgrade-notice");
       var params = new URLSearchParams(window.location.search);
+      var unknown = [];
       ["from", "to"].forEach(function (name) {
         var wanted = params.get(name);
-        if (wanted && form.elements[name].querySelector('option[value="' + CSS.escape(wanted) + '"]')) {
+        if (!wanted) return;
+        if (form.elements[name].querySelector('option[value="' + CSS.escape(wanted) + '"]')) {
           form.elements[name].value = wanted;
+        } else {
+          // Never silently swap an unknown version for another one: say which was asked for.
+          unknown.push(text(root, "unknown-" + name).replace("{v}", wanted));
         }
       });
+      notice.textContent = unknown.join(" ");
+      notice.hidden = !unknown.length;
       function update() {
         var installed = form.elements.from.value, target = form.elements.to.value;
-        render(result, data, installed, target);
+        render(root, result, data, installed, target);
         var query = "?from=" + encodeURIComponent(installed) + "&to=" + encodeURIComponent(target);
         window.history.replaceState(null, "", query + window.location.hash);
       }
-      form.addEventListener("change", update);
+      form.addEventListener("change", function () { notice.hidden = true; update(); });
       root.hidden = false;
       update();
     }).catch(function (error) {
