@@ -22,7 +22,7 @@
   var SYNONYM_WEIGHT = 0.6;   // as search/query.py: the typed word is the surer sign
   var CORRECTION_WEIGHT = 0.8;
   var TIEBREAK = 0.1;
-  var KIND_WEIGHT = { article: 1, release: 0.7 };
+  var KIND_WEIGHT = { article: 1, release: 0.4 };  // answers before release notes
 
   var bundles = {};  // bundle URL -> shared loader state (header and home box share one)
 

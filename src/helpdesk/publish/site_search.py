@@ -187,6 +187,9 @@ def _run_pagefind(executable: Path, folder: Path, lang: str) -> None:
         # site (an untranslated fallback) must not start an English index there.
         "--force-language",
         lang,
+        # The engine's "¶" permalinks beside headings are not words of the page.
+        "--exclude-selectors",
+        ".headerlink",
         "--silent",
     ]
     try:
