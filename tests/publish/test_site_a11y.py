@@ -52,7 +52,8 @@ def blocking_violations(page: Any) -> list[str]:
     for violation in results.response["violations"]:
         if violation["impact"] in BLOCKING:
             targets = ", ".join(str(node["target"]) for node in violation["nodes"][:5])
-            found.append(f"{violation['impact']} {violation['id']}: {violation['help']} [{targets}]")
+            impact, rule, text = violation["impact"], violation["id"], violation["help"]
+            found.append(f"{impact} {rule}: {text} [{targets}]")
     return found
 
 
@@ -96,7 +97,8 @@ def test_search_open_with_results_has_no_serious_violation(
 
 
 FOCUS_STYLE = """(el) => { const s = getComputedStyle(el);
-  return { tag: el.tagName, text: (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 40),
+  const label = el.innerText || el.value || el.getAttribute('aria-label') || '';
+  return { tag: el.tagName, text: label.trim().slice(0, 40),
            outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
            shadow: s.boxShadow !== 'none', visible: el.getBoundingClientRect().width > 0 }; }"""
 
@@ -109,7 +111,7 @@ def test_every_control_is_reachable_by_keyboard_with_a_visible_focus(
     seen: list[dict[str, Any]] = []
     for _ in range(200):  # bounded: the pages have far fewer stops
         page.keyboard.press("Tab")
-        info = page.evaluate(f"() => document.activeElement && ({FOCUS_STYLE})(document.activeElement)")
+        info = page.evaluate(f"() => ({FOCUS_STYLE})(document.activeElement || document.body)")
         if info is None or info["tag"] == "BODY":
             break
         seen.append(info)
