@@ -48,9 +48,30 @@
     return node;
   }
 
-  function text(root, name) { return root.getAttribute("data-" + name) || ""; }
+  // The page's words (data-hd-strings, in the page's language) over these English ones.
+  var WORDS = {
+    choose_newer: "Choose a newer version to upgrade to.",
+    same: "You chose the same version twice: there is nothing to upgrade. Choose the version you are going to install.",
+    older: "The version to upgrade to is older than the installed one. Going back is not an upgrade: choose a newer version, or ask support before installing an older one.",
+    unknown_from: "The address asks for installed version “{v}”, which has no release notes here; choose your version below.",
+    unknown_to: "The address asks to upgrade to version “{v}”, which has no release notes here; choose a version below.",
+    nothing: "Nothing to do: no notes between these versions.",
+    workaround: "Workaround",
+    workaround_inferred: "Workaround to try (not confirmed by PassportScan)",
+    from_version: "From version",
+    not_loaded: "The list of changes could not be loaded; every version is listed below."
+  };
 
-  function render(root, result, data, installed, target) {
+  function localize(root) {
+    var words = {};
+    try { words = JSON.parse(root.getAttribute("data-hd-strings") || "{}"); } catch (e) { words = {}; }
+    Object.keys(words).forEach(function (key) {
+      if (key in TITLES) TITLES[key] = words[key];
+      if (key in WORDS) WORDS[key] = words[key];
+    });
+  }
+
+  function render(result, data, installed, target) {
     result.textContent = "";
     var low = null, high = null;
     data.releases.forEach(function (r) {
@@ -58,38 +79,33 @@
       if (r.version === target) high = r.order;
     });
     if (low === null || high === null || low >= high) {
-      var message = low === high ? text(root, "same") : text(root, "older");
-      var p = el("p", "hd-rn-empty");
-      p.textContent = message;
-      result.appendChild(p);
+      var message = el("p", "hd-rn-empty");
+      message.textContent = low === null || high === null ? WORDS.choose_newer
+        : low === high ? WORDS.same : WORDS.older;
+      result.appendChild(message);
       return;
     }
     var notes = notesBetween(data, installed, target);
     if (!notes.length) {
-      var nothing = el("p", "hd-rn-empty");
-      nothing.textContent = text(root, "nothing");
-      result.appendChild(nothing);
+      result.appendChild(el("p", "hd-rn-empty", WORDS.nothing));
     }
     ORDER.forEach(function (section) {
       var inSection = notes.filter(function (n) { return n.section === section; });
       if (!inSection.length) return;
       var block = el("section", "hd-rn-section hd-rn-" + section);
       block.setAttribute("data-section", section);
-      var heading = el("h2");
-      heading.textContent = text(root, "title-" + section) || TITLES[section];
-      block.appendChild(heading);
+      block.appendChild(el("h2", null, TITLES[section]));
       inSection.forEach(function (note) {
         var item = el("div", "hd-rn-note", note.html);
         item.setAttribute("data-note", note.id);
         if (note.workaround) {
-          var label = note.workaround.inferred
-            ? text(root, "workaround-inferred") : text(root, "workaround");
+          var label = note.workaround.inferred ? WORDS.workaround_inferred : WORDS.workaround;
           item.appendChild(el("div", "admonition tip",
             '<p class="admonition-title">' + label + "</p>" + note.workaround.html));
         }
         var meta = el("p", "hd-meta");
         var link = el("a");
-        link.textContent = text(root, "from-version") + " " + note.origin;
+        link.textContent = WORDS.from_version + " " + note.origin;
         link.href = note.url;
         meta.appendChild(link);
         note.articles.forEach(function (article) {
@@ -109,6 +125,7 @@
   function setUp(root) {
     if (root.getAttribute("data-hd-ready")) return;
     root.setAttribute("data-hd-ready", "1");
+    localize(root);
     var url = new URL(root.getAttribute("data-hd-upgrade"), document.baseURI).href;
     fetch(url).then(function (response) {
       if (!response.ok) throw new Error(response.status + " " + url);
@@ -134,14 +151,14 @@
           form.elements[name].value = wanted;
         } else {
           // Never silently swap an unknown version for another one: say which was asked for.
-          unknown.push(text(root, "unknown-" + name).replace("{v}", wanted));
+          unknown.push(WORDS["unknown_" + name].replace("{v}", wanted));
         }
       });
       notice.textContent = unknown.join(" ");
       notice.hidden = !unknown.length;
       function update() {
         var installed = form.elements.from.value, target = form.elements.to.value;
-        render(root, result, data, installed, target);
+        render(result, data, installed, target);
         var query = "?from=" + encodeURIComponent(installed) + "&to=" + encodeURIComponent(target);
         window.history.replaceState(null, "", query + window.location.hash);
       }
@@ -150,8 +167,9 @@
       update();
     }).catch(function (error) {
       root.hidden = false;
-      root.appendChild(el("p", "hd-rn-empty", "The list of changes could not be loaded (" +
-        String(error.message).replace(/</g, "&lt;") + "); every version is listed below."));
+      var failed = el("p", "hd-rn-empty");
+      failed.textContent = WORDS.not_loaded + " (" + String(error.message) + ")";
+      root.appendChild(failed);
     });
   }
 

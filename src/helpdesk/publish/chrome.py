@@ -9,12 +9,12 @@ pages for the search index, filters and the "Still need help?" block.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from helpdesk.content.articles import Article
 from helpdesk.content.kb import KnowledgeBase
-from helpdesk.content.taxonomy import Category
+from helpdesk.content.taxonomy import Category, Tag
 
 SIBLINGS = 15
 """How many of the category's other articles an article's side navigation lists at most;
@@ -49,33 +49,40 @@ def siblings(article: Article, ordered: list[Article]) -> list[dict[str, Any]]:
     ]
 
 
-def _tag_words(kb: KnowledgeBase, article: Article) -> list[str]:
-    tags = {t.id: t for t in kb.taxonomy.tags}
+def _tag_words(article: Article, tags: Mapping[str, Tag]) -> list[str]:
     found = [w for t in article.tags if t in tags for w in (tags[t].title, *tags[t].keywords)]
     return list(dict.fromkeys(found))
 
 
 def article_meta(
-    kb: KnowledgeBase,
     article: Article,
-    category: Category,
+    category_title: str,
     ordered: list[Article],
+    *,
+    platforms: Mapping[str, str],
+    products: Mapping[str, str],
+    tags: Mapping[str, Tag],
+    search: bool = True,
 ) -> dict[str, Any]:
-    """The ``helpdesk`` front-matter map of an article page."""
-    platforms = {p.id: p.title for p in kb.taxonomy.platforms}
-    products = {p.id: p.title for p in kb.taxonomy.products}
+    """The ``helpdesk`` front-matter map of an article page, with the titles of its language.
+
+    Args:
+        ordered: the article's category in page order (for the side navigation).
+        platforms, products: titles by id; tags: tags by id (titles and keywords).
+        search: whether the page belongs in the site search (not an untranslated fallback).
+    """
     meta: dict[str, Any] = {
         "kind": "article",
         "id": article.id,
-        "search": True,
+        "search": search,
         "summary": " ".join(article.summary.split()),
-        "category": {"title": category.title, "url": "../"},
+        "category": {"title": category_title, "url": "../"},
         "platforms": [platforms[p] for p in article.platforms if p in platforms],
         "products": [products[p] for p in article.products if p in products],
         "tags": list(article.tags),
         # The tags' titles and keywords ("2FA" for MFA) go to the index as metadata, where
         # the CLI has them in its tags field; nothing hidden is added to the page text.
-        "keywords": ", ".join(_tag_words(kb, article)),
+        "keywords": ", ".join(_tag_words(article, tags)),
         "siblings": siblings(article, ordered),
     }
     if article.status == "archived":
