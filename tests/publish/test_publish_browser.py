@@ -82,4 +82,4 @@ def test_the_site_search_puts_the_answering_article_first(site_url: str, chromiu
         first = page.locator("#hd-header-panel .hd-search__result").first
         expect(first, f"first hit for {query!r}").to_have_attribute("data-article", article_id)
         article = kb.articles[article_id]
-        expect(first).to_have_attribute("href", f"/{article.category}/{article.id}/")
+        expect(first).to_have_attribute("href", f"/en/{article.category}/{article.id}/")

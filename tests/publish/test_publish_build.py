@@ -106,8 +106,9 @@ def test_content_errors_stop_before_the_engine(
 def test_rebuild_writes_only_changes_and_drops_removed_pages(project: Path) -> None:
     today = dt.date(2025, 10, 1)
     first = build_site(project / "kb", today=today)
-    # per language: 20 pages, 5 assets (CSS, search script, logo, favicon, upgrade script?)
-    assert first.generate.written == 3 * 25  # 20 pages, CSS, search.js, logo, favicon, image
+    # per language: 20 pages, 5 assets (CSS, search.js, logo, favicon, the language switcher's
+    # script) and the image
+    assert first.generate.written == 3 * 26
     second = build_site(project / "kb", today=today)
     assert second.generate.written == 0
     assert second.generate.unchanged == first.generate.written

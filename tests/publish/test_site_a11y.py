@@ -41,7 +41,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, serve_folder: Callable[[Path]
     project = make_project(tmp_path_factory.mktemp("a11y"), REPO / "kb")
     result = CliRunner().invoke(cli, ["build", "--kb", str(project / "kb")])
     assert result.exit_code == 0, result.output
-    return serve_folder(project / "site")
+    return serve_folder(project / "site") + "en/"
 
 
 def blocking_violations(page: Any) -> list[str]:

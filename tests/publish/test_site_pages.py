@@ -79,7 +79,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = make_project(tmp_path_factory.mktemp("pages"), REPO / "kb")
     result = CliRunner().invoke(cli, ["build", "--kb", str(project / "kb")])
     assert result.exit_code == 0, result.output
-    return project / "site"
+    return project / "site" / "en"
 
 
 def test_article_has_breadcrumbs_last_updated_siblings_and_contact(built: Path) -> None:

@@ -84,7 +84,7 @@ def test_unversioned_products_get_no_upgrade_view(tmp_path: Path) -> None:
     project = make_project(tmp_path, REPO / "kb")
     result = CliRunner().invoke(cli, ["build", "--kb", str(project / "kb")])
     assert result.exit_code == 0, result.output
-    site = project / "site" / "release-notes"
+    site = project / "site" / "en" / "release-notes"
     assert (site / "windows-client" / "upgrade" / "index.html").is_file()
     assert not (site / "cloud-legacy" / "upgrade").exists()
     legacy = (site / "cloud-legacy" / "index.html").read_text(encoding="utf-8")
@@ -105,7 +105,7 @@ def real_site(tmp_path_factory: pytest.TempPathFactory, serve_folder: Callable[[
     project = make_project(tmp_path_factory.mktemp("upgrade"), REPO / "kb")
     result = CliRunner().invoke(cli, ["build", "--kb", str(project / "kb")])
     assert result.exit_code == 0, result.output
-    return serve_folder(project / "site")
+    return serve_folder(project / "site") + "en/"
 
 
 @pytest.mark.browser

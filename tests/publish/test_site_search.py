@@ -39,12 +39,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def site(built: Path, serve_folder: Callable[[Path], str]) -> str:
-    return serve_folder(built / "site")
+    """The English site (every language's site lives under its prefix)."""
+    return serve_folder(built / "site") + "en/"
 
 
 def language_root(site: str, built: Path, lang: str) -> str:
-    """The home page of a language's site: ``/<lang>/`` when the site has one, else the root."""
-    return f"{site}{lang}/" if (built / "site" / lang / "index.html").is_file() else site
+    """The home page of a language's site (``site`` is the English one, ``…/en/``)."""
+    base = site.removesuffix("en/")
+    return f"{base}{lang}/" if (built / "site" / lang / "index.html").is_file() else site
 
 
 def suite_language(path: Path) -> str:

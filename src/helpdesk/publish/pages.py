@@ -80,6 +80,27 @@ THEME_STRINGS = {
         "of the page, or start from one of the topics below."
     ),
     "home": N_("Help center home"),
+    # The search box (partials/search-box.html), the header, the article's chrome (main.html).
+    "search_region": N_("Help center"),
+    "search_label": N_("Search the help center"),
+    "search_placeholder": N_("Search"),
+    "search_placeholder_hero": N_("Describe your problem, e.g. set up a PIN"),
+    "search_results": N_("Search results"),
+    "platform": N_("Platform"),
+    "product": N_("Product"),
+    "all_platforms": N_("All platforms"),
+    "all_products": N_("All products"),
+    "status_empty": N_("Type a few words about your problem."),
+    "status_none": N_("No article matches. Try other words, or contact support."),
+    "status_one": N_("1 article found"),
+    "status_many": N_("{n} articles found"),
+    "status_corrected": N_("Showing results for"),
+    "status_loading": N_("Searching…"),
+    "status_offline": N_("Search is not available right now."),
+    "menu": N_("Menu"),
+    "contact_title": N_("Still need help? Contact support"),
+    "support_portal": N_("Support portal"),
+    "all_in_topic": N_("All articles in this topic"),
 }
 """Strings of the engine's theme templates (``kb/templates/theme``), which are not ours to
 render: they reach them translated through the engine config (``extra.hd.strings``)."""
