@@ -50,9 +50,8 @@ def test_a_translation_with_a_wrong_placeholder_is_reported(tmp_path: Path) -> N
     shutil.copytree(TEMPLATES, templates)
     catalog = i18n.catalog_path(templates, "es")
     text = catalog.read_text(encoding="utf-8")
-    catalog.write_text(
-        text.replace('"Notas publicadas el %(date)s"', '"Notas publicadas el %(fecha)s"'), encoding="utf-8"
-    )
+    wrong = text.replace('"Notas publicadas el %(date)s"', '"Notas publicadas el %(fecha)s"')
+    catalog.write_text(wrong, encoding="utf-8")
 
     problems = i18n.missing_translations(templates, "es")
 

@@ -63,9 +63,9 @@ MAX_WORDS = 20_000
 TIMEOUT = 600
 """Seconds one language's index may take (10,000 pages index in a few seconds)."""
 
-# Stop and filler words per language: customers type them around the symptom ("how do
-# i", "come posso", "cómo puedo"); requiring them would only lose answers. English
-# comes from the CLI's analyzer so both searches ignore the same words.
+# Filler words customers type around the symptom ("come posso", "cómo puedo", "no va"),
+# added to the CLI analyzer's stop words of the language; requiring them would only
+# lose answers.
 _STOP_IT = """
 a ad al allo ai agli alla alle con col da dal dallo dai dagli dalla dalle di del dello
 dei degli della delle in nel nello nei negli nella nelle su sul sullo sui sugli sulla
@@ -80,7 +80,7 @@ a al ante bajo con contra de del desde en entre hacia hasta para por según sin 
 tras el la lo los las un una unos unas y e o u ni pero si que quien cual cuando donde
 como cómo porque no más mi mis tu tus su sus me te se nos os le les yo él ella
 nosotros ellos es son soy está están estoy he ha han hay ser estar tener hacer puedo
-puede podemos debo debe ya muy también aquí este esta esto ese esa eso qué
+puede podemos debo debe ya muy también aquí este esta esto ese esa eso qué va
 """
 
 
@@ -263,13 +263,12 @@ def query_data(kb: KnowledgeBase, lang: str) -> dict[str, object]:
 
 
 def stop_words(lang: str) -> set[str]:
-    if lang == "it":
-        return set(_STOP_IT.split())
-    if lang == "es":
-        return set(_STOP_ES.split())
-    from helpdesk.search.analysis import STOP  # the CLI's list (Whoosh's plus fillers)
+    """The CLI analyzer's stop words for ``lang`` (so both searches ignore the same words),
+    plus the fillers customers type around a symptom in Italian and Spanish."""
+    from helpdesk.search.analysis import stop_words as cli_stop_words
 
-    return set(STOP)
+    extra = {"it": _STOP_IT, "es": _STOP_ES}.get(lang, "")
+    return {*cli_stop_words(lang), *extra.split()}
 
 
 def synonym_groups(kb: KnowledgeBase, lang: str) -> list[list[str]]:
