@@ -1,19 +1,25 @@
 """Benchmark of ``helpdesk build`` against the site engine alone (prints figures, asserts nothing).
 
 For each size N (default 1,000 and 10,000) it writes N synthetic articles into a
-temporary knowledge base (the real taxonomy, synonyms and templates), then:
+temporary knowledge base (the real taxonomy, synonyms and templates) -- with
+``--languages en,it,es``, each article also in every other language (a translation file
+of the same structure, marked current) -- then, in the same run:
 
-1. runs ``helpdesk build`` end to end (``build_site``) and times each stage;
-2. runs a plain ``mkdocs build`` over the same generated pages and nav (engine alone);
-3. builds the same generated folder with Zensical, if it is installed
-   (``pip install zensical``; it reads the same mkdocs.yml).
+1. load+validate and render every language in-process, per article per language;
+2. ``helpdesk build`` end to end (``build_site``, every language side by side), by stage;
+3. ``helpdesk build`` of the source language alone (what "one language" costs);
+4. the engine alone over the same generated folders: one plain ``mkdocs build`` per
+   language, side by side as helpdesk runs them (and, for the record, one after another);
+5. the same generated folders with Zensical, if it is installed (``pip install zensical``;
+   it reads the same generated configs).
 
-Targets printed beside the figures: load+validate+render <= 1 ms per article;
-``helpdesk build`` <= 1.15x the plain MkDocs build at 1,000 articles; 10,000
-articles <= 12x the 1,000-article time.
+Targets printed beside the figures: load+validate+render <= 1 ms per article per
+language; ``helpdesk build`` <= 1.15x the engine alone; every language well under 3x one
+language; 10,000 articles <= 12x the 1,000-article time. The machine's cores are shared,
+so run it once or twice and read the figures as noisy.
 
-    .venv/bin/python bench/build.py                  # 1,000 and 10,000
-    .venv/bin/python bench/build.py --sizes 200 1000
+    .venv/bin/python bench/build.py --languages en,it,es --sizes 1000
+    .venv/bin/python bench/build.py                  # English only, 1,000 and 10,000
 """
 
 from __future__ import annotations
@@ -27,15 +33,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
 
 from helpdesk.content.kb import load_kb
+from helpdesk.content.translations import article_parts
 from helpdesk.publish import engine
 from helpdesk.publish.build import build_site, render_site
 from helpdesk.publish.config import find_project
-from helpdesk.search.keywords import search_keywords
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -58,16 +65,22 @@ class Timings:
         pass
 
 
-def make_project(root: Path, n: int, seed: int = 7) -> Path:
-    """A project folder with the real config/taxonomy/templates and ``n`` synthetic articles."""
+def make_project(root: Path, n: int, languages: list[str], seed: int = 7) -> Path:
+    """A project folder with the real config/taxonomy/templates and ``n`` synthetic articles,
+    each translated into every language after the first."""
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     kb = root / "kb"
     (kb / "articles").mkdir(parents=True)
     shutil.copytree(REPO / "kb" / "templates", kb / "templates")
-    for name in ("taxonomy.yaml", "synonyms.yaml"):
-        if (REPO / "kb" / name).is_file():
-            shutil.copy(REPO / "kb" / name, kb / name)
+    for path in sorted((REPO / "kb").glob("*.yaml")):
+        if path.name.startswith(("taxonomy", "synonyms")):
+            shutil.copy(path, kb / path.name)
     taxonomy = yaml.safe_load((kb / "taxonomy.yaml").read_text(encoding="utf-8"))
+    taxonomy["languages"] = languages
+    (kb / "taxonomy.yaml").write_text(yaml.safe_dump(taxonomy, sort_keys=False), encoding="utf-8")
+    for extra in kb.glob("*.*.yaml"):  # labels/synonyms of languages this run does not build
+        if extra.name.split(".")[1] not in languages:
+            extra.unlink()
     categories = [c["id"] for c in taxonomy["categories"]]
     tags = [t["id"] for t in taxonomy["tags"]]
     rng = random.Random(seed)
@@ -75,7 +88,62 @@ def make_project(root: Path, n: int, seed: int = 7) -> Path:
         (kb / "articles" / f"article-{i}.yaml").write_text(
             _article(i, n, rng, categories, tags), encoding="utf-8"
         )
+    if len(languages) > 1:
+        _translate(kb, n, languages[1:])
     return kb
+
+
+def _translate(kb: Path, n: int, languages: list[str]) -> None:
+    """A translation of every article in each language, marked current (its source digest)."""
+    from helpdesk.content.kb import load_kb as load_sources
+
+    sources = load_sources(kb)
+    for i in range(n):
+        article = sources.articles[f"article-{i}"]
+        digest = article_parts(article).digest()
+        for lang in languages:
+            text = _article_translation(i, n, lang, digest)
+            (kb / "articles" / f"article-{i}.{lang}.yaml").write_text(text, encoding="utf-8")
+
+
+def _article_translation(i: int, n: int, lang: str, digest: str) -> str:
+    other = (i * 7 + 3) % n if n > 1 else i
+    link = f" [{lang}](kb:article-{other})." if other != i else ""
+    return f"""id: article-{i}
+lang: {lang}
+source_digest: "{digest}"
+title: Articolo sintetico {i} ({lang}) su accesso e dispositivi
+summary: Un articolo generato per misurare la build; ha passaggi, schede e una tabella.
+body:
+  - paragraph: >-
+      Articolo {i} in {lang}: cosa fare quando l'app chiede qualcosa di nuovo, con
+      abbastanza testo da sembrare una pagina vera.{link}
+  - heading: Cosa fare
+  - steps:
+      - Apri il Workspace nel browser e accedi.
+      - text: Vai in **Profile Settings** e apri la scheda **Security**.
+        note: Gli account meno recenti la mostrano in **User Menu**.
+      - Fai clic su **Save**.
+  - tabs:
+      - platform: windows
+        body:
+          - paragraph: Su Windows riavvia il client dopo il salvataggio.
+          - steps: [Chiudi il client., Avvialo di nuovo.]
+      - platform: android
+        body:
+          - paragraph: Su Android trascina verso il basso per aggiornare.
+      - platform: ios
+        body:
+          - paragraph: Su iOS chiudi l'app e riaprila.
+  - admonition:
+      kind: tip
+      text: Se non cambia nulla, esci e accedi di nuovo.
+  - table:
+      columns: [Prodotto, Versione, Note]
+      rows:
+        - [Client Windows, "20.0", Chiede un PIN]
+        - [App Cloud, "1.5", Chiede un PIN]
+"""
 
 
 def _article(i: int, n: int, rng: random.Random, categories: list[str], tags: list[str]) -> str:
@@ -124,83 +192,135 @@ applies_to:
 """
 
 
-def run_zensical(project: Path) -> tuple[float | None, str]:
-    """Build the generated folder with Zensical; returns (seconds or None, message)."""
+def run_zensical(project: Path, languages: list[str]) -> tuple[float | None, str]:
+    """Build the generated folders with Zensical, side by side; (seconds or None, message)."""
     exe = Path(sys.executable).with_name("zensical")
     if not exe.exists():
         return None, "zensical is not installed (pip install zensical); skipped"
-    # Zensical requires docs_dir and site_dir inside the config file's folder, so it
-    # gets its own generated config in build/ (same INHERIT, nav and pages).
-    generated = yaml.safe_load((project / "build" / "mkdocs.yml").read_text(encoding="utf-8"))
-    generated.update(docs_dir="docs", site_dir="site-zensical")
-    config = project / "build" / "zensical.yml"
-    config.write_text(yaml.safe_dump(generated, sort_keys=False), encoding="utf-8")
+    # Zensical requires docs_dir and site_dir inside the config file's folder, so each
+    # language gets its own generated config in build/<lang>/ (same INHERIT, nav, pages).
+    configs = []
+    for lang in languages:
+        folder = project / "build" / lang
+        generated = yaml.safe_load((folder / "mkdocs.yml").read_text(encoding="utf-8"))
+        generated.update(docs_dir="docs", site_dir="site-zensical")
+        config = folder / "zensical.yml"
+        config.write_text(yaml.safe_dump(generated, sort_keys=False), encoding="utf-8")
+        configs.append(config)
+
+    def one(config: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(exe), "build", "--clean", "--config-file", str(config)],
+            cwd=config.parent,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
     start = time.perf_counter()
-    result = subprocess.run(
-        [str(exe), "build", "--clean", "--config-file", str(config)],
-        cwd=project / "build",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    with ThreadPoolExecutor(max_workers=len(configs)) as pool:
+        results = list(pool.map(one, configs))
     seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        tail = (result.stdout + result.stderr).strip().splitlines()[-3:]
-        return None, f"zensical failed (exit {result.returncode}): " + " | ".join(tail)
-    pages = sum(1 for _ in (project / "build" / "site-zensical").rglob("index.html"))
-    return seconds, f"{pages} pages"
+    for result in results:
+        if result.returncode != 0:
+            tail = (result.stdout + result.stderr).strip().splitlines()[-3:]
+            return None, f"zensical failed (exit {result.returncode}): " + " | ".join(tail)
+    pages = sum(
+        1
+        for lang in languages
+        for _ in (project / "build" / lang / "site-zensical").rglob("*.html")
+    )
+    return seconds, f"{pages} HTML files"
 
 
-def bench(n: int, *, zensical: bool) -> dict[str, float]:
+def engines_alone(project: Path, languages: list[str], *, side_by_side: bool) -> float:
+    """The plain engine over the generated folders: one ``mkdocs build`` per language."""
+    paths = find_project(project / "kb")
+    with tempfile.TemporaryDirectory(dir=project) as out:
+
+        def one(lang: str) -> list[str]:
+            return engine.run_build(paths.generated_config(lang), Path(out) / lang, cwd=project)
+
+        start = time.perf_counter()
+        if side_by_side:
+            with ThreadPoolExecutor(max_workers=len(languages)) as pool:
+                list(pool.map(one, languages))
+        else:
+            for lang in languages:
+                one(lang)
+        return time.perf_counter() - start
+
+
+def bench(n: int, languages: list[str], *, zensical: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix=f"helpdesk-bench-{n}-") as tmp:
         project = Path(tmp)
-        kb_dir = make_project(project, n)
+        kb_dir = make_project(project, n, languages)
 
-        # load+validate and render on their own, in-process, per article.
+        # load+validate and render on their own, in-process, per article per language.
         start = time.perf_counter()
         kb = load_kb(kb_dir)
         loaded = time.perf_counter()
-        content = render_site(kb, today=kb.articles["article-0"].updated)
+        today = kb.articles["article-0"].updated
+        pages = 0
+        for lang in languages:
+            pages += len(render_site(kb, today=today, lang=lang).pages)
         rendered = time.perf_counter()
         load_s, render_s = loaded - start, rendered - loaded
-        start = time.perf_counter()
-        for article in kb.site_articles():
-            search_keywords(article, kb)
-        keywords_s = time.perf_counter() - start
 
         timings = Timings()
         start = time.perf_counter()
         build_site(kb_dir, progress=timings)
         total = time.perf_counter() - start
 
-        paths = find_project(kb_dir)
-        with tempfile.TemporaryDirectory(dir=project) as out:
-            start = time.perf_counter()
-            engine.run_build(paths.generated_config, Path(out), cwd=project)
-            plain = time.perf_counter() - start
+        start = time.perf_counter()
+        build_site(kb_dir, languages=languages[:1])
+        one_language = time.perf_counter() - start
 
-        z_seconds, z_message = run_zensical(project) if zensical else (None, "skipped")
+        # The full build above left every language's generated folder in place.
+        plain = engines_alone(project, languages, side_by_side=True)
+        sequential = (
+            engines_alone(project, languages, side_by_side=False) if len(languages) > 1 else plain
+        )
+        z_seconds, z_message = run_zensical(project, languages) if zensical else (None, "skipped")
 
-    per_article_ms = (load_s + render_s) / n * 1000
-    print(f"\n== {n:,} articles ({len(content.pages):,} pages) ==")
-    print(f"load+validate          {load_s:8.2f} s   {load_s / n * 1000:6.3f} ms/article")
-    print(f"render                 {render_s:8.2f} s   {render_s / n * 1000:6.3f} ms/article")
+    units = n * len(languages)
+    per_article_ms = (load_s + render_s) / units * 1000
     print(
-        f"  of which keywords    {keywords_s:8.2f} s   {keywords_s / n * 1000:6.3f} ms/article"
-        "   (helpdesk.search.search_keywords)"
+        f"\n== {n:,} articles x {len(languages)} language(s) ({', '.join(languages)}): "
+        f"{pages:,} pages =="
+    )
+    print(f"load+validate          {load_s:8.2f} s   {load_s / units * 1000:6.3f} ms/article/lang")
+    print(
+        f"render (all languages) {render_s:8.2f} s   {render_s / units * 1000:6.3f} ms/article/lang"
     )
     target = "ok" if per_article_ms <= 1.0 else "OVER"
     print(
-        f"load+validate+render   {load_s + render_s:8.2f} s   {per_article_ms:6.3f} ms/article"
+        f"load+validate+render   {load_s + render_s:8.2f} s   {per_article_ms:6.3f} ms/article/lang"
         f"   (target <= 1 ms: {target})"
     )
     for title, seconds in timings.seconds.items():
-        print(f"  build stage: {title:<36} {seconds:8.2f} s")
-    print(f"helpdesk build (total) {total:8.2f} s   (search index updated while the engine runs)")
-    print(f"plain mkdocs build     {plain:8.2f} s   (same pages and nav, engine alone)")
+        print(f"  build stage: {title:<44} {seconds:8.2f} s")
+    print(
+        f"helpdesk build (total) {total:8.2f} s   (languages side by side, search index meanwhile)"
+    )
+    print(f"helpdesk build --lang {languages[0]} {one_language:7.2f} s   (one language)")
+    print(
+        f"engine alone           {plain:8.2f} s   (plain mkdocs build per language, side by side)"
+    )
+    if len(languages) > 1:
+        print(
+            f"engine alone, in turn  {sequential:8.2f} s   (the same, one language after another)"
+        )
     ratio = total / plain
     verdict = "ok" if ratio <= 1.15 else "OVER"
-    print(f"ratio helpdesk/mkdocs  {ratio:8.2f} x   (target <= 1.15: {verdict})")
+    print(f"ratio helpdesk/engine  {ratio:8.2f} x   (target <= 1.15: {verdict})")
+    if len(languages) > 1:
+        scale = total / one_language
+        verdict = "ok" if scale < 0.75 * len(languages) else "OVER"
+        print(
+            f"all / one language     {scale:8.2f} x   "
+            f"(target well under {len(languages)}x: {verdict})"
+        )
     if z_seconds is not None:
         print(
             f"zensical build         {z_seconds:8.2f} s   ({z_message}; "
@@ -211,19 +331,25 @@ def bench(n: int, *, zensical: bool) -> dict[str, float]:
     return {"total": total, "plain": plain, "per_article_ms": per_article_ms}
 
 
-def warm_up() -> None:
+def warm_up(languages: list[str]) -> None:
     """One small untimed build, so imports and the theme's files are warm for every engine."""
     with tempfile.TemporaryDirectory(prefix="helpdesk-bench-warm-") as tmp:
-        build_site(make_project(Path(tmp), 10))
+        build_site(make_project(Path(tmp), 10, languages))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
+    parser.add_argument(
+        "--languages",
+        default="en",
+        help="comma-separated, the source first (default: en), e.g. en,it,es",
+    )
     parser.add_argument("--no-zensical", action="store_true", help="skip the Zensical build")
     args = parser.parse_args()
-    warm_up()
-    results = {n: bench(n, zensical=not args.no_zensical) for n in args.sizes}
+    languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
+    warm_up(languages)
+    results = {n: bench(n, languages, zensical=not args.no_zensical) for n in args.sizes}
     if 1_000 in results and 10_000 in results:
         scale = results[10_000]["total"] / results[1_000]["total"]
         verdict = "ok" if scale <= 12 else "OVER"

@@ -120,14 +120,27 @@ class PostgresCluster:
                 return
             time.sleep(0.05)
 
-    def create_database(self, prefix: str = "t") -> str:
-        """A new empty database; returns its URL."""
+    def create_database(self, prefix: str = "t", *, owner: str = "helpdesk_app") -> str:
+        """A new empty database owned by ``owner``, an ordinary role (no superuser: the
+        grants the access API's migrations set apply to it); returns its URL."""
         import psycopg
+        from psycopg import sql
 
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return f"postgresql://{self.user}@127.0.0.1:{self.port}/{name}"
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (owner,))
+            if exists.fetchone() is None:
+                conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(owner)))
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(name), sql.Identifier(owner)
+                )
+            )
+        return f"postgresql://{owner}@127.0.0.1:{self.port}/{name}"
+
+    def admin_url_of(self, database_url: str) -> str:
+        """The superuser's URL of the same database (to act as an attacker with it)."""
+        return f"{self.admin_url.rsplit('/', 1)[0]}/{database_url.rsplit('/', 1)[1]}"
 
     def stop(self) -> None:
         # Already down when a test killed it and did not restart it.

@@ -56,7 +56,7 @@ FAILURES = [
     ("mfa-app-password-refused", "check_failed", "access_check",
      {"ticket": "HD-1", "email": GIULIA, "client": "windows", "version": "20.0"}),
     ("pin-setup-forgotten", "reset_failed", "set_pin",
-     {"ticket": "HD-2", "situation": "forgotten", "email": GIULIA, "workspace_ok": "no", "identity": True}),
+     {"ticket": "HD-2", "situation": "never_set", "email": GIULIA, "workspace_ok": "no", "identity": True}),
     ("device-activation-code", "action_failed", "enable_device",
      {"ticket": "HD-3", "situation": "blocked", "is_that_device": "yes", "enable_gate": True}),
     ("account-locked", "unlock_failed", "unlock_account",

@@ -132,6 +132,7 @@ async def test_misuse_raises_runtime_error(
     kb: KnowledgeBase, api: AccessClient, state_dir: Path
 ) -> None:
     session = await Session.start(kb.trees["scanner-signature-pad"], api, state_dir=state_dir)
+    await session.provide("HD-31")
     with pytest.raises(RuntimeError, match="does not apply"):
         await session.provide("x")
     with pytest.raises(DiagnosticError, match="not a choice"):
@@ -151,6 +152,7 @@ async def test_back_from_an_end_reopens_the_walk_until_it_is_closed(
     kb: KnowledgeBase, api: AccessClient, state_dir: Path
 ) -> None:
     session = await Session.start(kb.trees["scanner-signature-pad"], api, state_dir=state_dir)
+    await session.provide("HD-31")
     await session.answer("scan_error")
     await session.answer("yes")
     assert session.outcome == "resolved"
@@ -271,7 +273,7 @@ def test_trees_report_counts_outcomes(state_dir: Path, tmp_path: Path) -> None:
     answers = tmp_path / "scan.yaml"
     for symptom, ok in [("scan_error", "yes"), ("scan_error", "no"), ("right_led", "yes")]:
         key = "locked" if symptom == "scan_error" else "wacom"
-        answers.write_text(f"symptom: {symptom}\n{key}: '{ok}'\n")
+        answers.write_text(f"ticket: HD-8\nsymptom: {symptom}\n{key}: '{ok}'\n")
         result = runner.invoke(
             cli, ["diagnose", "scanner-signature-pad", "--answers", str(answers),
                   "--kb", str(REPO / "kb"), "--state-dir", str(state_dir)],

@@ -108,6 +108,23 @@ async def _enable_lobby_phone_first(api: AccessClient) -> None:
     await api.enable_device(seed.DEVICE_DISABLED.id, reason="set up", ticket="SETUP")
 
 
+async def _pending_pc_got_a_code(api: AccessClient) -> None:
+    devices = await api.list_devices(status="pending_activation")
+    names = [d.name for d in devices.items]
+    assert names.count(seed.DEVICE_PENDING.name) == 1  # no second "Front Desk PC"
+    (record,) = await _applied(api, "create_activation_code")
+    assert record.ticket == "HD-4" and record.subject == f"device:{seed.DEVICE_PENDING.id}"
+
+
+async def _disable_the_tablet_first(api: AccessClient) -> None:
+    await api.disable_device(seed.DEVICE_ACTIVE.id, reason="set up", ticket="SETUP")
+
+
+async def _a_second_disabled_device_enabled(api: AccessClient) -> None:
+    (record,) = await _applied(api, "enable_device")
+    assert record.ticket == "HD-3"
+
+
 async def _code_created(api: AccessClient) -> None:
     devices = await api.list_devices(status="pending_activation")
     assert "Front Desk PC 2" in {d.name for d in devices.items}
@@ -121,7 +138,7 @@ PIN = "pin-setup-forgotten"
 P = {"ticket": "HD-2", "situation": "forgotten", "email": MARCO}
 DEV = "device-activation-code"
 D = {"ticket": "HD-4", "situation": "new_device", "requester_email": ELENA, "who_creates": "agent",
-     "device_name": "Front Desk PC 2", "platform": "windows"}  # fmt: skip
+     "is_pending_device": "no", "device_name": "Front Desk PC 2", "platform": "windows"}  # fmt: skip
 LOCK = "account-locked"
 L = {"ticket": "HD-9", "email": SARA}
 WIN = "windows-19-99-windows-update"
@@ -166,6 +183,12 @@ PATHS: list[Path_] = [
     Path_(PIN, "self_service", "declined", {**P, "workspace_ok": "no", "identity": True, "reset_pin": "decline"},
           check=_nothing_applied()),
     Path_(PIN, "not_owner", "not_our_problem", {**P, "workspace_ok": "no", "identity": False}),
+    # pin_set read from the account: a PIN "never set" that exists, a "forgotten" one that never was
+    Path_(PIN, "self_service", "resolved",
+          {**P, "situation": "never_set", "pin_exists": "forgot", "workspace_ok": "yes"}),
+    Path_(PIN, "pin_given", "resolved",
+          {**P, "situation": "forgotten", "email": GIULIA, "no_pin_yet": "agent", "identity": True,
+           "reset_pin": "confirm"}, secrets=("pin",)),
     Path_(PIN, "no_such_user", "escalated", {**P, "email": NOBODY, "user_not_found": "escalate"}),
     # -- device activation
     Path_(DEV, "code_given", "resolved", {**D, "code_gate": True, "create_code": "confirm"},
@@ -185,9 +208,20 @@ PATHS: list[Path_] = [
     Path_(DEV, "ask_admin", "not_our_problem",
           {"ticket": "HD-3", "situation": "blocked", "is_that_device": "yes", "enable_gate": False}),
     Path_(DEV, "self_service", "resolved",
-          {**D, "situation": "blocked", "is_that_device": "no", "requester_email": ELENA, "who_creates": "self"}),
+          {**D, "situation": "blocked", "is_that_device": "no", "none_disabled": "asks_code",
+           "requester_email": ELENA, "who_creates": "self"}),
     Path_(DEV, "self_service", "resolved",
-          {**D, "situation": "blocked", "who_creates": "self"}, setup=_enable_lobby_phone_first),
+          {**D, "situation": "blocked", "none_disabled": "asks_code", "who_creates": "self"},
+          setup=_enable_lobby_phone_first),
+    Path_(DEV, "blocked_escalate", "escalated",
+          {"ticket": "HD-3", "situation": "blocked", "none_disabled": "other"}, setup=_enable_lobby_phone_first),
+    Path_(DEV, "enabled_second", "resolved",
+          {"ticket": "HD-3", "situation": "blocked", "is_that_device": "no", "is_second_device": "yes",
+           "enable_second_gate": True, "enable_second": "confirm"},
+          setup=_disable_the_tablet_first, check=_a_second_disabled_device_enabled),
+    Path_(DEV, "reuse_given", "resolved",
+          {**D, "situation": "after_update", "is_pending_device": "yes", "reuse_gate": True, "reuse_code": "confirm"},
+          check=_pending_pc_got_a_code, secrets=("activation_code",)),
     # -- account locked
     Path_(LOCK, "reset_password", "resolved",
           {**L, "caller_is_user": True, "unlock_or_wait": "unlock", "unlock": "confirm"}, check=_sara_unlocked),
@@ -249,9 +283,10 @@ API_FAILURE_ENDS = {
 async def test_path(path: Path_, kb: KnowledgeBase, api: AccessClient, state_dir: Path) -> None:
     if path.setup is not None:
         await path.setup(api)
-    result = await run_headless(
-        kb.trees[path.tree], api, path.answers, yes=True, state_dir=state_dir
-    )
+    # Every tree asks for the ticket first (escalations carry it); scenarios that do not
+    # care which one share this.
+    answers = {"ticket": "HD-0", **path.answers}
+    result = await run_headless(kb.trees[path.tree], api, answers, yes=True, state_dir=state_dir)
     session = result.session
     assert result.state == "finished", session.message
     assert (session.state.steps[-1].node, session.outcome) == (path.end, path.outcome)

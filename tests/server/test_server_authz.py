@@ -4,7 +4,6 @@ another workspace's object."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -136,10 +135,10 @@ def _audit_rows(server: DemoServer, token_id: str) -> list[tuple[str, str]]:
 
 
 def test_a_revoked_token_changes_nothing_and_is_forgotten_once_a_write_finds_out(
-    tmp_path: Path,
+    database: str,
 ) -> None:
     # A cache time far longer than the test: only the write's own check can stop it.
-    with demo_server(tmp_path / "revoke.db", token_cache_seconds=600) as server:
+    with demo_server(database, token_cache_seconds=600) as server:
         user_url = f"{server.base_url}/v1/users/{U}"
         for role in ("agent", "admin"):
             headers = {"Authorization": f"Bearer {server.tokens[role]}"}
@@ -166,8 +165,8 @@ def test_a_revoked_token_changes_nothing_and_is_forgotten_once_a_write_finds_out
         assert _audit_rows(server, agent_id) == [] and _audit_rows(server, admin_id) == []
 
 
-def test_a_revoked_token_stops_reading_within_the_cache_time(tmp_path: Path) -> None:
-    with demo_server(tmp_path / "reads.db", token_cache_seconds=0.3) as server:
+def test_a_revoked_token_stops_reading_within_the_cache_time(database: str) -> None:
+    with demo_server(database, token_cache_seconds=0.3) as server:
         headers = {"Authorization": f"Bearer {server.tokens['agent']}"}
         user_url = f"{server.base_url}/v1/users/{U}"
         assert httpx.get(user_url, headers=headers).status_code == 200  # now cached
@@ -180,10 +179,10 @@ def test_a_revoked_token_stops_reading_within_the_cache_time(tmp_path: Path) -> 
         assert httpx.get(user_url, headers=headers).status_code == 401
 
 
-def test_a_token_created_while_the_server_runs_works_at_once(tmp_path: Path) -> None:
+def test_a_token_created_while_the_server_runs_works_at_once(database: str) -> None:
     from helpdesk.server.seed import create_demo_token
 
-    with demo_server(tmp_path / "new.db", token_cache_seconds=60) as server:
+    with demo_server(database, token_cache_seconds=60) as server:
         state = server.live.app.state.access
         forged = server.tokens["agent"][:-4] + "0000"
         assert httpx.get(f"{server.base_url}/v1/devices", headers={

@@ -29,9 +29,9 @@ from helpdesk.server.testing import demo_server
 W = {"reason": "load test", "ticket": "T-LOAD"}
 
 
-async def test_fifty_concurrent_writers_on_one_user_end_consistent(tmp_path: Path) -> None:
+async def test_fifty_concurrent_writers_on_one_user_end_consistent(database: str) -> None:
     user_id = demo.ADMIN_MFA_NO_PIN.id
-    with demo_server(tmp_path / "busy.db") as server:
+    with demo_server(database) as server:
         async with server.client(timeout=30) as api:
 
             async def writer(i: int) -> tuple[str, bool]:
@@ -62,7 +62,9 @@ async def test_fifty_concurrent_writers_on_one_user_end_consistent(tmp_path: Pat
     assert user.pin_set
     outcomes_in_audit = [r.outcome for r in audit.items]
     assert outcomes_in_audit.count("applied") == sum(ok.values())
-    assert outcomes_in_audit.count("refused") == refused
+    # Identical refusals (same token, action and problem) fold into one record's count.
+    assert sum(r.count for r in audit.items if r.outcome == "refused") == refused
+    assert outcomes_in_audit.count("refused") <= 4
 
 
 def _start(db: Path, port: int) -> subprocess.Popen[bytes]:

@@ -27,12 +27,12 @@ def auth(server: DemoServer, role: str = "agent") -> dict[str, str]:
 
 
 @pytest.fixture
-def strict(tmp_path: Path) -> Iterator[DemoServer]:
+def strict(database: str) -> Iterator[DemoServer]:
     limits = {
         "write_limit": RateLimit(burst=3, per_second=0.01),
         "pin_limit": RateLimit(burst=2, per_second=0.01),
     }
-    with demo_server(tmp_path / "strict.db", **limits) as running:
+    with demo_server(database, **limits) as running:
         yield running
 
 
@@ -119,7 +119,8 @@ async def test_writes_are_rate_limited_per_token_with_retry_after(strict: DemoSe
         # Another token has its own bucket.
         await other.unlock_account(demo.LOCKED_USER.id, dry_run=True, **W)
         audit = await api.list_audit(action="unlock_account")
-        assert audit.items == [], "dry runs and their refusals are not audited"
+        # Dry runs leave a trace (outcome dry_run); their refusals do not.
+        assert [r.outcome for r in audit.items] == ["dry_run"] * 4
 
 
 async def test_pin_calls_have_their_own_tighter_limit(strict: DemoServer) -> None:
@@ -131,7 +132,11 @@ async def test_pin_calls_have_their_own_tighter_limit(strict: DemoServer) -> Non
         with pytest.raises(RateLimited):
             await api.set_pin(demo.RECEPTIONIST.id, pin="5937", **W)
         audit = await api.list_audit(action="set_pin")
-        assert [(r.outcome, r.status) for r in audit.items] == [("refused", 429)]
+        assert [(r.outcome, r.status) for r in audit.items] == [
+            ("refused", 429),
+            ("dry_run", 200),
+            ("dry_run", 200),
+        ]
 
 
 async def test_an_unexpected_failure_is_a_500_problem_without_details(tmp_path: Path) -> None:

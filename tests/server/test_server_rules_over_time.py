@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -22,8 +21,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def timed(tmp_path: Path, clock: ManualClock) -> Iterator[DemoServer]:
-    with demo_server(tmp_path / "timed.db", clock=clock) as running:
+def timed(database: str, clock: ManualClock) -> Iterator[DemoServer]:
+    with demo_server(database, clock=clock) as running:
         yield running
 
 
@@ -63,10 +62,10 @@ async def test_an_activation_code_expires_after_24_hours(
 
 
 async def test_the_legacy_app_worked_until_30_september_2025(
-    tmp_path: Path,
+    database: str,
 ) -> None:
     before_end = ManualClock(datetime(2025, 9, 29, 12, 0, tzinfo=UTC))
-    with demo_server(tmp_path / "legacy.db", clock=before_end) as server:
+    with demo_server(database, clock=before_end) as server:
         async with server.client() as api:
             check = await api.access_check(demo.RECEPTIONIST.id, client="legacy", version="4.2")
             assert check.can_sign_in

@@ -204,7 +204,9 @@ async def test_the_same_idempotency_key_and_body_replays_without_changing_anythi
     audit = await api.list_audit(
         subject=f"device:{first.device.id}", action="create_activation_code"
     )
-    assert len(audit.items) == 1
+    # One change; the replay leaves a trace that names the record it replayed.
+    assert [r.outcome for r in audit.items] == ["replayed", "applied"]
+    assert audit.items[0].detail == f"replayed the answer of audit record {first.audit_id}"
 
 
 async def test_the_same_idempotency_key_with_another_body_is_refused(api: AccessClient) -> None:

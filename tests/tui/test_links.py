@@ -27,7 +27,7 @@ def test_with_site_url_in_mkdocs_yml_customer_links_are_full_addresses(project: 
 
     url = article_url(article, catalog.site_url)
 
-    assert url == f"https://help.example.test/{article.category}/{article.id}/"
+    assert url == f"https://help.example.test/en/{article.category}/{article.id}/"
 
 
 def test_without_it_they_are_paths_and_agent_only_articles_have_none(project: Path) -> None:
@@ -36,7 +36,7 @@ def test_without_it_they_are_paths_and_agent_only_articles_have_none(project: Pa
     for article in catalog.kb.articles.values():
         url = article_url(article, catalog.site_url)
         if article.on_site:
-            assert url == f"{article.category}/{article.id}/"
+            assert url == f"/en/{article.category}/{article.id}/"
         else:
             assert url is None
 
@@ -44,3 +44,27 @@ def test_without_it_they_are_paths_and_agent_only_articles_have_none(project: Pa
 def test_the_variable_gives_the_address_too(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HELPDESK_SITE_URL", "https://kb.example.test/help/")
     assert load_catalog(project / "kb").site_url == "https://kb.example.test/help/"
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_links_and_previews_follow_the_callers_language() -> None:
+    from helpdesk.content.kb import load_kb
+    from helpdesk.tui.catalog import Catalog
+
+    catalog = Catalog(kb=load_kb(REPO / "kb"), site_url="https://help.example.test/")
+    article = catalog.kb.articles["pin-login"]
+
+    assert catalog.public_url(
+        article, "it"
+    ) == "https://help.example.test/it/access-security/pin-login/" or (
+        catalog.public_url(article, "it")
+        == f"https://help.example.test/it/{article.category}/pin-login/"
+    )
+    assert catalog.public_url(article, "es").startswith("https://help.example.test/es/")
+    assert catalog.public_url(article, "de").startswith("https://help.example.test/en/")
+    italian, lang = catalog.localized(article, "it")
+    assert lang == "it" and italian.title != article.title
+    english, lang = catalog.localized(article, "en")
+    assert lang == "en" and english.title == article.title

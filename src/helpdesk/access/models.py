@@ -9,10 +9,11 @@ keeps working against a newer server.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 Role = Literal["admin", "manager", "receptionist"]
 Permission = Literal["manage_devices"]
@@ -24,7 +25,7 @@ DeviceStatus = Literal["pending_activation", "active", "disabled"]
 Scope = Literal[
     "users:read", "mfa:write", "pins:write", "devices:write", "users:write", "audit:read", "admin"
 ]
-Outcome = Literal["applied", "refused"]
+Outcome = Literal["applied", "refused", "dry_run", "replayed"]
 Language = Literal["en", "it", "es"]
 SCOPES: tuple[str, ...] = get_args(Scope)
 LANGUAGES: tuple[str, ...] = get_args(Language)
@@ -34,8 +35,29 @@ class _Response(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be stored as text (a NUL, an unpaired surrogate), or None.
+
+    JSON can spell both (``"\\u0000"``, ``"\\ud800"``) and pydantic accepts them, but
+    neither encodes to UTF-8 for SQLite nor fits a PostgreSQL text column.
+    """
+    if _NOT_TEXT.search(value):
+        return "must not contain NUL characters or unpaired surrogates"
+    return None
+
+
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        if isinstance(value, str) and (problem := text_problem(value)):
+            raise ValueError(problem)
+        return value
 
 
 # ---------------------------------------------------------------- problems
@@ -167,6 +189,13 @@ class AuditRecord(_Response):
     transcript_head: str | None = Field(
         default=None, description="The agent transcript's chain head sent with the write."
     )
+    count: int = Field(
+        default=1,
+        description=(
+            "For refusals: how many identical refusals (same token, action, subject and "
+            "problem, each within 10 minutes of the last) this record stands for."
+        ),
+    )
 
 
 class AuditPage(_Response):
@@ -243,6 +272,15 @@ class ActivationCodeBody(WriteBody):
 class ActivateDeviceBody(_Request):
     code: str = Field(min_length=4, max_length=32)
     client_version: str | None = Field(default=None, max_length=20)
+    ticket: str | None = Field(
+        default=None, min_length=1, max_length=64, description="Support ticket, if any."
+    )
+    reason: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=500,
+        description="Why; the audit records 'device activation with a one-time code' if not.",
+    )
     transcript_head: str | None = _transcript_head()
 
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import base64
 import difflib
+import functools
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -48,14 +50,19 @@ class SourceParts:
     fixed: tuple[Part, ...]
     sequence: tuple[Part, ...]
 
-    def digest(self) -> str:
-        """The value ``mark-current`` records."""
+    @functools.cached_property
+    def whole(self) -> str:
+        """The digest's first field (computed once per source and load)."""
         whole = hashlib.sha256()
         for part in (*self.fixed, *self.sequence):
             whole.update(part.payload.encode())
             whole.update(b"\x1e")
+        return f"{PREFIX}{whole.hexdigest()[:16]}"
+
+    def digest(self) -> str:
+        """The value ``mark-current`` records."""
         codes = "".join(_code(p.payload) for p in (*self.fixed, *self.sequence))
-        return f"{PREFIX}{whole.hexdigest()[:16]}.{codes}"
+        return f"{self.whole}.{codes}"
 
 
 @dataclass(frozen=True)
@@ -84,10 +91,29 @@ class DigestFormatError(ValueError):
 
 
 def normalised(value: Any) -> str:
-    """JSON of ``value`` (a model, or plain data) with whitespace in strings collapsed."""
-    if isinstance(value, BaseModel):
-        value = value.model_dump(mode="json", exclude_none=True)
-    return json.dumps(_squash(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """JSON of ``value`` (a model, or plain data) with whitespace in strings collapsed.
+
+    This runs for every part of every translated source on every load, so the common
+    case -- no string holds anything to collapse -- is the JSON as written (in C); only
+    a part with line breaks, doubled or edge spaces takes the walk through the data.
+    Both give the same text, so recorded digests do not depend on the path taken.
+    """
+    data = (
+        value.model_dump(mode="json", exclude_none=True) if isinstance(value, BaseModel) else value
+    )
+    text = _JSON.encode(data)
+    if _COLLAPSIBLE.search(text) is None:
+        return text
+    return _JSON.encode(_squash(data))
+
+
+_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+"""One encoder for every part (``json.dumps`` with options builds a new one per call)."""
+
+_COLLAPSIBLE = re.compile(r'[^\S ]|  |" | "|\\[nrtfb]|\\u00[01]')
+"""What ``_squash`` could change in the JSON text: whitespace other than one space (raw
+or escaped), two spaces, a space just inside quotes (an escaped quote counts too: then
+the walk decides)."""
 
 
 def _squash(value: Any) -> Any:
@@ -111,7 +137,7 @@ def compare(recorded: str, current: SourceParts) -> list[Change]:
     Raises:
         DigestFormatError: ``recorded`` is not a digest this module wrote.
     """
-    if current.digest().split(".", 1)[0] == recorded.split(".", 1)[0]:
+    if current.whole == recorded.split(".", 1)[0]:
         return []
     old_fixed, old_sequence = _decode(recorded, len(current.fixed))
     changes = [

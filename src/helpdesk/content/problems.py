@@ -89,9 +89,21 @@ def validate_document(
         return model.model_validate(doc.data)
     except ValidationError as exc:
         tag_names = set(tags)
+        found = []
         for error in exc.errors(include_url=False):
             loc = _yaml_loc(tuple(error["loc"]), tag_names)
             message, key = _message(error, loc, _vocabulary(model))
+            found.append((error["type"], loc, message, key))
+        # A misspelt key ("sumary") is also a missing one ("summary"): say it once,
+        # where the writer typed it.
+        meant = {
+            (*loc[:-1], message.split("did you mean '")[1].rstrip("'?"))
+            for kind, loc, message, _ in found
+            if kind == "extra_forbidden" and "did you mean '" in message
+        }
+        for kind, loc, message, key in found:
+            if kind == "missing" and loc in meant:
+                continue
             problems.at(doc, loc, message, key=key)
         return None
 

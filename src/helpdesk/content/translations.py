@@ -238,7 +238,9 @@ def _freshness(
     source_doc: YamlDocument,
     problems: ProblemList,
 ) -> Freshness | None:
-    mark = f"`helpdesk translations mark-current {problems.path(doc.path)}`"
+    def mark() -> str:  # only when a problem is reported: display paths cost a resolve()
+        return f"`helpdesk translations mark-current {problems.path(doc.path)}`"
+
     try:
         fresh = freshness(translation.source_digest, parts)
     except digest.DigestFormatError:
@@ -246,14 +248,14 @@ def _freshness(
             doc,
             ("source_digest",),
             "source_digest was not written by mark-current (never copy or edit it); "
-            f"check the text against the source, then run {mark}",
+            f"check the text against the source, then run {mark()}",
         )
         return None
     if not fresh.marked:
         problems.at(
             doc,
             ("id",),
-            "translation was never marked current; check it against the source, then run " + mark,
+            "translation was never marked current; check it against the source, then run " + mark(),
             severity="warning",
         )
     elif fresh.state == "stale":
@@ -266,7 +268,7 @@ def _freshness(
             ("source_digest",),
             f"stale: the source changed (updated {source.updated.isoformat()}) since this "
             f"translation was checked: {'; '.join(where)}; update the translation, then "
-            f"run {mark}",
+            f"run {mark()}",
             severity="warning",
         )
     return fresh

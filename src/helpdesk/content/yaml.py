@@ -67,10 +67,32 @@ _StrictResolver.add_implicit_resolver(
 )
 
 
+_IMPLICIT: dict[str | None, list[tuple[str, re.Pattern[str]]]] = dict(
+    _StrictResolver.yaml_implicit_resolvers
+)
+
+
 class _Loader(_Parser, _StrictResolver):  # type: ignore[misc,valid-type]
     def __init__(self, stream: str) -> None:
         _Parser.__init__(self, stream)
         _StrictResolver.__init__(self)
+
+    # The parser asks these for every node. PyYAML's versions serve path resolvers,
+    # which this loader has none of; a tenth of a large KB's load went into them.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _IMPLICIT.get(value[0] if value else "", ()):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,9 @@ class InputNode(_Node):
     """For integer inputs: the smallest value accepted."""
     maximum: int | None = None
     """For integer inputs: the largest value accepted."""
+    prefill: Literal["caller_email"] | None = None
+    """For email inputs that ask for the caller's own address: start with the call's
+    caller (shown and editable). Ticket inputs always start with the call's ticket."""
     next: Name
     """The node after the value is accepted."""
 

@@ -177,7 +177,9 @@ def _sets(tree: Tree, node_id: str, edge: str) -> set[str]:
     node = tree.nodes[node_id]
     if edge == "on_error":
         return {"error"}
-    if isinstance(node, AskNode | InputNode):
+    if isinstance(node, AskNode):
+        return {node_id, f"{node_id}_label"}
+    if isinstance(node, InputNode):
         return {node_id}
     if isinstance(node, LookupNode) and edge == "next":
         return {node.save_as}
@@ -219,6 +221,8 @@ def _producers(tree: Tree) -> dict[str, list[Any]]:
     for node_id, node in tree.nodes.items():
         if isinstance(node, AskNode | InputNode):
             types.setdefault(node_id, []).append("value")
+        if isinstance(node, AskNode):
+            types.setdefault(f"{node_id}_label", []).append("value")
         elif isinstance(node, LookupNode | ActionNode) and node.save_as:
             types.setdefault(node.save_as, []).append(result_model(node.operation) or "any")
     return types

@@ -60,6 +60,7 @@ class NodeView:
     hint: str | None = None
     minimum: int | None = None
     maximum: int | None = None
+    prefill: str | None = None
     plan: Plan | None = None
     outcome: str | None = None
     text: str | None = None
@@ -102,6 +103,7 @@ def node_view(tree: Tree, node_id: str, env: Mapping[str, Any], plan: Plan | Non
             hint=HINTS[node.type],
             minimum=node.minimum,
             maximum=node.maximum,
+            prefill=node.prefill,
         )
     if isinstance(node, VerifyNode):
         return NodeView(**common, prompt=render(node.prompt, env))

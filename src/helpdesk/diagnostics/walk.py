@@ -16,6 +16,7 @@ from typing import Any
 from helpdesk.diagnostics.conditions import ConditionError, evaluate, parse_condition
 from helpdesk.diagnostics.model import (
     ActionNode,
+    AskNode,
     BranchNode,
     EscalateNode,
     LookupNode,
@@ -77,8 +78,17 @@ class Walk(ABC):
         return node_view(self.tree, self.state.current, self.env(), self.state.plan)
 
     def env(self) -> dict[str, Any]:
-        """Answers and fact values by name, as conditions and templates see them."""
+        """Answers and fact values by name, as conditions and templates see them.
+
+        An ``ask`` answer is also there as ``<node>_label``, the words of the choice
+        picked, so texts read "the Windows client" rather than the stored value.
+        """
         values: dict[str, Any] = dict(self.state.answers())
+        for step in self.state.steps:
+            node = self.tree.nodes.get(step.node)
+            if isinstance(node, AskNode) and step.answer is not None:
+                label = next((c.label for c in node.choices if c.value == step.answer), None)
+                values[f"{step.node}_label"] = label if label is not None else str(step.answer)
         values.update({name: fact.value for name, fact in self.state.facts().items()})
         return values
 

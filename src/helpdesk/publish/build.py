@@ -39,10 +39,11 @@ from typing import Protocol
 from helpdesk._gc import paused_gc
 from helpdesk.content.kb import KnowledgeBase, load_kb
 from helpdesk.errors import BuildError, ConfigError, Problem
-from helpdesk.publish import engine, localized, root_files, site_search
+from helpdesk.publish import engine, i18n, localized, root_files, site_search
 from helpdesk.publish.config import (
     PREVIEW_SITE_URL,
     SITE_URL_VARIABLE,
+    THEME_OVERRIDES,
     Project,
     find_project,
     public_site_url,
@@ -124,10 +125,29 @@ def render_site(
 
 
 def generate(project: Project, kb: KnowledgeBase, content: SiteContent) -> GenerateReport:
-    """Write one language's generated docs folder and engine config (build and serve)."""
+    """Write one language's generated docs folder, theme folder and engine config (build
+    and serve)."""
     report = write_docs(project.docs_dir(content.lang), content.all_files())
+    write_docs(project.theme_dir(content.lang), theme_files(kb, content.lang))
     write_engine_config(project, kb, content, localized.site_languages(kb))
     return report
+
+
+def theme_files(kb: KnowledgeBase, lang: str) -> dict[str, str | bytes]:
+    """The engine's theme templates of ``kb/templates/theme`` plus ``lang``'s compiled
+    catalog, which MkDocs installs for them (``{{ _("...") }}`` in theme templates)."""
+    templates = kb.root / TEMPLATES_FOLDER
+    folder = kb.root / THEME_OVERRIDES
+    files: dict[str, str | bytes] = {}
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                files[path.relative_to(folder).as_posix()] = path.read_bytes()
+    if lang != kb.source_language:
+        compiled = i18n.compiled_catalog(templates, lang)
+        if compiled is not None:
+            files[f"locales/{lang}/LC_MESSAGES/{i18n.DOMAIN}.mo"] = compiled
+    return files
 
 
 def chosen_languages(kb: KnowledgeBase, wanted: list[str] | None) -> list[str]:

@@ -87,6 +87,10 @@ class Project:
     def generated_config(self, lang: str) -> Path:
         return self.lang_dir(lang) / ENGINE_CONFIG
 
+    def theme_dir(self, lang: str) -> Path:
+        """The theme templates (``kb/templates/theme``) with ``lang``'s compiled catalog."""
+        return self.lang_dir(lang) / "theme"
+
 
 def find_project(kb_dir: Path, site_dir: Path | None = None) -> Project:
     """The project around ``kb_dir``: the folder beside it holding ``mkdocs.yml``, else the cwd.
@@ -196,7 +200,9 @@ def engine_config_text(
     folders, the alternates' data and extra scripts."""
     lang = content.lang
     lang_dir = project.lang_dir(lang)
-    theme: dict[str, Any] = {"language": lang}
+    # `language`: Material's own words, <html lang> and the search's stemming; `locale`:
+    # MkDocs installs this language's catalog for the theme templates' {{ _("...") }}.
+    theme: dict[str, Any] = {"language": lang, "locale": lang}
     config: dict[str, Any] = {
         # INHERIT is resolved relative to this file; a relative path keeps the
         # generated file readable and the project movable.
@@ -206,12 +212,11 @@ def engine_config_text(
         "theme": theme,
         "nav": content.nav,
     }
-    overrides = kb.root / THEME_OVERRIDES
-    if overrides.is_dir():
+    if (kb.root / THEME_OVERRIDES).is_dir():
         # Theme templates of our own (the "not found" page, the per-page language
-        # switcher); INHERIT merges this into the root config's theme, keeping its
-        # name, palette and features.
-        theme["custom_dir"] = str(overrides.resolve())
+        # switcher), copied with the language's catalog; INHERIT merges this into the
+        # root config's theme, keeping its name, palette and features.
+        theme["custom_dir"] = str(project.theme_dir(lang))
     if content.site_url is not None:
         # Also when it came from the environment: the sitemap and canonical links use it.
         config["site_url"] = language_site_url(content.site_url, lang)
@@ -229,7 +234,6 @@ def engine_config_text(
             "root_path": root_path,
             "site_url": content.site_url,
             "languages": [{"lang": code, "name": language_name(code)} for code in languages],
-            "strings": content.strings,
         },
     }
     if content.extra_javascript:

@@ -59,12 +59,24 @@ def translations(templates_dir: Path, lang: str, source: str = "en") -> NullTran
         # the catalog test names the file to create.
         return NullTranslations()
     stat = path.stat()
-    return _compiled(path, lang, stat.st_mtime_ns, stat.st_size)
+    return _compiled(templates_dir, lang, stat.st_mtime_ns, stat.st_size)
 
 
 @functools.lru_cache(maxsize=16)
-def _compiled(path: Path, lang: str, mtime_ns: int, size: int) -> NullTranslations:
+def _compiled(templates_dir: Path, lang: str, mtime_ns: int, size: int) -> NullTranslations:
     # Keyed by mtime and size too, so `helpdesk serve` picks up an edited catalog.
+    compiled = compiled_catalog(templates_dir, lang)
+    if compiled is None:
+        return NullTranslations()
+    return Translations(io.BytesIO(compiled), domain=DOMAIN)
+
+
+def compiled_catalog(templates_dir: Path, lang: str) -> bytes | None:
+    """``lang``'s catalog as a gettext ``.mo`` file, for the engine's theme templates
+    (MkDocs reads ``<theme>/locales/<lang>/LC_MESSAGES/messages.mo``); None without one."""
+    path = catalog_path(templates_dir, lang)
+    if not path.is_file():
+        return None
     try:
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=lang, abort_invalid=True)
@@ -73,8 +85,7 @@ def _compiled(path: Path, lang: str, mtime_ns: int, size: int) -> NullTranslatio
         raise ContentError([Problem(display_path(path), line, 1, f"bad catalog: {exc}")]) from None
     buffer = io.BytesIO()
     write_mo(buffer, catalog)  # fuzzy entries are left out, as gettext does
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+    return buffer.getvalue()
 
 
 def long_date(value: dt.date, lang: str) -> str:

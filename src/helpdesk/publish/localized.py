@@ -15,28 +15,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
 from helpdesk.content.articles import Article
 from helpdesk.content.kb import KnowledgeBase
-from helpdesk.content.taxonomy import Category, Platform, Product, Tag
+from helpdesk.content.taxonomy import Category, Platform, Product, Tag, Taxonomy
 
 State = Literal["source", "current", "stale", "missing"]
-Label = TypeVar("Label", Category, Product, Platform, Tag)
-
-_INTERIM_LANGUAGES = ("en", "it", "es")
-"""Until the loader reads ``languages`` from kb/taxonomy.yaml (the translations API),
-the site is built in the three languages the help center publishes, English text in all."""
 
 
 def site_languages(kb: KnowledgeBase) -> list[str]:
-    """The configured languages, the source language first."""
-    configured = getattr(kb, "languages", None)
-    return list(configured) if configured else list(_INTERIM_LANGUAGES)
+    """The configured languages (``languages`` in kb/taxonomy.yaml), the source first."""
+    return list(kb.languages)
 
 
 def source_language(kb: KnowledgeBase) -> str:
-    return site_languages(kb)[0]
+    return kb.source_language
 
 
 @dataclass(frozen=True)
@@ -54,41 +48,29 @@ class LocalizedArticle:
 
 
 def localized_article(kb: KnowledgeBase, article: Article, lang: str) -> LocalizedArticle:
-    """``article`` in ``lang``, with its translation state."""
-    source = source_language(kb)
-    if lang == source:
+    """``article`` in ``lang``, with its translation state (``source`` on the source site)."""
+    if lang == kb.source_language:
         return LocalizedArticle(article, lang, "source", lang)
-    lookup = getattr(kb, "localized_article", None)
-    if lookup is None:
-        return LocalizedArticle(article, lang, "missing", source)
-    found: Any = lookup(article.id, lang)
-    state: State = found.state
-    changed = getattr(found, "source_changed", None)
-    return LocalizedArticle(
-        found.article, lang, state, source if state == "missing" else lang, changed
-    )
+    found = kb.localized_article(article.id, lang)
+    return LocalizedArticle(found.article, lang, found.state, found.text_lang, found.source_changed)
+
+
+def taxonomy(kb: KnowledgeBase, lang: str) -> Taxonomy:
+    """The taxonomy with its labels (titles, descriptions, tag keywords) in ``lang``."""
+    return kb.localized_taxonomy(lang).taxonomy
 
 
 def category(kb: KnowledgeBase, category_id: str, lang: str) -> Category:
-    return _label(kb, "category", kb.taxonomy.category(category_id), lang)
+    return taxonomy(kb, lang).category(category_id)
 
 
 def product(kb: KnowledgeBase, product_id: str, lang: str) -> Product:
-    return _label(kb, "product", kb.taxonomy.product(product_id), lang)
+    return taxonomy(kb, lang).product(product_id)
 
 
 def platform(kb: KnowledgeBase, platform_id: str, lang: str) -> Platform:
-    return _label(kb, "platform", kb.taxonomy.platform(platform_id), lang)
+    return taxonomy(kb, lang).platform(platform_id)
 
 
 def tag(kb: KnowledgeBase, tag_id: str, lang: str) -> Tag:
-    return _label(kb, "tag", kb.taxonomy.tag(tag_id), lang)
-
-
-def _label(kb: KnowledgeBase, kind: str, item: Label, lang: str) -> Label:
-    """A taxonomy entry with its title (and description) in ``lang``; English if missing."""
-    lookup = getattr(kb, "localized_label", None)
-    if lang == source_language(kb) or lookup is None:
-        return item
-    found: Label = lookup(kind, item.id, lang)
-    return found
+    return taxonomy(kb, lang).tag(tag_id)

@@ -54,7 +54,6 @@ class SiteContent:
             this language's site is at ``site_url + lang + "/"``.
         lang: the language of these pages.
         nav: the engine's nav, its titles in ``lang``.
-        strings: UI strings the theme templates show (the 404 page), in ``lang``.
     """
 
     pages: dict[str, str]
@@ -63,7 +62,6 @@ class SiteContent:
     site_url: str | None = None
     lang: str = "en"
     nav: list[object] = field(default_factory=list)
-    strings: dict[str, str] = field(default_factory=dict)
 
     def all_files(self) -> dict[str, str | bytes]:
         out: dict[str, str | bytes] = dict(self.files)
@@ -72,39 +70,6 @@ class SiteContent:
 
 
 NAV_TITLES = {"home": N_("Home"), "topics": N_("Help topics"), "tags": N_("Tags")}
-THEME_STRINGS = {
-    "not_found_title": N_("This page is not here"),
-    "not_found_text": N_(
-        "The address may be mistyped, or the article may have moved when the help center "
-        "was reorganised. Type a few words about your problem in the search box at the top "
-        "of the page, or start from one of the topics below."
-    ),
-    "home": N_("Help center home"),
-    # The search box (partials/search-box.html), the header, the article's chrome (main.html).
-    "search_region": N_("Help center"),
-    "search_label": N_("Search the help center"),
-    "search_placeholder": N_("Search"),
-    "search_placeholder_hero": N_("Describe your problem, e.g. set up a PIN"),
-    "search_results": N_("Search results"),
-    "platform": N_("Platform"),
-    "product": N_("Product"),
-    "all_platforms": N_("All platforms"),
-    "all_products": N_("All products"),
-    "status_empty": N_("Type a few words about your problem."),
-    "status_none": N_("No article matches. Try other words, or contact support."),
-    "status_one": N_("1 article found"),
-    "status_many": N_("{n} articles found"),
-    "status_corrected": N_("Showing results for"),
-    "status_loading": N_("Searching…"),
-    "status_offline": N_("Search is not available right now."),
-    "menu": N_("Menu"),
-    "contact_title": N_("Still need help? Contact support"),
-    "support_portal": N_("Support portal"),
-    "all_in_topic": N_("All articles in this topic"),
-}
-"""Strings of the engine's theme templates (``kb/templates/theme``), which are not ours to
-render: they reach them translated through the engine config (``extra.hd.strings``)."""
-
 LANGUAGE_SCRIPT = "assets/languages.js"
 """Keeps the header's language switcher on the page being read (see the script)."""
 
@@ -136,7 +101,6 @@ def collect_site(
         site_url=site_url,
         lang=lang,
         nav=nav(kb, lang, gettext),
-        strings={key: (gettext(text)) for key, text in THEME_STRINGS.items()},
     )
     content.pages.update(releases.release_pages(kb, env, today=today, lang=lang))
     content.files.update(
@@ -215,7 +179,9 @@ def render_pages(
             article_template,
             env,
             article=article,
-            translation=_translation(local[article.id], localized.source_language(kb)),
+            translation=_translation(
+                local[article.id], localized.source_language(kb), written_in(kb, article)
+            ),
             root=root,
             page={"root": root, "platform_titles": platform_titles, "tree_titles": tree_titles},
             category=categories[article.category],
@@ -272,7 +238,18 @@ def render_pages(
     return pages
 
 
-def _translation(local: LocalizedArticle, source_lang: str) -> dict[str, object]:
+def written_in(kb: KnowledgeBase, article: Article) -> list[str]:
+    """The languages an article is really written in: the source, and every translation."""
+    return [
+        lang
+        for lang in localized.site_languages(kb)
+        if lang == kb.source_language or kb.localized_article(article.id, lang).state != "missing"
+    ]
+
+
+def _translation(
+    local: LocalizedArticle, source_lang: str, languages: list[str]
+) -> dict[str, object]:
     """What the article template needs to say about the translation (notices, noindex).
 
     ``source_url`` is the English page, relative to this page's URL: one more level up
@@ -285,6 +262,7 @@ def _translation(local: LocalizedArticle, source_lang: str) -> dict[str, object]
         "state": local.state,
         "source_changed": local.source_changed,
         "text_lang": local.text_lang,
+        "written_in": languages,
         "source_url": "../" * depth + f"{source_lang}/{article_url(local.article)}",
     }
 

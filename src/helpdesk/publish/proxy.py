@@ -36,6 +36,13 @@ _HOP_BY_HOP = {
 }
 
 
+_STARTING = """<!doctype html>
+<html><head><meta charset="utf-8"><meta http-equiv="refresh" content="1">
+<title>Building the preview</title></head>
+<body><p>This language's preview is being built; the page reloads by itself.</p></body></html>
+"""
+
+
 def preferred_language(header: str | None, languages: list[str]) -> str | None:
     """The best of ``languages`` for an ``Accept-Language`` header, or None.
 
@@ -170,6 +177,17 @@ class _Handler(BaseHTTPRequestHandler):
             connection.request(self.command, path or self.path, headers=headers)
             response = connection.getresponse()
             body = response.read()
+        except ConnectionRefusedError:
+            # Its engine is still building the first time: come back in a second.
+            self.send_response(503)
+            body = _STARTING.encode("utf-8")
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Retry-After", "1")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return
         except (OSError, http.client.HTTPException) as exc:
             message = f"The preview of this language is not answering ({exc}); see the terminal."
             self._send(502, message.encode("utf-8"), "text/plain; charset=utf-8")

@@ -93,11 +93,15 @@ def serve_site(
         target=_watch, args=(project, site_url, chosen, stop, echo), name="kb-watch", daemon=True
     )
     try:
+        # Watching first: the engines' first builds give it time to be ready, so no
+        # change made once the first page shows is missed.
+        watcher.start()
         for server in servers.values():
             server.start()
-        front.start()
+        front.start()  # early requests get "being built, reloading" until an engine is up
+        for server in servers.values():
+            server.wait_until_listening(stop)
         echo(f"Serving on {site_url} ({', '.join(chosen)})")
-        watcher.start()
         echo(f"Watching {project.kb_dir} for changes; press Ctrl-C to stop.")
         while not stop.wait(0.25):
             for server in servers.values():
@@ -265,6 +269,23 @@ class _EngineServer:
                 f"the site engine's server for '{self.lang}' stopped (exit status {code})",
                 output="\n".join(engine.filter_output("\n".join(self._lines))),
             )
+
+    def wait_until_listening(self, stop: threading.Event, timeout: float = 300.0) -> None:
+        """Return once the server accepts connections (after its first build).
+
+        Raises:
+            BuildError: it stopped by itself, or did not listen within ``timeout``.
+        """
+        deadline = time.monotonic() + timeout
+        while not stop.is_set() and time.monotonic() < deadline:
+            self.check()
+            try:
+                with socket.create_connection(self._address, timeout=0.5):
+                    return
+            except OSError:
+                stop.wait(0.2)
+        if not stop.is_set():
+            raise BuildError(f"the site engine's server for '{self.lang}' did not start")
 
     def interrupt(self) -> None:
         """Ask the server to stop (SIGINT lets MkDocs shut its server down itself)."""

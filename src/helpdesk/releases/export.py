@@ -46,14 +46,22 @@ def markdown_html(text: str, kb: KnowledgeBase, base: str) -> str:
 
 
 def product_json(
-    kb: KnowledgeBase, product: str, timeline: list[ReleaseView], *, today: dt.date, base: str
+    kb: KnowledgeBase,
+    product: str,
+    timeline: list[ReleaseView],
+    *,
+    today: dt.date,
+    base: str,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """The JSON document of one product (see the module docstring).
 
     Args:
         base: the site's root URL, absolute (``https://…/``) or relative to the JSON file.
+        lang: the language of the titles (the timeline's notes are already in it).
     """
-    title = kb.taxonomy.product(product).title
+    lang = lang or kb.source_language
+    title = kb.localized_taxonomy(lang).title("products", product)
     releases = []
     for order, view in enumerate(timeline):
         release = view.release
@@ -74,11 +82,12 @@ def product_json(
                 "corrections": [
                     {"date": c.date.isoformat(), "reason": c.reason} for c in release.corrections
                 ],
-                "notes": [_note(kb, view, note, base) for note in view.notes()],
+                "notes": [_note(kb, view, note, base, lang) for note in view.notes()],
             }
         )
     return {
         "format": FORMAT,
+        "lang": lang,
         "product": {"id": product, "title": title},
         "generated": today.isoformat(),
         "sections": list(SECTIONS),
@@ -86,9 +95,13 @@ def product_json(
     }
 
 
-def _note(kb: KnowledgeBase, view: ReleaseView, note: NoteView, base: str) -> dict[str, Any]:
+def _note(
+    kb: KnowledgeBase, view: ReleaseView, note: NoteView, base: str, lang: str
+) -> dict[str, Any]:
     workaround = note.workaround
-    articles = [kb.articles[a] for a in note.note.articles if a in kb.articles]
+    articles = [
+        kb.localized_article(a, lang).article for a in note.note.articles if a in kb.articles
+    ]
     return {
         "id": note.note.id,
         "section": note.section,

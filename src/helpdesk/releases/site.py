@@ -13,10 +13,13 @@ Only releases visible on ``today`` take part (published or withdrawn, past any
 embargo); the date is always passed in so a build is a pure function of its inputs.
 
 Feeds are linked from each page twice: a visible "Subscribe (Atom)" link, and a
-``<link rel="alternate">`` in the page body. Material adds ``<link>`` to ``<head>``
-only through theme overrides, which would tie us to one engine; browsers and most
-feed readers that look for feeds scan the whole document, and the visible link serves
-everyone else.
+``<link rel="alternate feed" type="application/atom+xml">`` in the page body. Material
+adds ``<link>`` to ``<head>`` only through theme overrides, which would tie us to one
+engine; browsers and most feed readers that look for feeds scan the whole document, and
+the visible link serves everyone else. ``rel`` is a set of words, ``alternate`` among
+them as feed discovery asks; the second word ("feed", a registered link type) keeps the
+theme's script, which selects ``link[rel=alternate]`` exactly, from taking the feed for
+another language's site and fetching a ``sitemap.xml`` beside it (a 404 on every page).
 """
 
 from __future__ import annotations
@@ -72,7 +75,7 @@ def release_pages(
     entries = []
     for product_id in kb.releases.products(today):
         product = localized.product(kb, product_id, lang)
-        views = kb.releases.timeline(product_id, today)
+        views = kb.releases.timeline(product_id, today, lang)
         newest_first = list(reversed(views))
         # The current version is the highest one still offered, whatever the notes' dates.
         current = next((v for v in newest_first if v.release.status != "withdrawn"), None)
@@ -148,10 +151,10 @@ def release_files(
         return files  # a site without release notes gets no empty feed and no script
     every: list[ReleaseView] = []
     for product_id in products:
-        views = kb.releases.timeline(product_id, today)
+        views = kb.releases.timeline(product_id, today, lang)
         every += views
         files[urls.json_file(product_id)] = dumps(
-            product_json(kb, product_id, views, today=today, base=base)
+            product_json(kb, product_id, views, today=today, base=base, lang=lang)
         )
         spec = product_feed_spec(kb, product_id, lang, gettext)
         files[urls.feed_file(product_id)] = atom_feed(
@@ -181,7 +184,7 @@ def changes_by_article(
     out: dict[str, list[dict[str, str]]] = {}
     for product_id in kb.releases.products(today):
         title = localized.product(kb, product_id, lang).title
-        for view in reversed(kb.releases.timeline(product_id, today)):
+        for view in reversed(kb.releases.timeline(product_id, today, lang)):
             for note in view.notes():
                 # A known issue repeated across releases is linked where it is declared.
                 if note.origin is not view.loaded:

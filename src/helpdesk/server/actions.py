@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,16 +24,18 @@ from helpdesk.access.models import (
 )
 from helpdesk.server import records
 from helpdesk.server.problems import ApiProblem
-from helpdesk.server.security import generate_activation_code, hash_activation_code
+from helpdesk.server.security import PinHasher, generate_activation_code, hash_activation_code
 from helpdesk.server.settings import Settings
+from helpdesk.storage import Connection
 
 
 @dataclass
 class Ctx:
-    conn: sqlite3.Connection
+    conn: Connection
     workspace_id: str
     now: datetime
     settings: Settings
+    hasher: PinHasher
 
 
 @dataclass
@@ -118,7 +119,7 @@ def create_limited_user(ctx: Ctx, body: CreateLimitedUserBody) -> Plan:
             field="role",
         )
     taken = ctx.conn.execute(
-        "SELECT 1 FROM users WHERE workspace_id = ? AND email = ? COLLATE NOCASE",
+        "SELECT 1 FROM users WHERE workspace_id = ? AND lower(email) = lower(?)",
         (ctx.workspace_id, body.email),
     ).fetchone()
     if taken:
@@ -240,7 +241,7 @@ def create_activation_code(ctx: Ctx, body: ActivationCodeBody) -> Plan:
         }
 
     def apply() -> dict[str, Any]:
-        code, code_hash = generate_activation_code()
+        code, code_hash = generate_activation_code(ctx.hasher)
         if before is None:
             ctx.conn.execute(
                 "INSERT INTO devices (id, workspace_id, name, platform, mode, status, code_hash,"
@@ -305,7 +306,7 @@ def activate_device(ctx: Ctx, body: ActivateDeviceBody) -> Plan:
     """The device's side: consume a code (single use, within 24 hours)."""
     row = ctx.conn.execute(
         "SELECT * FROM devices WHERE workspace_id = ? AND code_hash = ?",
-        (ctx.workspace_id, hash_activation_code(body.code)),
+        (ctx.workspace_id, hash_activation_code(ctx.hasher, body.code)),
     ).fetchone()
     expires = records.parse_ts(row["code_expires_at"]) if row else None
     if row is None or expires is None or expires <= ctx.now:

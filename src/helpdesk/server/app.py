@@ -11,6 +11,9 @@ the app is built.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -37,6 +40,7 @@ from helpdesk.access.models import (
     WriteBody,
     WriteResult,
 )
+from helpdesk.errors import ConfigError
 from helpdesk.server import actions, records
 from helpdesk.server.middleware import RequestContext
 from helpdesk.server.problems import READ, WRITE, ApiProblem, responses
@@ -53,7 +57,8 @@ from helpdesk.server.runtime import (
 )
 from helpdesk.server.security import PinHasher, TokenInfo, generate_pin, load_pepper, pin_weakness
 from helpdesk.server.settings import Settings
-from helpdesk.server.store import Store
+from helpdesk.server.store import open_store
+from helpdesk.storage import Connection
 
 DryRun = Annotated[
     bool, Query(description="Return the planned change (before/after) without applying it.")
@@ -72,12 +77,36 @@ _R = responses(*READ)
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """Build the app: open and migrate the database, load the pepper, wire the routes."""
-    store = Store(settings.db_path)
-    store.migrate()
-    hasher = PinHasher(load_pepper(settings.pin_pepper, settings.db_path), n=settings.scrypt_n)
+    """Build the app: open and migrate the database, load the pepper, wire the routes.
+
+    Raises:
+        ConfigError: PostgreSQL without HELPDESK_PIN_PEPPER (there is no folder to keep
+            a generated one in, and every worker must use the same).
+        StorageError: the database cannot be opened or reached.
+    """
+    store = open_store(settings.db_path, pool_size=settings.pool_size)
+    try:
+        if store.shared and not settings.pin_pepper:
+            raise ConfigError(
+                "HELPDESK_PIN_PEPPER must be set with a PostgreSQL database: every worker"
+                " must hash PINs with the same secret, and there is no folder to keep one in"
+            )
+        store.migrate()
+        hasher = PinHasher(load_pepper(settings.pin_pepper, store), n=settings.scrypt_n)
+    except BaseException:
+        store.close()
+        raise
+    state = AppState(settings=settings, store=store, hasher=hasher)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Only servers run it (httpx.ASGITransport does not): close the pool at shutdown.
+        yield
+        await asyncio.to_thread(state.close)
+
     app = FastAPI(
         title="helpdesk access API",
+        lifespan=lifespan,
         version=__version__,
         description="Diagnose sign-in problems and apply bounded, audited fixes.",
         exception_handlers=HANDLERS,
@@ -88,7 +117,7 @@ def create_app(settings: Settings) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.router.route_class = FastRoute
-    app.state.access = AppState(settings=settings, store=store, hasher=hasher)
+    app.state.access = state
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     _reads(app)
     _writes(app)
@@ -124,7 +153,8 @@ def _reads(app: FastAPI) -> None:
         request: Request, token: Annotated[TokenInfo, require("users:read")]
     ) -> Workspace:
         """The token's workspace: its name and the hotel's time zone."""
-        return records.workspace(state_of(request).store.connection(), token.workspace_id)
+        ws = token.workspace_id
+        return await state_of(request).store.read(lambda conn: records.workspace(conn, ws))
 
     @app.get("/v1/users/lookup", name="find_user_by_email", responses=_R, tags=["users"])
     async def find_user_by_email(
@@ -133,9 +163,9 @@ def _reads(app: FastAPI) -> None:
         email: Annotated[str, Query(min_length=3, max_length=254)],
     ) -> User:
         """Find a user of this workspace by email (case-insensitive)."""
-        conn = state_of(request).store.connection()
-        return records.user_model(
-            records.user_by_email(conn, token.workspace_id, email), _now(request)
+        now, ws = _now(request), token.workspace_id
+        return await state_of(request).store.read(
+            lambda conn: records.user_model(records.user_by_email(conn, ws, email), now)
         )
 
     @app.get("/v1/users/{user_id}", name="get_user", responses=_R, tags=["users"])
@@ -143,9 +173,9 @@ def _reads(app: FastAPI) -> None:
         request: Request, token: Annotated[TokenInfo, require("users:read")], user_id: str
     ) -> User:
         """One user: role, permissions, MFA state, whether a PIN exists, lockout."""
-        conn = state_of(request).store.connection()
-        return records.user_model(
-            records.user_row(conn, token.workspace_id, user_id), _now(request)
+        now, ws = _now(request), token.workspace_id
+        return await state_of(request).store.read(
+            lambda conn: records.user_model(records.user_row(conn, ws, user_id), now)
         )
 
     @app.get("/v1/users/{user_id}/access-check", name="access_check", responses=_R, tags=["users"])
@@ -158,13 +188,16 @@ def _reads(app: FastAPI) -> None:
         device: Annotated[str | None, Query(max_length=64)] = None,
     ) -> AccessCheck:
         """Can this user sign in to this client version (on this device), and if not, why."""
-        conn = state_of(request).store.connection()
-        now = _now(request)
-        user = records.user_model(records.user_row(conn, token.workspace_id, user_id), now)
-        found = None
-        if device is not None:
-            found = records.device_model(records.device_row(conn, token.workspace_id, device), now)
-        return check_access(user, client=client, version=version, device=found, now=now)
+        now, ws = _now(request), token.workspace_id
+
+        def check(conn: Connection) -> AccessCheck:
+            user = records.user_model(records.user_row(conn, ws, user_id), now)
+            found = None
+            if device is not None:
+                found = records.device_model(records.device_row(conn, ws, device), now)
+            return check_access(user, client=client, version=version, device=found, now=now)
+
+        return await state_of(request).store.read(check)
 
     @app.get("/v1/devices", name="list_devices", responses=_R, tags=["devices"])
     async def list_devices(
@@ -174,9 +207,9 @@ def _reads(app: FastAPI) -> None:
         user_id: Annotated[str | None, Query(max_length=64)] = None,
     ) -> DeviceList:
         """Devices of this workspace, optionally by status or by user."""
-        conn = state_of(request).store.connection()
-        items = records.list_devices(
-            conn, token.workspace_id, _now(request), status=status, user_id=user_id
+        now, ws = _now(request), token.workspace_id
+        items = await state_of(request).store.read(
+            lambda conn: records.list_devices(conn, ws, now, status=status, user_id=user_id)
         )
         return DeviceList(items=items)
 
@@ -192,14 +225,11 @@ def _reads(app: FastAPI) -> None:
         """The audit log of this workspace, newest first."""
         if since is not None and since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
-        conn = state_of(request).store.connection()
-        items = records.list_audit(
-            conn,
-            token.workspace_id,
-            subject=subject,
-            action=action,
-            since=since.astimezone(UTC) if since else None,
-            limit=limit,
+        ws, after = token.workspace_id, since.astimezone(UTC) if since else None
+        items = await state_of(request).store.read(
+            lambda conn: records.list_audit(
+                conn, ws, subject=subject, action=action, since=after, limit=limit
+            )
         )
         return AuditPage(items=items)
 
@@ -300,24 +330,6 @@ def _writes(app: FastAPI) -> None:
             plan=lambda ctx: actions.unlock_account(ctx, user_id),
         )  # fmt: skip
 
-    @app.post("/v1/users/{user_id}/failed-logins", name="record_failed_login", tags=["demo"], **kw)
-    async def record_failed_login(
-        request: Request,
-        token: Annotated[TokenInfo, require("admin", "write")],
-        user_id: str,
-        dry_run: DryRun = False,
-        idempotency_key: IdempotencyKey = None,
-    ) -> WriteResult:
-        """Demo: record one wrong password, as the product's login service would; the
-        fifth in a row locks the account for 59 minutes."""
-        if not state_of(request).settings.demo_endpoints:
-            raise ApiProblem(404, "not-found", "No such resource.")
-        return await run_write(
-            request, token, body={}, dry_run=dry_run,
-            idempotency_key=idempotency_key,
-            plan=lambda ctx: actions.record_failed_login(ctx, user_id),
-        )  # fmt: skip
-
     @app.post("/v1/devices/activation-codes", name="create_activation_code", tags=["devices"], **kw)
     async def create_activation_code(
         request: Request,
@@ -345,11 +357,41 @@ def _writes(app: FastAPI) -> None:
         return await run_write(
             request, token, body=body.model_dump(), dry_run=dry_run,
             idempotency_key=idempotency_key, secrets=("code",),
+            default_reason="device activation with a one-time code",
             plan=lambda ctx: actions.activate_device(ctx, body),
         )  # fmt: skip
 
     for target, verb in (("active", "enable"), ("disabled", "disable")):
         _device_status_route(app, target, verb, kw)
+    if state_of_app(app).settings.demo_endpoints:
+        _demo_routes(app, kw)
+
+
+def state_of_app(app: FastAPI) -> AppState:
+    state: AppState = app.state.access
+    return state
+
+
+def _demo_routes(app: FastAPI, kw: dict[str, Any]) -> None:
+    """Routes that exist only on a demo server (``serve --demo``, the tests): an admin
+    token could otherwise lock any user out for 59 minutes."""
+
+    @app.post("/v1/users/{user_id}/failed-logins", name="record_failed_login", tags=["demo"], **kw)
+    async def record_failed_login(
+        request: Request,
+        token: Annotated[TokenInfo, require("admin", "write")],
+        user_id: str,
+        dry_run: DryRun = False,
+        idempotency_key: IdempotencyKey = None,
+    ) -> WriteResult:
+        """Demo: record one wrong password, as the product's login service would; the
+        fifth in a row locks the account for 59 minutes."""
+        return await run_write(
+            request, token, body={}, dry_run=dry_run,
+            idempotency_key=idempotency_key,
+            default_reason="demo: a wrong password, as the login service reports it",
+            plan=lambda ctx: actions.record_failed_login(ctx, user_id),
+        )  # fmt: skip
 
 
 def _device_status_route(app: FastAPI, target: str, verb: str, kw: dict[str, Any]) -> None:

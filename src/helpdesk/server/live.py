@@ -84,13 +84,61 @@ def configure_logging() -> None:
     logging.logMultiprocessing = False
 
 
-def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Serve in the foreground until interrupted; one JSON log line per request."""
-    configure_logging()
-    app = create_app(settings)
+def _ready(app: FastAPI) -> FastAPI:
     # Everything built so far (modules, the app, its compiled validators) lives as long
     # as the process. Frozen, the collector stops walking it: a full collection under
     # load took ~40 ms with it and ~10 ms without, which showed as the p99 latency.
     gc.collect()
     gc.freeze()
-    uvicorn.Server(uvicorn_config(app, host, port)).run()
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app factory each worker of ``serve --workers N`` calls: settings from the
+    environment (HELPDESK_ACCESS_DB and the rest, which ``serve`` sets for them)."""
+    configure_logging()
+    return _ready(create_app(Settings.from_env()))
+
+
+def serve(
+    settings: Settings, *, host: str = "127.0.0.1", port: int = 8765, workers: int = 1
+) -> None:
+    """Serve in the foreground until interrupted; one JSON log line per request.
+
+    With ``workers`` > 1, uvicorn starts that many processes over ``app_from_env``; the
+    caller has put the settings in the environment. Only a shared store (PostgreSQL)
+    may be served by several processes.
+
+    Raises:
+        ConfigError: several workers over a SQLite file.
+    """
+    if workers > 1:
+        from helpdesk.errors import ConfigError
+        from helpdesk.storage import SqliteTarget, parse_target
+
+        if isinstance(parse_target(settings.db_path), SqliteTarget):
+            raise ConfigError(
+                f"--workers {workers} needs a PostgreSQL database (--db postgresql://…):"
+                " a SQLite file is served by one process, whose single writer keeps every"
+                " write, rate limit and audit record consistent"
+            )
+        # Once here, before any worker: a bad setting stops the command with its message
+        # (not N crashing workers), and the migrations are applied before they start.
+        create_app(settings).state.access.close()
+        configure_logging()
+        uvicorn.run(
+            "helpdesk.server.live:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_level="warning",
+            lifespan="on",
+        )
+        return
+    configure_logging()
+    app = _ready(create_app(settings))
+    config = uvicorn_config(app, host, port)
+    config.lifespan = "on"  # closes the store (and a PostgreSQL pool) at shutdown
+    uvicorn.Server(config).run()

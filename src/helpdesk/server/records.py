@@ -6,13 +6,16 @@ not found, so no route can confirm that it exists.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
-import sqlite3
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from helpdesk.access.models import AuditRecord, Device, MfaStatus, User, Workspace
 from helpdesk.server.problems import not_found
+from helpdesk.storage import Connection, Row
 
 
 def ts(value: datetime | None) -> str | None:
@@ -23,7 +26,7 @@ def parse_ts(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
-def mfa_status(row: sqlite3.Row, now: datetime) -> MfaStatus:
+def mfa_status(row: Row, now: datetime) -> MfaStatus:
     """Suspensions end by themselves: past ``suspended_until`` the state reads enabled."""
     if not row["mfa_enabled"]:
         return MfaStatus(state="disabled")
@@ -33,12 +36,12 @@ def mfa_status(row: sqlite3.Row, now: datetime) -> MfaStatus:
     return MfaStatus(state="enabled")
 
 
-def locked_until(row: sqlite3.Row, now: datetime) -> datetime | None:
+def locked_until(row: Row, now: datetime) -> datetime | None:
     until = parse_ts(row["locked_until"])
     return until if until is not None and until > now else None
 
 
-def user_model(row: sqlite3.Row, now: datetime) -> User:
+def user_model(row: Row, now: datetime) -> User:
     return User(
         id=row["id"],
         workspace_id=row["workspace_id"],
@@ -67,7 +70,7 @@ def user_state(user: User) -> dict[str, Any]:
     }
 
 
-def device_model(row: sqlite3.Row, now: datetime) -> Device:
+def device_model(row: Row, now: datetime) -> Device:
     expires = parse_ts(row["code_expires_at"])
     open_code = row["code_hash"] is not None and expires is not None and expires > now
     return Device(
@@ -94,8 +97,8 @@ def device_state(device: Device) -> dict[str, Any]:
     }
 
 
-def workspace(conn: sqlite3.Connection, workspace_id: str) -> Workspace:
-    row: sqlite3.Row | None = conn.execute(
+def workspace(conn: Connection, workspace_id: str) -> Workspace:
+    row: Row | None = conn.execute(
         "SELECT id, name, timezone FROM workspaces WHERE id = ?", (workspace_id,)
     ).fetchone()
     if row is None:
@@ -103,8 +106,8 @@ def workspace(conn: sqlite3.Connection, workspace_id: str) -> Workspace:
     return Workspace(id=row["id"], name=row["name"], timezone=row["timezone"])
 
 
-def user_row(conn: sqlite3.Connection, workspace_id: str, user_id: str) -> sqlite3.Row:
-    row: sqlite3.Row | None = conn.execute(
+def user_row(conn: Connection, workspace_id: str, user_id: str) -> Row:
+    row: Row | None = conn.execute(
         "SELECT * FROM users WHERE id = ? AND workspace_id = ?", (user_id, workspace_id)
     ).fetchone()
     if row is None:
@@ -112,9 +115,9 @@ def user_row(conn: sqlite3.Connection, workspace_id: str, user_id: str) -> sqlit
     return row
 
 
-def user_by_email(conn: sqlite3.Connection, workspace_id: str, email: str) -> sqlite3.Row:
-    row: sqlite3.Row | None = conn.execute(
-        "SELECT * FROM users WHERE workspace_id = ? AND email = ? COLLATE NOCASE",
+def user_by_email(conn: Connection, workspace_id: str, email: str) -> Row:
+    row: Row | None = conn.execute(
+        "SELECT * FROM users WHERE workspace_id = ? AND lower(email) = lower(?)",
         (workspace_id, email.strip()),
     ).fetchone()
     if row is None:
@@ -122,8 +125,8 @@ def user_by_email(conn: sqlite3.Connection, workspace_id: str, email: str) -> sq
     return row
 
 
-def device_row(conn: sqlite3.Connection, workspace_id: str, device_id: str) -> sqlite3.Row:
-    row: sqlite3.Row | None = conn.execute(
+def device_row(conn: Connection, workspace_id: str, device_id: str) -> Row:
+    row: Row | None = conn.execute(
         "SELECT * FROM devices WHERE id = ? AND workspace_id = ?", (device_id, workspace_id)
     ).fetchone()
     if row is None:
@@ -132,10 +135,14 @@ def device_row(conn: sqlite3.Connection, workspace_id: str, device_id: str) -> s
 
 
 def _in_workspace(
-    select: str, workspace_id: str, filters: list[tuple[str, Any]]
+    select: str,
+    workspace_id: str,
+    filters: list[tuple[str, Any]],
+    *,
+    column: str = "workspace_id",
 ) -> tuple[str, list[Any]]:
     """``select`` limited to the workspace and to each filter whose value is given."""
-    sql, args = f"{select} WHERE workspace_id = ?", [workspace_id]
+    sql, args = f"{select} WHERE {column} = ?", [workspace_id]
     for clause, value in filters:
         if value is not None:
             sql += f" AND {clause}"
@@ -144,7 +151,7 @@ def _in_workspace(
 
 
 def list_devices(
-    conn: sqlite3.Connection,
+    conn: Connection,
     workspace_id: str,
     now: datetime,
     *,
@@ -157,9 +164,32 @@ def list_devices(
     return [device_model(r, now) for r in conn.execute(sql + " ORDER BY id", args)]
 
 
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+# Identical refusals (same token, action and problem) within this window are one record.
+REPEAT_WINDOW = timedelta(minutes=10)
+AUDIT_FIELDS = (
+    "workspace_id", "time", "token_id", "subject", "action", "outcome", "status", "ticket",
+    "reason", "request_id", "idempotency_key", "before", "after", "detail", "transcript_head",
+)  # fmt: skip
+
+
+def _storable(value: str | None) -> str | None:
+    """Text any backend stores: a NUL or an unpaired surrogate becomes U+FFFD."""
+    return None if value is None else _NOT_TEXT.sub("\ufffd", value)
+
+
+def chain_hash(key: bytes, prev_hash: str, stored: dict[str, Any]) -> str:
+    """The record's link in its workspace's chain: an HMAC (keyed with a secret kept out
+    of the database) over the previous link and every stored field, so a record cannot
+    be changed, removed, reordered or forged without the key."""
+    body = json.dumps([prev_hash, *(stored[name] for name in AUDIT_FIELDS)], ensure_ascii=True)
+    return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+
+
 def append_audit(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
+    chain_key: bytes,
     time: datetime,
     workspace_id: str,
     token_id: str,
@@ -176,34 +206,76 @@ def append_audit(
     detail: str | None,
     transcript_head: str | None = None,
 ) -> int:
+    """Add one record at the end of its workspace's chain; returns its id.
+
+    The caller's transaction must be the only writer of this workspace (SQLite's single
+    writer; on PostgreSQL the workspace's advisory lock), so the chain never forks.
+    """
+    stored: dict[str, Any] = {
+        "workspace_id": workspace_id,
+        "time": time.isoformat(),
+        "token_id": token_id,
+        "subject": _storable(subject),
+        "action": action,
+        "outcome": outcome,
+        "status": status,
+        "ticket": _storable(ticket),
+        "reason": _storable(reason),
+        "request_id": request_id,
+        "idempotency_key": _storable(idempotency_key),
+        "before": None if before is None else json.dumps(before),
+        "after": None if after is None else json.dumps(after),
+        "detail": _storable(detail),
+        "transcript_head": _storable(transcript_head),
+    }
+    last = conn.execute(
+        "SELECT hash FROM audit WHERE workspace_id = ? ORDER BY id DESC LIMIT 1", (workspace_id,)
+    ).fetchone()
+    prev_hash = (last["hash"] if last is not None else None) or ""
+    stored["prev_hash"] = prev_hash
+    stored["hash"] = chain_hash(chain_key, prev_hash, stored)
+    names = ", ".join(stored)
     cursor = conn.execute(
-        "INSERT INTO audit (time, workspace_id, token_id, subject, action, outcome, status,"
-        " ticket, reason, request_id, idempotency_key, before, after, detail, transcript_head)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            time.isoformat(),
-            workspace_id,
-            token_id,
-            subject,
-            action,
-            outcome,
-            status,
-            ticket,
-            reason,
-            request_id,
-            idempotency_key,
-            None if before is None else json.dumps(before),
-            None if after is None else json.dumps(after),
-            detail,
-            transcript_head,
-        ),
+        f"INSERT INTO audit ({names}) VALUES ({', '.join('?' * len(stored))}) RETURNING id",
+        tuple(stored.values()),
     )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    return int(cursor.fetchone()["id"])
+
+
+def record_refusal(
+    conn: Connection, *, slug: str, chain_key: bytes, **fields: Any
+) -> tuple[int, int]:
+    """Audit a refused write, folding repeats: the same token, action, subject and problem
+    within ``REPEAT_WINDOW`` of the last one adds to that record's count, not a record.
+
+    Returns ``(audit id, count)``.
+    """
+    now: datetime = fields["time"]
+    since = (now - REPEAT_WINDOW).isoformat()
+    subject = _storable(fields["subject"]) or ""
+    row = conn.execute(
+        "SELECT audit_id, count FROM audit_repeats WHERE token_id = ? AND action = ?"
+        " AND subject = ? AND slug = ? AND last_time >= ? ORDER BY audit_id DESC LIMIT 1",
+        (fields["token_id"], fields["action"], subject, slug, since),
+    ).fetchone()
+    if row is not None:
+        conn.execute(
+            "UPDATE audit_repeats SET count = count + 1, last_time = ? WHERE audit_id = ?",
+            (now.isoformat(), row["audit_id"]),
+        )
+        return int(row["audit_id"]), int(row["count"]) + 1
+    audit_id = append_audit(conn, chain_key=chain_key, **fields)
+    conn.execute(
+        "INSERT INTO audit_repeats (audit_id, workspace_id, token_id, action, subject, slug,"
+        " count, last_time) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+        (audit_id, fields["workspace_id"], fields["token_id"], fields["action"], subject,
+         slug, now.isoformat()),
+    )  # fmt: skip
+    return audit_id, 1
 
 
 def list_audit(
-    conn: sqlite3.Connection,
+    conn: Connection,
     workspace_id: str,
     *,
     subject: str | None,
@@ -212,11 +284,17 @@ def list_audit(
     limit: int,
 ) -> list[AuditRecord]:
     sql, args = _in_workspace(
-        "SELECT * FROM audit",
+        "SELECT audit.*, coalesce(audit_repeats.count, 1) AS count FROM audit"
+        " LEFT JOIN audit_repeats ON audit_repeats.audit_id = audit.id",
         workspace_id,
-        [("subject = ?", subject), ("action = ?", action), ("time >= ?", ts(since))],
+        [
+            ("audit.subject = ?", subject),
+            ("audit.action = ?", action),
+            ("audit.time >= ?", ts(since)),
+        ],
+        column="audit.workspace_id",
     )
-    sql += " ORDER BY id DESC LIMIT ?"
+    sql += " ORDER BY audit.id DESC LIMIT ?"
     args.append(limit)
     return [
         AuditRecord(
@@ -236,6 +314,7 @@ def list_audit(
             after=None if r["after"] is None else json.loads(r["after"]),
             detail=r["detail"],
             transcript_head=r["transcript_head"],
+            count=r["count"],
         )
         for r in conn.execute(sql, args)
     ]

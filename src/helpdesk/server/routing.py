@@ -49,6 +49,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match
 from starlette.types import Scope
 
+from helpdesk.access.models import text_problem
+
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -83,6 +85,9 @@ class _Param:
                 errors.append({"type": "missing", "loc": loc, "msg": "Field required"})
                 return None
             return self.info.get_default(call_default_factory=True)
+        if problem := text_problem(raw):
+            errors.append({"type": "value_error", "loc": loc, "msg": problem})
+            return None
         try:
             return self.adapter.validate_python(raw)
         except ValidationError as exc:
@@ -236,7 +241,10 @@ class FastRoute(APIRoute):
         async def handler(request: Request) -> Response:
             # Dependencies first: a caller without a valid token learns nothing about
             # what a valid request would look like.
-            kwargs: dict[str, Any] = {name: resolve(request) for name, resolve in resolvers}
+            kwargs: dict[str, Any] = {}
+            for name, resolve in resolvers:
+                value = resolve(request)
+                kwargs[name] = await value if inspect.isawaitable(value) else value
             errors: list[dict[str, Any]] = []
             for param in params:
                 kwargs[param.name] = param.read(request, errors)

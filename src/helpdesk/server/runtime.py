@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -21,14 +22,28 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from helpdesk.access.models import TRANSCRIPT_HEAD_PATTERN, FieldProblem, WriteResult
+from helpdesk.access.models import (
+    TRANSCRIPT_HEAD_PATTERN,
+    FieldProblem,
+    WriteResult,
+    text_problem,
+)
 from helpdesk.server import records
 from helpdesk.server.actions import Ctx, Plan, canonical
 from helpdesk.server.middleware import BodyTooLarge
 from helpdesk.server.problems import ApiProblem, problem_response
-from helpdesk.server.security import PinHasher, RateLimiter, TokenCache, TokenInfo, token_active
+from helpdesk.server.security import (
+    PinHasher,
+    RateLimiter,
+    SharedRateLimiter,
+    TokenCache,
+    TokenInfo,
+    token_active,
+    verify_token,
+)
 from helpdesk.server.settings import RateLimit, Settings
-from helpdesk.server.store import Store
+from helpdesk.server.store import AccessStore, DatabaseUnavailable
+from helpdesk.storage import Connection
 
 log = logging.getLogger("helpdesk.access_api")
 bearer = HTTPBearer(auto_error=False, description="A token from `helpdesk access-api token`.")
@@ -46,17 +61,28 @@ def _kdf_pool() -> ThreadPoolExecutor:
 @dataclass
 class AppState:
     settings: Settings
-    store: Store
+    store: AccessStore
     hasher: PinHasher
-    limiter: RateLimiter = field(default_factory=RateLimiter)
+    limiter: RateLimiter | SharedRateLimiter = field(init=False)
     tokens: TokenCache = field(init=False)
     kdf: ThreadPoolExecutor = field(default_factory=_kdf_pool)
 
+    chain_key: bytes = field(init=False)
+    closed: bool = False
+
     def __post_init__(self) -> None:
         self.tokens = TokenCache(ttl=self.settings.token_cache_seconds)
+        self.chain_key = self.hasher.chain_key()
+        # One process per SQLite file: its buckets in memory cost nothing. Workers that
+        # share a PostgreSQL database share their buckets there.
+        self.limiter = SharedRateLimiter(self.store) if self.store.shared else RateLimiter()
 
     def close(self) -> None:
-        """Stop the writer and KDF threads and close every database connection."""
+        """Stop the writer and KDF threads and close every database connection (once:
+        the lifespan and the embedded transport may both ask)."""
+        if self.closed:
+            return
+        self.closed = True
         self.kdf.shutdown(wait=True)
         self.store.close()
 
@@ -66,22 +92,36 @@ def state_of(request: Request) -> AppState:
     return state
 
 
-def authenticate(
+async def authenticate(
     request: Request, credentials: str | None, scope: str, limit: str | None = None
 ) -> TokenInfo:
     """The token behind ``credentials`` if it is valid, has ``scope`` and is within its
     rate class ``limit``; else the 401/403/429 problem.
     """
     app = state_of(request)
-    info = app.tokens.verify(app.store.connection(), credentials) if credentials else None
+    info = None
+    if credentials:
+        info = app.tokens.cached(credentials)
+        if info is None:
+            info = await app.store.read(functools.partial(verify_token, token=credentials))
+            app.tokens.remember(credentials, info)
     if info is None:
         raise _unauthorized()
+    if info.expired(app.settings.clock()):
+        assert info.expires_at is not None
+        raise ApiProblem(
+            401,
+            "token-expired",
+            f"This token expired at {info.expires_at:%Y-%m-%d %H:%M} UTC; ask for a new one"
+            " (helpdesk access-api token create).",
+            headers={"WWW-Authenticate": 'Bearer realm="helpdesk", error="invalid_token"'},
+        )
     request.state.token = info
     if not info.allows(scope):
         raise ApiProblem(403, "missing-scope", f"This token lacks the {scope} scope.")
     if limit is not None:
         rate: RateLimit = getattr(app.settings, f"{limit}_limit")
-        wait = app.limiter.acquire((info.id, limit), rate)
+        wait = await app.limiter.take((info.id, limit), rate)
         if wait:
             raise ApiProblem(
                 429,
@@ -122,9 +162,9 @@ class Require:
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> TokenInfo:
         token = credentials.credentials if credentials else None
-        return authenticate(request, token, self.scope, self.limit)
+        return await authenticate(request, token, self.scope, self.limit)
 
-    def resolve(self, request: Request) -> TokenInfo:
+    def resolve(self, request: Request) -> Coroutine[Any, Any, TokenInfo]:
         return authenticate(request, bearer_credentials(request), self.scope, self.limit)
 
     def __repr__(self) -> str:
@@ -156,11 +196,14 @@ async def run_write(
     idempotency_key: str | None,
     plan: Planner | AfterKdf,
     secrets: tuple[str, ...] = (),
+    default_reason: str | None = None,
 ) -> WriteResult:
     """Plan a write, then (unless a dry run) apply it, audit it and remember its answer.
 
     The action recorded is the route's name (``suspend_mfa``…), as for refused writes.
     ``secrets`` names body fields holding a short secret (a PIN, an activation code).
+    ``default_reason`` is audited when the body gives none (a device's own activation).
+    Dry runs and replays are audited too (outcomes ``dry_run`` and ``replayed``).
     """
     action: str = request.scope["route"].name
     app = state_of(request)
@@ -174,13 +217,33 @@ async def run_write(
             f"{request.method} {request.scope['path']} {canonical(shown)}".encode()
         ).hexdigest()
 
-    def work(planner: Planner, conn: sqlite3.Connection) -> WriteResult:
+    def audit(conn: Connection, now: datetime, outcome: str, **fields: Any) -> int:
+        return records.append_audit(
+            conn,
+            chain_key=app.chain_key,
+            time=now,
+            workspace_id=token.workspace_id,
+            token_id=token.id,
+            action=action,
+            outcome=outcome,
+            status=200,
+            ticket=body.get("ticket"),
+            reason=body.get("reason") or default_reason,
+            request_id=request_id,
+            idempotency_key=idempotency_key,
+            transcript_head=body.get("transcript_head"),
+            **fields,
+        )
+
+    def work(planner: Planner, conn: Connection) -> WriteResult:
         # The token was verified from a cache that may be a second old: a revoked token
         # must not change anything, so the transaction asks again.
-        if not token_active(conn, token.id):
-            raise _unauthorized()
         now = app.settings.clock()
+        if not token_active(conn, token.id, now):
+            raise _unauthorized()
         if idempotency_key and not dry_run:
+            # One row per key; the workspace's write lock (PostgreSQL) or the single
+            # writer (SQLite) makes this read-then-insert atomic across every worker.
             stored = conn.execute(
                 "SELECT fingerprint, response FROM idempotency WHERE workspace_id = ? AND key = ?",
                 (token.workspace_id, idempotency_key),
@@ -194,8 +257,12 @@ async def run_write(
                         field="Idempotency-Key",
                     )
                 replay = WriteResult.model_validate_json(stored["response"])
+                audit(
+                    conn, now, "replayed", subject=replay.subject, before=None, after=None,
+                    detail=f"replayed the answer of audit record {replay.audit_id}",
+                )  # fmt: skip
                 return replay.model_copy(update={"replayed": True})
-        planned = planner(Ctx(conn, token.workspace_id, now, app.settings))
+        planned = planner(Ctx(conn, token.workspace_id, now, app.settings, app.hasher))
         fields: dict[str, Any] = {
             "action": action,
             "subject": planned.subject,
@@ -207,27 +274,17 @@ async def run_write(
             "idempotency_key": idempotency_key,
             **planned.preview,
         }
+        changes = {
+            "subject": planned.subject,
+            "before": planned.before,
+            "after": planned.after,
+            "detail": planned.summary,
+        }
         if dry_run:
+            audit(conn, now, "dry_run", **changes)
             return WriteResult(applied=False, **fields)
         extras = planned.apply()
-        audit_id = records.append_audit(
-            conn,
-            time=now,
-            workspace_id=token.workspace_id,
-            token_id=token.id,
-            subject=planned.subject,
-            action=action,
-            outcome="applied",
-            status=200,
-            ticket=body.get("ticket"),
-            reason=body.get("reason"),
-            request_id=request_id,
-            idempotency_key=idempotency_key,
-            before=planned.before,
-            after=planned.after,
-            detail=planned.summary,
-            transcript_head=body.get("transcript_head"),
-        )
+        audit_id = audit(conn, now, "applied", **changes)
         result = WriteResult(**{**fields, "applied": True, "audit_id": audit_id, **extras})
         if idempotency_key:
             kept = result.model_copy(update=dict.fromkeys(_SHOWN_ONCE))
@@ -244,10 +301,13 @@ async def run_write(
             )
         return result
 
+    lock = token.workspace_id
     if isinstance(plan, AfterKdf):
         # The KDF thread queues the transaction itself (one event-loop wake-up, not two).
-        return await app.store.run_after(app.kdf, lambda: functools.partial(work, plan.make()))
-    return await app.store.run(functools.partial(work, plan))
+        return await app.store.run_after(
+            app.kdf, lambda: functools.partial(work, plan.make()), lock=lock
+        )
+    return await app.store.run(functools.partial(work, plan), lock=lock)
 
 
 # ------------------------------------------------------------ problem handlers
@@ -267,12 +327,19 @@ async def _ticket_and_reason(
         return None, None, None
     if not isinstance(body, dict):
         return None, None, None
-    ticket, reason, head = body.get("ticket"), body.get("reason"), body.get("transcript_head")
-    return (
-        ticket[:64] if isinstance(ticket, str) else None,
-        reason[:500] if isinstance(reason, str) else None,
-        head if isinstance(head, str) and _TRANSCRIPT_HEAD.match(head) else None,
+    ticket, reason, head = (
+        _text(body.get(name)) for name in ("ticket", "reason", "transcript_head")
     )
+    return (
+        ticket[:64] if ticket else None,
+        reason[:500] if reason else None,
+        head if head and _TRANSCRIPT_HEAD.match(head) else None,
+    )
+
+
+def _text(value: Any) -> str | None:
+    """A refused body's string, if it can be stored at all (else it is left out)."""
+    return value if isinstance(value, str) and not text_problem(value) else None
 
 
 async def _audit_refusal(
@@ -300,13 +367,15 @@ async def _audit_refusal(
         subject = f"device:{params['device_id']}"
     app = state_of(request)
 
-    def write_record(conn: sqlite3.Connection) -> bool:
+    def write_record(conn: Connection) -> bool:
         # A token revoked within the cache time passes the first check; the audit log
         # must not take records from it (every write re-checks the token the same way).
-        if not token_active(conn, token.id):
+        if not token_active(conn, token.id, app.settings.clock()):
             return False
-        records.append_audit(
+        records.record_refusal(
             conn,
+            slug=f"{problem.status}:{problem.slug}",
+            chain_key=app.chain_key,
             time=app.settings.clock(),
             workspace_id=token.workspace_id,
             token_id=token.id,
@@ -327,8 +396,8 @@ async def _audit_refusal(
 
     try:
         # Through the same group commit as the writes themselves.
-        return await app.store.run(write_record)
-    except sqlite3.Error:
+        return await app.store.run(write_record, lock=token.workspace_id)
+    except (sqlite3.Error, DatabaseUnavailable):
         log.exception("could not audit a refused write")
         return True
 
@@ -412,5 +481,6 @@ HANDLERS: dict[int | type[Exception], Callable[[Request, Any], Coroutine[Any, An
     StarletteHTTPException: on_http,
     BodyTooLarge: on_body_too_large,
     sqlite3.OperationalError: on_database_error,
+    DatabaseUnavailable: on_database_error,
     Exception: on_crash,
 }

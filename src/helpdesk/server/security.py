@@ -15,14 +15,18 @@ import json
 import math
 import os
 import secrets
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpdesk.server.settings import RateLimit
+from helpdesk.storage import Connection
+
+if TYPE_CHECKING:
+    from helpdesk.server.store import AccessStore
 
 TOKEN_PREFIX = "hdk_"
 _PIN_DENY_LIST = frozenset(
@@ -32,11 +36,16 @@ _PIN_DENY_LIST = frozenset(
 
 @dataclass(frozen=True)
 class TokenInfo:
-    """An authenticated caller: the token id (never the secret), its workspace, its scopes."""
+    """An authenticated caller: the token id (never the secret), its workspace, its scopes
+    and when it expires (None: never)."""
 
     id: str
     workspace_id: str
     scopes: frozenset[str]
+    expires_at: datetime | None = None
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
     def allows(self, scope: str) -> bool:
         return "admin" in self.scopes or scope in self.scopes
@@ -47,15 +56,21 @@ def _hash_secret(salt: str, secret: str) -> str:
 
 
 def create_token(
-    conn: sqlite3.Connection, *, workspace_id: str, scopes: list[str], name: str, now: datetime
+    conn: Connection,
+    *,
+    workspace_id: str,
+    scopes: list[str],
+    name: str,
+    now: datetime,
+    expires_at: datetime | None = None,
 ) -> tuple[str, str]:
     """Store a new token and return ``(token_id, token)``; the token is not kept."""
     token_id = "tok_" + secrets.token_hex(6)
     secret = secrets.token_hex(32)
     salt = secrets.token_hex(8)
     conn.execute(
-        "INSERT INTO tokens (id, workspace_id, name, scopes, salt, secret_hash, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO tokens (id, workspace_id, name, scopes, salt, secret_hash, created_at,"
+        " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             token_id,
             workspace_id,
@@ -64,12 +79,13 @@ def create_token(
             salt,
             _hash_secret(salt, secret),
             now.isoformat(),
+            None if expires_at is None else expires_at.isoformat(),
         ),
     )
     return token_id, f"{TOKEN_PREFIX}{token_id}_{secret}"
 
 
-def verify_token(conn: sqlite3.Connection, token: str) -> TokenInfo | None:
+def verify_token(conn: Connection, token: str) -> TokenInfo | None:
     """The token's identity, or None when it is malformed, unknown or revoked."""
     if not token.startswith(TOKEN_PREFIX):
         return None
@@ -79,7 +95,7 @@ def verify_token(conn: sqlite3.Connection, token: str) -> TokenInfo | None:
     if sep != "_" or not token_id.startswith("tok_") or not secret:
         return None
     row = conn.execute(
-        "SELECT workspace_id, scopes, salt, secret_hash FROM tokens"
+        "SELECT workspace_id, scopes, salt, secret_hash, expires_at FROM tokens"
         " WHERE id = ? AND revoked_at IS NULL",
         (token_id,),
     ).fetchone()
@@ -87,13 +103,21 @@ def verify_token(conn: sqlite3.Connection, token: str) -> TokenInfo | None:
         return None
     if not hmac.compare_digest(_hash_secret(row["salt"], secret), row["secret_hash"]):
         return None
-    return TokenInfo(token_id, row["workspace_id"], frozenset(json.loads(row["scopes"])))
+    expires = row["expires_at"]
+    return TokenInfo(
+        token_id,
+        row["workspace_id"],
+        frozenset(json.loads(row["scopes"])),
+        None if expires is None else datetime.fromisoformat(expires),
+    )
 
 
-def token_active(conn: sqlite3.Connection, token_id: str) -> bool:
-    """Whether the token still exists unrevoked (the check every write repeats)."""
+def token_active(conn: Connection, token_id: str, now: datetime) -> bool:
+    """Whether the token still exists unrevoked and unexpired (every write asks again)."""
     row = conn.execute(
-        "SELECT 1 FROM tokens WHERE id = ? AND revoked_at IS NULL", (token_id,)
+        "SELECT 1 FROM tokens WHERE id = ? AND revoked_at IS NULL"
+        " AND (expires_at IS NULL OR expires_at > ?)",
+        (token_id, now.isoformat()),
     ).fetchone()
     return row is not None
 
@@ -119,19 +143,28 @@ class TokenCache:
             if info.id == token_id:
                 self._entries.pop(key, None)
 
-    def verify(self, conn: sqlite3.Connection, token: str) -> TokenInfo | None:
-        key = hashlib.sha256(token.encode()).digest()
-        now = time.monotonic()
-        hit = self._entries.get(key)
-        if hit is not None and hit[1] > now:
+    def cached(self, token: str) -> TokenInfo | None:
+        """The token's identity if it was verified less than ``ttl`` ago."""
+        hit = self._entries.get(hashlib.sha256(token.encode()).digest())
+        if hit is not None and hit[1] > time.monotonic():
             return hit[0]
-        info = verify_token(conn, token)
+        return None
+
+    def remember(self, token: str, info: TokenInfo | None) -> None:
+        key = hashlib.sha256(token.encode()).digest()
         if info is None:
             self._entries.pop(key, None)
         elif self.ttl > 0:
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()  # rare (few tokens exist); bounded memory either way
-            self._entries[key] = (info, now + self.ttl)
+            self._entries[key] = (info, time.monotonic() + self.ttl)
+
+    def verify(self, conn: Connection, token: str) -> TokenInfo | None:
+        hit = self.cached(token)
+        if hit is not None:
+            return hit
+        info = verify_token(conn, token)
+        self.remember(token, info)
         return info
 
 
@@ -171,6 +204,10 @@ class PinHasher:
         keyed = hmac.new(self._pepper, pin.encode(), hashlib.sha256).digest()
         return hashlib.scrypt(keyed, salt=salt, n=n, r=8, p=1, maxmem=64 * 1024 * 1024, dklen=32)
 
+    def chain_key(self) -> bytes:
+        """The key of the audit chain's HMACs, derived from the pepper."""
+        return hmac.new(self._pepper, b"helpdesk audit chain v1", hashlib.sha256).digest()
+
     def keyed(self, secret: str | None) -> str | None:
         """A peppered HMAC of a short secret, for fingerprints that must not reveal it."""
         if secret is None:
@@ -189,10 +226,11 @@ class PinHasher:
         return f"PinHasher(n={self._n})"
 
 
-def load_pepper(configured: str | None, db_path: Path) -> str:
-    """The configured pepper, else the one stored beside the database (created once)."""
+def load_pepper(configured: str | None, store: AccessStore) -> str:
+    """The configured pepper, else the one stored beside the SQLite file (created once)."""
     if configured:
         return configured
+    db_path = Path(store.describe())
     path = db_path.with_name(db_path.name + ".pepper")
     try:
         return path.read_text(encoding="utf-8").strip()
@@ -213,15 +251,23 @@ def load_pepper(configured: str | None, db_path: Path) -> str:
 # ------------------------------------------------------- activation codes
 
 
-def generate_activation_code() -> tuple[str, str]:
+def generate_activation_code(hasher: PinHasher) -> tuple[str, str]:
     """``(code, hash)``: 10 characters from an alphabet without look-alikes."""
     alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
     code = "".join(secrets.choice(alphabet) for _ in range(10))
-    return code, hash_activation_code(code)
+    return code, hash_activation_code(hasher, code)
 
 
-def hash_activation_code(code: str) -> str:
-    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+def hash_activation_code(hasher: PinHasher, code: str) -> str:
+    """The stored form of a code: an HMAC with the server's pepper (``hmac-sha256$…``).
+
+    A code has about 49 bits and lives a day; a fast keyed hash is enough, and it must
+    stay a lookup key (the device sends only the code). Without the pepper a stolen
+    database gives no way to test guesses offline.
+    """
+    keyed = hasher.keyed(code.strip().upper())
+    assert keyed is not None
+    return "hmac-sha256$" + keyed
 
 
 # ---------------------------------------------------------- rate limits
@@ -246,3 +292,49 @@ class RateLimiter:
                 return 0.0
             self._buckets[key] = (tokens, now)
             return max(1.0, math.ceil((1.0 - tokens) / limit.per_second))
+
+    async def take(self, key: tuple[str, str], limit: RateLimit) -> float:
+        return self.acquire(key, limit)
+
+
+class SharedRateLimiter:
+    """The same token buckets, kept in the database so that every worker draws on one
+    bucket per (token, class): a limit of 30 is 30 whatever the number of workers.
+
+    One short transaction per limited request; the bucket's row is locked with
+    ``FOR UPDATE`` (PostgreSQL only, where several processes serve), and times are the
+    wall clock, the one clock all workers share.
+    """
+
+    def __init__(self, store: AccessStore) -> None:
+        self._store = store
+
+    async def take(self, key: tuple[str, str], limit: RateLimit) -> float:
+        token_id, kind = key
+
+        def job(conn: Connection) -> float:
+            now = time.time()
+            conn.execute(
+                "INSERT INTO rate_limits (token_id, class, tokens, updated) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (token_id, kind, float(limit.burst), now),
+            )
+            row = conn.execute(
+                "SELECT tokens, updated FROM rate_limits WHERE token_id = ? AND class = ?"
+                " FOR UPDATE",
+                (token_id, kind),
+            ).fetchone()
+            elapsed = max(0.0, now - float(row["updated"]))
+            tokens = min(float(limit.burst), float(row["tokens"]) + elapsed * limit.per_second)
+            wait = 0.0
+            if tokens >= 1.0:
+                tokens -= 1.0
+            else:
+                wait = max(1.0, math.ceil((1.0 - tokens) / limit.per_second))
+            conn.execute(
+                "UPDATE rate_limits SET tokens = ?, updated = ? WHERE token_id = ? AND class = ?",
+                (tokens, now, token_id, kind),
+            )
+            return wait
+
+        return await self._store.run(job)

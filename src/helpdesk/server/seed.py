@@ -47,7 +47,7 @@ from datetime import datetime, timedelta
 
 from helpdesk.access.models import SCOPES
 from helpdesk.server.security import PinHasher, create_token
-from helpdesk.server.store import Store
+from helpdesk.server.store import AccessStore
 
 WORKSPACE_ID = "ws_aurora"
 WORKSPACE_NAME = "Hotel Aurora (demo)"
@@ -216,21 +216,22 @@ _LOCKOUT = timedelta(minutes=59)
 AGENT_SCOPES = tuple(scope for scope in SCOPES if scope != "admin")
 
 
-def seed(store: Store, hasher: PinHasher, now: datetime) -> None:
+def seed(store: AccessStore, hasher: PinHasher, now: datetime) -> None:
     """Insert the demo workspaces, users and devices (idempotent)."""
     lock_until = now + _LOCKOUT
     with store.write() as conn:
         for ws_id, name, timezone in WORKSPACES:
             conn.execute(
-                "INSERT OR IGNORE INTO workspaces (id, name, timezone) VALUES (?, ?, ?)",
+                "INSERT INTO workspaces (id, name, timezone) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (ws_id, name, timezone),
             )
             # A demo database seeded before time zones existed gets its hotel's zone.
             conn.execute("UPDATE workspaces SET timezone = ? WHERE id = ?", (timezone, ws_id))
         for user in USERS:
             conn.execute(
-                "INSERT OR IGNORE INTO users (id, workspace_id, email, name, role, permissions,"
-                " mfa_enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO users (id, workspace_id, email, name, role, permissions,"
+                " mfa_enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (
                     user.id,
                     user.workspace_id,
@@ -259,9 +260,9 @@ def seed(store: Store, hasher: PinHasher, now: datetime) -> None:
                 )
         for device in DEVICES:
             conn.execute(
-                "INSERT OR IGNORE INTO devices (id, workspace_id, name, platform, mode,"
+                "INSERT INTO devices (id, workspace_id, name, platform, mode,"
                 " client_version, status, user_id, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (
                     device.id,
                     device.workspace_id,
@@ -277,7 +278,7 @@ def seed(store: Store, hasher: PinHasher, now: datetime) -> None:
 
 
 def create_demo_token(
-    store: Store,
+    store: AccessStore,
     now: datetime,
     *,
     workspace_id: str = WORKSPACE_ID,

@@ -50,7 +50,8 @@ class Settings:
     """Everything the server needs; build one by hand or with :meth:`from_env`.
 
     Attributes:
-        db_path: the SQLite database (created and migrated at start).
+        db_path: the database, created and migrated at start: a SQLite file path, or a
+            ``postgresql://`` URL (then ``pin_pepper`` is required).
         pin_pepper: server-side secret mixed into every PIN hash. None: read
             HELPDESK_PIN_PEPPER, else a generated one stored beside the database.
         clock: the time source; tests inject a ManualClock.
@@ -58,26 +59,29 @@ class Settings:
             records its own, so changing it never invalidates a stored PIN.
         write_limit / pin_limit: per-token rate limits for writes and PIN calls.
         max_body_bytes: larger request bodies are refused with 413.
-        demo_endpoints: expose the failed-login simulation used by demos and tests.
+        demo_endpoints: expose the failed-login simulation used by demos and tests
+            (``serve --demo``, HELPDESK_ACCESS_DEMO=1); off by default.
         token_cache_seconds: how long a verified token is trusted without a lookup;
             a revoked token still reads for at most this long, and writes never.
+        pool_size: PostgreSQL connections per worker.
     """
 
-    db_path: Path
+    db_path: Path | str
     pin_pepper: str | None = None
     clock: Clock = system_clock
     scrypt_n: int = 2**14
     write_limit: RateLimit = field(default_factory=lambda: RateLimit(burst=30, per_second=1.0))
     pin_limit: RateLimit = field(default_factory=lambda: RateLimit(burst=5, per_second=0.2))
     max_body_bytes: int = 16 * 1024
-    demo_endpoints: bool = True
+    demo_endpoints: bool = False
     lockout_threshold: int = 5
     lockout: timedelta = timedelta(minutes=59)
     code_lifetime: timedelta = timedelta(hours=24)
     token_cache_seconds: float = 1.0
+    pool_size: int = 8
 
     @classmethod
-    def from_env(cls, db_path: Path | None = None) -> Settings:
+    def from_env(cls, db_path: Path | str | None = None) -> Settings:
         """Settings from the environment.
 
         HELPDESK_ACCESS_DB (database), HELPDESK_PIN_PEPPER (PIN pepper),
@@ -87,8 +91,12 @@ class Settings:
         Raises:
             ConfigError: a limit or a scrypt cost that cannot be read.
         """
-        path = db_path or Path(os.environ.get("HELPDESK_ACCESS_DB", "access-api.sqlite3"))
-        settings = cls(db_path=path, pin_pepper=os.environ.get("HELPDESK_PIN_PEPPER") or None)
+        path = db_path or os.environ.get("HELPDESK_ACCESS_DB") or Path("access-api.sqlite3")
+        settings = cls(
+            db_path=path,
+            pin_pepper=os.environ.get("HELPDESK_PIN_PEPPER") or None,
+            demo_endpoints=os.environ.get("HELPDESK_ACCESS_DEMO", "") == "1",
+        )
         for name in ("write", "pin"):
             raw = os.environ.get(f"HELPDESK_ACCESS_{name.upper()}_LIMIT")
             if raw:

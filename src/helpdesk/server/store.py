@@ -1,18 +1,24 @@
-"""The SQLite store: connections, numbered migrations and write transactions.
+"""The access API's stores: SQLite (embedded, one process) and PostgreSQL (several).
 
-WAL lets readers run beside the single writer; ``synchronous=FULL`` makes every
-acknowledged write survive a crash or power cut. Writers take a process-wide lock
-*and* ``BEGIN IMMEDIATE``: the lock keeps threads of one server from spinning on the
-busy handler, the immediate transaction keeps a second process from upgrading a
-read lock into a deadlock (the case where SQLite reports "database is locked"
-without waiting).
+Both give the app the same few calls: ``read(fn)`` for a read, ``run(job)`` for a write
+transaction answered once it is committed, ``run_after(executor, make_job)`` for a
+write that needs a slow step first (the PIN KDF), and ``write()`` for the seed and the
+command line. Jobs get a ``helpdesk.storage.Connection`` and one SQL text serves both.
 
-The server's writes go through :meth:`Store.run`, a group commit: one writer thread
-takes every transaction queued while the previous commit was on disk, runs each in
-a savepoint of its own (a failing one is rolled back alone) and commits them with a
-single fsync. Every caller is answered only after that commit, so an acknowledged
-write is still on disk after a crash; under load the fsync and the hand-offs between
-threads are shared instead of paid once per request.
+SQLite (``Store``): reads run on the calling thread (an indexed read costs
+microseconds). Writes go through a group commit: one writer thread takes every
+transaction queued while the previous commit was on disk, runs each in a savepoint of
+its own (a failing one is rolled back alone) and commits them with a single fsync.
+Every caller is answered only after that commit, so an acknowledged write is still on
+disk after a crash; under load the fsync and the hand-offs between threads are shared
+instead of paid once per request.
+
+PostgreSQL (``PostgresStore``): reads and writes run on a small thread pool over
+psycopg's connection pool, so the event loop never waits on the network. Each write
+transaction first takes a transaction-scoped advisory lock on its workspace: writes to
+one workspace are serialized across every worker (a plan is checked against the state
+it changes, the idempotency key is claimed once, the audit chain never forks) while
+other workspaces write in parallel.
 """
 
 from __future__ import annotations
@@ -23,173 +29,128 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor
-from contextlib import contextmanager
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from helpdesk.server.schema import COMPONENT, MIGRATIONS, SCHEMA_VERSION
+from helpdesk.storage import Connection, PostgresTarget, SqliteTarget, parse_target
+from helpdesk.storage.sqlite import SqliteDatabase
+
+if TYPE_CHECKING:
+    from helpdesk.storage.postgres import PostgresDatabase
 
 T = TypeVar("T")
 # A batch this large is committed even if more are waiting, so one commit stays short.
 MAX_BATCH = 64
+Job = Callable[[Connection], T]
 
-MIGRATIONS: tuple[str, ...] = (
-    # 1: the domain and the security tables.
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached or answered with an operational error (503)."""
+
+
+class AccessStore(Protocol):
+    """What the app, the seed and the command line need from a store."""
+
+    @property
+    def dialect(self) -> str: ...
+
+    @property
+    def shared(self) -> bool:
+        """True when several processes may serve from this store at once."""
+        ...
+
+    def describe(self) -> str: ...
+
+    def migrate(self) -> int: ...
+
+    def schema_version(self) -> int: ...
+
+    def write(self) -> AbstractContextManager[Connection]: ...
+
+    def reading(self) -> AbstractContextManager[Connection]: ...
+
+    async def read(self, fn: Callable[[Connection], T]) -> T: ...
+
+    async def run(self, job: Callable[[Connection], T], *, lock: str | None = None) -> T: ...
+
+    async def run_after(
+        self,
+        executor: Executor,
+        make_job: Callable[[], Callable[[Connection], T]],
+        *,
+        lock: str | None = None,
+    ) -> T: ...
+
+    def close(self) -> None: ...
+
+
+def open_store(db: str | Path, *, pool_size: int = 8) -> AccessStore:
+    """The store of ``db``: a SQLite file path, or a ``postgresql://`` URL.
+
+    Raises:
+        ConfigError: ``db`` names no database we can open.
+        StorageError: the PostgreSQL server cannot be reached.
     """
-    CREATE TABLE workspaces (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL
-    );
-    CREATE TABLE users (
-        id TEXT PRIMARY KEY,
-        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
-        email TEXT NOT NULL,
-        name TEXT NOT NULL,
-        role TEXT NOT NULL CHECK (role IN ('admin', 'manager', 'receptionist')),
-        permissions TEXT NOT NULL DEFAULT '[]',
-        mfa_enabled INTEGER NOT NULL DEFAULT 0,
-        mfa_suspended_until TEXT,
-        pin_hash TEXT,
-        failed_logins INTEGER NOT NULL DEFAULT 0,
-        locked_until TEXT,
-        created_at TEXT NOT NULL,
-        UNIQUE (workspace_id, email)
-    );
-    CREATE TABLE devices (
-        id TEXT PRIMARY KEY,
-        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
-        name TEXT NOT NULL,
-        platform TEXT NOT NULL,
-        mode TEXT NOT NULL,
-        client_version TEXT,
-        status TEXT NOT NULL
-            CHECK (status IN ('pending_activation', 'active', 'disabled')),
-        user_id TEXT REFERENCES users(id),
-        code_hash TEXT UNIQUE,
-        code_expires_at TEXT,
-        created_at TEXT NOT NULL
-    );
-    CREATE INDEX devices_workspace ON devices (workspace_id);
-    CREATE TABLE tokens (
-        id TEXT PRIMARY KEY,
-        workspace_id TEXT NOT NULL REFERENCES workspaces(id),
-        name TEXT NOT NULL,
-        scopes TEXT NOT NULL,
-        salt TEXT NOT NULL,
-        secret_hash TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        revoked_at TEXT
-    );
-    CREATE TABLE audit (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        time TEXT NOT NULL,
-        workspace_id TEXT NOT NULL,
-        token_id TEXT NOT NULL,
-        subject TEXT,
-        action TEXT NOT NULL,
-        outcome TEXT NOT NULL,
-        status INTEGER NOT NULL,
-        ticket TEXT,
-        reason TEXT,
-        request_id TEXT NOT NULL,
-        idempotency_key TEXT,
-        before TEXT,
-        after TEXT,
-        detail TEXT
-    );
-    CREATE INDEX audit_workspace ON audit (workspace_id, id);
-    -- The audit log is append-only below the API too.
-    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
-        BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
-    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
-        BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
-    CREATE TABLE idempotency (
-        workspace_id TEXT NOT NULL,
-        key TEXT NOT NULL,
-        fingerprint TEXT NOT NULL,
-        status INTEGER NOT NULL,
-        response TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        PRIMARY KEY (workspace_id, key)
-    );
-    """,
-    # 2: languages, time zones, and the transcript head of each audited write.
-    """
-    ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT 'en'
-        CHECK (language IN ('en', 'it', 'es'));
-    ALTER TABLE workspaces ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC';
-    ALTER TABLE audit ADD COLUMN transcript_head TEXT;
-    """,
-)
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=30000")
-    return conn
+    target = parse_target(db)
+    if isinstance(target, SqliteTarget):
+        return Store(target.path)
+    return PostgresStore(target, pool_size=pool_size)
 
 
 class Store:
-    """One database file; a connection per thread, one writer at a time."""
+    """A SQLite file; a connection per thread, one writer thread with group commit."""
+
+    dialect = "sqlite"
+    shared = False
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._local = threading.local()
-        self._write_lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
+        self._db = SqliteDatabase(path)
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._writer_lock = threading.Lock()
 
+    def describe(self) -> str:
+        return str(self.path)
+
     def connection(self) -> sqlite3.Connection:
         """This thread's connection (opened on first use)."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = _connect(self.path)
-            self._local.conn = conn
-            with self._all_lock:
-                self._all.append(conn)
-        return conn
+        return self._db.raw()
 
     def migrate(self) -> int:
         """Apply every migration not yet applied; returns the schema version."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.write() as conn:
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in _statements(script):
-                    conn.execute(statement)
-                # PRAGMA does not take parameters; the number is ours, not input.
-                conn.execute(f"PRAGMA user_version={number}")
-            return len(MIGRATIONS)
+        return self._db.migrate(COMPONENT, MIGRATIONS, adopt_user_version=True)
 
     def schema_version(self) -> int:
-        return int(self.connection().execute("PRAGMA user_version").fetchone()[0])
+        row = (
+            self._db.raw()
+            .execute(
+                "SELECT max(version) AS v FROM schema_migrations WHERE component = ?", (COMPONENT,)
+            )
+            .fetchone()
+        )
+        return int(row["v"] or 0)
+
+    def write(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A write transaction: commits on success, rolls back on any exception."""
+        return self._db.transaction()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: commits on success, rolls back on any exception."""
-        with self._write_lock:
-            conn = self.connection()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                # Also after a failed COMMIT (a deferred constraint): SQLite keeps that
-                # transaction open, and the next BEGIN on this connection would fail.
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        yield self._db.raw()
 
-    async def run(self, job: Callable[[sqlite3.Connection], T]) -> T:
+    async def read(self, fn: Callable[[Connection], T]) -> T:
+        """``fn(connection)`` right here: an indexed SQLite read is cheaper than a hop."""
+        return fn(self._db.raw())
+
+    async def run(self, job: Callable[[Connection], T], *, lock: str | None = None) -> T:
         """Run ``job`` in a write transaction on the writer thread; its result once the
         transaction is committed. An exception from ``job`` undoes only its own changes
         and is raised here; a failed commit is raised to every job of the batch.
+        (``lock`` is for PostgreSQL: one writer thread already serializes SQLite.)
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
@@ -197,7 +158,11 @@ class Store:
         return await future
 
     async def run_after(
-        self, executor: Executor, make_job: Callable[[], Callable[[sqlite3.Connection], T]]
+        self,
+        executor: Executor,
+        make_job: Callable[[], Callable[[Connection], T]],
+        *,
+        lock: str | None = None,
     ) -> T:
         """``make_job()`` on ``executor`` (a slow step such as a KDF), then the job it
         returns as :meth:`run` does. The executor's thread queues the job itself, so the
@@ -294,11 +259,7 @@ class Store:
                 self._jobs.put(None)  # behind every job already queued
         if writer is not None:
             writer.join(timeout=30)
-        with self._all_lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._db.close()
 
 
 class _Job:
@@ -306,7 +267,7 @@ class _Job:
 
     def __init__(
         self,
-        work: Callable[[sqlite3.Connection], Any],
+        work: Callable[[Any], Any],
         loop: asyncio.AbstractEventLoop,
         future: asyncio.Future[Any],
     ) -> None:
@@ -331,17 +292,84 @@ def _settle(settled: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
             future.set_exception(error)
 
 
-def _statements(script: str) -> list[str]:
-    """Split a migration into statements, keeping trigger bodies whole."""
-    statements: list[str] = []
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        if line.strip().startswith("--"):
-            continue
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip():
-        statements.append(buffer.strip())
-    return statements
+class PostgresStore:
+    """A PostgreSQL database shared by every worker; see the module docstring."""
+
+    dialect = "postgresql"
+    shared = True
+
+    def __init__(self, target: PostgresTarget, *, pool_size: int = 8) -> None:
+        from helpdesk.storage.postgres import PostgresDatabase
+
+        self.target = target
+        self._db: PostgresDatabase = PostgresDatabase(target, max_size=pool_size)
+        self._threads = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="access-pg")
+        import psycopg
+
+        self._operational = psycopg.OperationalError
+
+    def describe(self) -> str:
+        return self.target.describe()
+
+    def migrate(self) -> int:
+        return self._db.migrate(COMPONENT, MIGRATIONS)
+
+    def schema_version(self) -> int:
+        with self._db.connection() as conn:
+            row = conn.execute(
+                "SELECT max(version) AS v FROM schema_migrations WHERE component = ?",
+                (COMPONENT,),
+            ).fetchone()
+        return int(row["v"] or 0)
+
+    def write(self) -> AbstractContextManager[Connection]:
+        return self._db.transaction()
+
+    def reading(self) -> AbstractContextManager[Connection]:
+        return self._db.connection()
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except self._operational as exc:
+            raise DatabaseUnavailable(type(exc).__name__) from exc
+
+    def _read_now(self, fn: Callable[[Connection], T]) -> T:
+        with self._db.connection() as conn:
+            return fn(conn)
+
+    def _write_now(self, job: Callable[[Connection], T], lock: str | None) -> T:
+        with self._db.transaction() as conn:
+            if lock is not None:
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (lock,))
+            return job(conn)
+
+    async def read(self, fn: Callable[[Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, self._call, lambda: self._read_now(fn))
+
+    async def run(self, job: Callable[[Connection], T], *, lock: str | None = None) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._threads, self._call, lambda: self._write_now(job, lock)
+        )
+
+    async def run_after(
+        self,
+        executor: Executor,
+        make_job: Callable[[], Callable[[Connection], T]],
+        *,
+        lock: str | None = None,
+    ) -> T:
+        loop = asyncio.get_running_loop()
+        job = await loop.run_in_executor(executor, make_job)
+        return await self.run(job, lock=lock)
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=True)
+        self._db.close()
+
+
+def schema_version_expected() -> int:
+    """The schema version this code migrates to."""
+    return SCHEMA_VERSION

@@ -30,6 +30,7 @@ def fast_settings(db_path: Path, **overrides: Any) -> Settings:
         scrypt_n=2**10,
         write_limit=RateLimit(burst=100_000, per_second=100_000.0),
         pin_limit=RateLimit(burst=100_000, per_second=100_000.0),
+        demo_endpoints=True,
     )
     return replace(settings, **overrides)
 

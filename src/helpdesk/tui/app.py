@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,7 +25,7 @@ from helpdesk.tui.call import Call
 from helpdesk.tui.connection import ClientFactory, Connection
 from helpdesk.tui.screens.dialogs import ErrorDialog, TokenDialog, WorkspaceDialog
 from helpdesk.tui.screens.start import StartScreen
-from helpdesk.tui.walks import SavedWalk, WalkStore
+from helpdesk.tui.walks import SavedWalk, WalkStore, walks_folder
 
 if TYPE_CHECKING:
     from helpdesk.access.client import AccessClient
@@ -78,6 +78,8 @@ class HelpdeskApp(App[None]):
     TITLE = "helpdesk agent"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help"),
+        Binding("f2", "start_call", "Call", id="app.call"),
+        Binding("f3", "account", "Account", id="app.account"),
         Binding("ctrl+n", "new_session", "New walk", id="app.new"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -87,12 +89,14 @@ class HelpdeskApp(App[None]):
         super().__init__()
         self.settings = settings
         self.catalog: Catalog | None = settings.catalog
-        self.walk_store = WalkStore(settings.data_dir / "sessions")
+        # Demo walks and real-server walks are kept apart (one folder per server).
+        self.walk_store = WalkStore(walks_folder(settings.data_dir, settings.connection))
         self._client: AccessClient | None = None
         self._client_error: BaseException | None = None
         self._connected = asyncio.Event()
         self.confirmed_tickets: set[str] = set()
         """Sessions whose ticket reference the agent typed once (asked again after restart)."""
+        self._zone: tzinfo | None = None
         self.call: Call | None = None
         """The call the agent is on (``F2`` starts one); walks are prefilled from it."""
 
@@ -100,13 +104,19 @@ class HelpdeskApp(App[None]):
     def clock(self) -> Clock:
         return self.settings.clock
 
+    @property
+    def language(self) -> str:
+        """The caller's language (the call's; English without a call): article previews,
+        customer links and copied links follow it."""
+        return self.call.language if self.call is not None else "en"
+
     # ------------------------------------------------------------ startup
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
         if self.settings.keybindings:
             self.set_keymap(self.settings.keybindings)
-        self.sub_title = self.settings.connection.label
+        self._show_call()
         self.push_screen(StartScreen())
 
     def start_background(self) -> None:
@@ -163,6 +173,15 @@ class HelpdeskApp(App[None]):
             self._connect()  # the next call tries again
             raise error if error is not None else RuntimeError("not connected")
         return self._client
+
+    async def workspace_zone(self) -> tzinfo:
+        """The hotel's time zone, from the workspace record (read once per connection)."""
+        from helpdesk.tui.times import zone
+
+        if self._zone is None:
+            workspace = await (await self.api()).get_workspace()
+            self._zone = zone(workspace.timezone)
+        return self._zone
 
     async def on_unmount(self) -> None:
         if self._client is not None:
@@ -233,8 +252,76 @@ class HelpdeskApp(App[None]):
         if old is not None:
             # Close the old client in a worker; nothing waits on it.
             self.run_worker(old.aclose(), group="close", exit_on_error=False)
-        self.sub_title = self.settings.connection.label
+        self._show_call()
+        self.walk_store = WalkStore(walks_folder(self.settings.data_dir, self.settings.connection))
+        self._zone = None
         self._connect()
+
+    # ---------------------------------------------------------------- call
+
+    def _show_call(self) -> None:
+        label = self.settings.connection.label
+        self.sub_title = f"{label} · {self.call.label}" if self.call is not None else label
+
+    def action_start_call(self) -> None:
+        from helpdesk.tui.screens.call import CallDialog, CallForm
+
+        def started(form: CallForm | None) -> None:
+            if form is not None:
+                self._begin_call(form)
+
+        self.push_screen(CallDialog(self.call), started)
+
+    @work(exclusive=True, group="call")
+    async def _begin_call(self, form: Any) -> None:
+        from helpdesk.errors import AccessError, NotFound
+        from helpdesk.tui.call import DEFAULT_LANGUAGE, LANGUAGES
+        from helpdesk.tui.screens.call import FROM_ACCOUNT
+
+        picked = form.language if form.language in LANGUAGES else None
+        call = Call(form.ticket, language=picked or DEFAULT_LANGUAGE)
+        if form.email:
+            try:
+                user = await (await self.api()).find_user_by_email(form.email)
+            except NotFound:
+                self.notify(
+                    f"No user signs in with {form.email} in this workspace; the call keeps "
+                    "the ticket only. F2 to correct the email.",
+                    title="Caller not found",
+                    severity="warning",
+                    timeout=8,
+                )
+            except (AccessError, OSError) as exc:
+                self.show_error(exc)
+                return
+            else:
+                language = picked if form.language != FROM_ACCOUNT else user.language
+                call = Call(
+                    form.ticket,
+                    caller_email=user.email,
+                    caller_name=user.name,
+                    user_id=user.id,
+                    language=language or DEFAULT_LANGUAGE,
+                )
+        self.call = call
+        self._show_call()
+        self.notify(call.label, title="Call started")
+
+    def action_end_call(self) -> None:
+        if self.call is None:
+            self.notify("There is no call to end.")
+            return
+        self.call = None
+        self.confirmed_tickets.clear()
+        self._show_call()
+        self.notify("Call ended; the next walks start empty.", title="Call ended")
+
+    def action_account(self) -> None:
+        from helpdesk.tui.screens.account import AccountScreen
+
+        if isinstance(self.screen, AccountScreen):
+            return
+        self.push_screen(AccountScreen())
 
     # ------------------------------------------------------------- actions
 
@@ -277,6 +364,25 @@ class HelpdeskApp(App[None]):
             self.notify("Open a walk first; its transcript is shown from there.")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "Start call", "Ticket, caller and language, once", self.action_start_call
+        )
+        yield SystemCommand("End call", "Clear the call's ticket and caller", self.action_end_call)
+        yield SystemCommand("Account", "The caller's account at a glance", self.action_account)
+        if self.catalog is not None:
+            for tree in sorted(self.catalog.trees.values(), key=lambda t: t.title):
+                yield SystemCommand(
+                    f"Start tree: {tree.title}",
+                    tree.symptoms[0],
+                    lambda tree_id=tree.id: self.start_walk(tree_id),  # type: ignore[misc]
+                )
+        for walk in [w for w in self.saved_walks() if not w.finished][:8]:
+            yield SystemCommand(
+                f"Resume walk: {walk.title}",
+                walk.summary,
+                lambda sid=walk.session_id: self.resume_walk(sid),  # type: ignore[misc]
+            )
+        yield SystemCommand("Theme", "Pick a theme", self.action_change_theme)
         yield SystemCommand("New walk", "Back to search to start one", self.action_new_session)
         yield SystemCommand("Search KB", "Search trees and articles", self.action_new_session)
         yield SystemCommand(

@@ -60,11 +60,26 @@ class Catalog:
     def article(self, article_id: str) -> Article | None:
         return self.kb.articles.get(article_id)
 
-    def public_url(self, article: Article) -> str | None:
-        """The link to send a customer (None for agent-only articles)."""
+    def public_url(self, article: Article, lang: str = "en") -> str | None:
+        """The link to send a customer, to the page in ``lang`` (None for agent-only ones)."""
         from helpdesk.tui.preview import article_url
 
-        return article_url(article, self.site_url)
+        return article_url(article, self.site_url, self.language(lang))
+
+    def language(self, lang: str) -> str:
+        """``lang`` when the KB has that language, else its source language."""
+        languages = list(getattr(self.kb, "languages", None) or ["en"])
+        return lang if lang in languages else languages[0]
+
+    def localized(self, article: Article, lang: str) -> tuple[Article, str]:
+        """The article's text in ``lang`` (English when not translated) and the language
+        the text is in."""
+        lang = self.language(lang)
+        try:
+            found = self.kb.localized_article(article.id, lang)
+        except (KeyError, AttributeError):
+            return article, "en"
+        return found.article, found.text_lang
 
     def search(self, query: str, *, limit: int = 12) -> list[Hit]:
         """Trees first (they start a walk), then articles, best first within each."""

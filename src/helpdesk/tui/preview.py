@@ -30,17 +30,14 @@ def article_markdown(article: Article, *, url: str | None = None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def article_url(article: Article, site_url: str | None = None) -> str | None:
-    """The public page of a customer article (None for agent-only ones): a full address
-    under ``site_url`` (where the help center is published), else its path on the site."""
+def article_url(article: Article, site_url: str | None = None, lang: str = "en") -> str | None:
+    """The public page of a customer article in ``lang`` (None for agent-only ones): a
+    full address under ``site_url`` (where the help center is published), else its path
+    on the site. Every language lives under its prefix: ``/<lang>/<category>/<id>/``."""
     if not article.on_site:
         return None
-    try:
-        from helpdesk.publish.urls import article_url as path_of
-
-        return (site_url or "") + path_of(article)
-    except ImportError:  # pragma: no cover - publish ships with helpdesk
-        return None
+    base = (site_url or "/").rstrip("/") + "/"
+    return f"{base}{lang}/{article.category}/{article.id}/"
 
 
 def _text(markdown: str) -> str:

@@ -37,14 +37,16 @@ class ArticleScreen(Screen[None]):
             if catalog is None or article is None:
                 yield Markdown(f"Article `{self.article_id}` not found.")
             else:
-                yield Markdown(article_markdown(article, url=catalog.public_url(article)))
+                shown, _ = catalog.localized(article, app.language)
+                url = catalog.public_url(article, app.language)
+                yield Markdown(article_markdown(shown, url=url))
         yield Footer()
 
     def action_copy_link(self) -> None:
         app: HelpdeskApp = self.app  # type: ignore[assignment]
         catalog = app.catalog
         article = catalog.article(self.article_id) if catalog else None
-        url = catalog.public_url(article) if catalog and article else None
+        url = catalog.public_url(article, app.language) if catalog and article else None
         if url is None:
             self.notify("This article is for agents only; it has no public link.")
             return

@@ -108,10 +108,13 @@ class EndScreen(Screen[None]):
     def _articles(self) -> list[tuple[str, Article | None, str | None]]:
         """``(id, article, public url)`` of each article the end links (None when unknown)."""
         catalog = self.hd_app.catalog
+        lang = self.state.context.get("language") or self.hd_app.language
         out: list[tuple[str, Article | None, str | None]] = []
         for article_id in self.end.get("articles", []):
             article = catalog.article(article_id) if catalog is not None else None
-            url = catalog.public_url(article) if catalog and article else None
+            url = catalog.public_url(article, lang) if catalog and article else None
+            if catalog is not None and article is not None:
+                article, _ = catalog.localized(article, lang)  # the caller's language
             out.append((article_id, article, url))
         return out
 

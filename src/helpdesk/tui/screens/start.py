@@ -8,6 +8,7 @@ below; ``ctrl+r`` resumes the latest in one key.
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -40,6 +41,7 @@ class StartScreen(Screen[None]):
         super().__init__(id="start")
         self._hits: list[Hit] = []
         self._walks: list[SavedWalk] = []
+        self._all_walks: list[SavedWalk] = []
 
     @property
     def hd_app(self) -> HelpdeskApp:
@@ -56,7 +58,11 @@ class StartScreen(Screen[None]):
             )
             yield Label("Loading the knowledge base…", id="results-title", classes="section")
             yield OptionList(id="results")
-            yield Label("Saved walks (ctrl+r resumes the latest unfinished)", classes="section")
+            yield Label(
+                "Saved walks (ctrl+r resumes the latest unfinished)",
+                id="sessions-title",
+                classes="section",
+            )
             yield OptionList(id="sessions")
         yield Footer()
 
@@ -91,6 +97,8 @@ class StartScreen(Screen[None]):
     @on(Input.Changed, "#search")
     def _changed(self, event: Input.Changed) -> None:
         self.run_search(event.value)
+        if self._all_walks:
+            self._filter_walks(event.value)
 
     def run_search(self, query: str) -> None:
         catalog = self.hd_app.catalog
@@ -140,13 +148,27 @@ class StartScreen(Screen[None]):
         self.app.call_from_thread(self._show_walks, walks)
 
     def _show_walks(self, walks: list[SavedWalk]) -> None:
-        self._walks = walks
+        self._all_walks = walks
+        self._filter_walks(self.query_one("#search", Input).value)
+
+    def _filter_walks(self, query: str) -> None:
+        """List the saved walks; those matching what is typed (a ticket, a caller's
+        name or email) alone when any does."""
+        walks = self._all_walks
+        matching = [w for w in walks if query.strip() and w.matches(query)]
+        self._walks = matching or walks
+        title = self.query_one("#sessions-title", Label)
+        if matching:
+            title.update(f"Saved walks matching '{query.strip()}'")
+        else:
+            title.update("Saved walks (ctrl+r resumes the latest unfinished)")
         sessions = self.query_one("#sessions", OptionList)
         sessions.clear_options()
         if not self._walks:
             sessions.add_option(Option(Text("No saved walks yet.", style="dim"), disabled=True))
             return
-        sessions.add_options([Option(_walk_text(w)) for w in self._walks])
+        now = self.hd_app.clock()
+        sessions.add_options([Option(_walk_text(w, now)) for w in self._walks])
 
     @on(OptionList.OptionSelected, "#sessions")
     def _resume_picked(self, event: OptionList.OptionSelected) -> None:
@@ -182,12 +204,18 @@ def _hit_option(hit: Hit) -> Option:
     return Option(text, id=f"{hit.kind}:{hit.id}")
 
 
-def _walk_text(walk: SavedWalk) -> Text:
-    state = ("done    ", "dim") if walk.finished else ("open    ", "bold yellow")
+def _walk_text(walk: SavedWalk, now: datetime) -> Text:
+    if walk.finished:
+        state = (f"{(walk.outcome or 'done').replace('_', ' '):<10.10}", "dim")
+    else:
+        state = ("open      ", "bold yellow")
     return Text.assemble(
         state,
-        (walk.updated_label, "dim"),
+        (f"{walk.age(now):>12}", "dim"),
         "  ",
+        (walk.ticket or "no ticket", "bold cyan"),
+        "  ",
+        (walk.caller + "  " if walk.caller else "", ""),
         (walk.title, "bold"),
         ("  at " + walk.where, "dim"),
         no_wrap=True,

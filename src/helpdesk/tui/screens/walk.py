@@ -138,12 +138,16 @@ class WalkScreen(Screen[None]):
                 )
             else:
                 tree = catalog.trees[self.tree_id or ""]
-                self.session = Session.new(tree, client, state_dir=store_dir, clock=app.clock)
+                context = app.call.context() if app.call is not None else None
+                self.session = Session.new(
+                    tree, client, state_dir=store_dir, clock=app.clock, context=context
+                )
         except Exception as exc:
             app.show_error(exc)
             self.dismiss()
             return
         self._article_id = linked_article(catalog, self.session.tree)
+        self.title = self.session.tree.title  # the walk names its tree in the header
         self.run_step(self.session.run)
 
     def run_step(self, step: Step) -> None:
@@ -264,8 +268,14 @@ class WalkScreen(Screen[None]):
             # here): the earlier answer is there to correct, not to type again.
             session = self.session
             earlier = session.answers.get(view.id) if session is not None else None
-            answer.value = "" if earlier is None else str(earlier)
+            call = self.hd_app.call
+            prefill = call.prefill(view.prefill, view.input_type) if call is not None else None
+            answer.value = str(earlier) if earlier is not None else (prefill or "")
             answer.placeholder = view.hint or ""
+            if earlier is None and prefill:
+                help_text = self.query_one("#help-text", Static)
+                shown = f"{view.help or ''}\nFrom the call: Enter keeps it, or edit it first."
+                help_text.update(shown.strip())
             answer.focus()
         elif view.kind == "verify":
             self.query_one("#gate-yes", Button).focus()
@@ -288,12 +298,14 @@ class WalkScreen(Screen[None]):
         if article is None:
             title.update("No linked article")
             return
-        if catalog is not None and str(title.content) != article.title:
+        lang = self.hd_app.language
+        shown, _ = catalog.localized(article, lang) if catalog is not None else (article, lang)
+        if catalog is not None and str(title.content) != shown.title:
             from helpdesk.tui.preview import article_markdown
 
-            title.update(article.title)
-            url = catalog.public_url(article)
-            self.query_one("#article", Markdown).update(article_markdown(article, url=url))
+            title.update(shown.title)
+            url = catalog.public_url(article, lang)
+            self.query_one("#article", Markdown).update(article_markdown(shown, url=url))
 
     # -------------------------------------------------------------- actions
 

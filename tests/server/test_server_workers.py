@@ -1,0 +1,153 @@
+"""Several workers over one PostgreSQL database: a same-key write applies once whatever
+worker each attempt reaches, a rate limit is one limit, and SQLite refuses --workers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from helpdesk.cli import cli
+from helpdesk.server import seed as demo
+from helpdesk.server.live import free_port
+from pg_support import PostgresCluster
+
+PEPPER = "workers-test-pepper"
+W = {"reason": "caller verified on the phone", "ticket": "T-4001"}
+
+
+def _serve(db: str, log: Path, workers: int, **env: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    command = [
+        sys.executable, "-m", "helpdesk", "access-api", "serve", "--db", db,
+        "--port", str(port), "--workers", str(workers),
+    ]  # fmt: skip
+    environment = {**os.environ, "HELPDESK_PIN_PEPPER": PEPPER, "HELPDESK_PIN_SCRYPT_N": "16"}
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            command, env={**environment, **env}, stdout=subprocess.DEVNULL, stderr=out,
+            start_new_session=True,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("server exited: " + log.read_text()[-2000:])
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.2)
+    _stop(process)
+    raise RuntimeError("server did not start: " + log.read_text()[-2000:])
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def _seed(db: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("HELPDESK_PIN_PEPPER", PEPPER)
+    result = CliRunner().invoke(cli, ["access-api", "seed", "--db", db])
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def pg_db(postgres: PostgresCluster) -> str:
+    return postgres.create_database("workers")
+
+
+@pytest.fixture
+def three_workers(
+    pg_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[str, str]]:
+    token = _seed(pg_db, monkeypatch)
+    process, base = _serve(pg_db, tmp_path / "server.log", 3)
+    try:
+        yield base, token
+    finally:
+        _stop(process)
+
+
+async def _post(base: str, token: str, path: str, body: dict[str, object], key: str) -> int:
+    # A connection per request, so the attempts spread over the workers.
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        response = await http.post(
+            path,
+            json=body,
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+        )
+    return response.status_code
+
+
+async def test_same_key_writes_over_several_workers_apply_once(
+    three_workers: tuple[str, str],
+) -> None:
+    base, token = three_workers
+    email = f"once-{uuid.uuid4().hex[:8]}@hotel-aurora.example"
+    body = {"email": email, "name": "Once", **W}
+    key = uuid.uuid4().hex
+    statuses = await asyncio.gather(
+        *(_post(base, token, "/v1/users", body, key) for _ in range(24))
+    )
+    assert statuses == [200] * 24
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers) as http:
+        audit = (await http.get("/v1/audit", params={"action": "create_limited_user"})).json()
+        user = (await http.get("/v1/users/lookup", params={"email": email})).json()
+    outcomes = sorted(r["outcome"] for r in audit["items"] if r["idempotency_key"] == key)
+    assert outcomes == ["applied"] + ["replayed"] * 23
+    assert user["email"] == email
+
+
+async def test_a_rate_limit_holds_across_workers(
+    pg_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = _seed(pg_db, monkeypatch)
+    process, base = _serve(pg_db, tmp_path / "server.log", 3, HELPDESK_ACCESS_WRITE_LIMIT="10/0.01")
+    try:
+        path = f"/v1/users/{demo.LOCKED_USER.id}/unlock?dry_run=true"
+        statuses = await asyncio.gather(
+            *(_post(base, token, path, W, uuid.uuid4().hex) for _ in range(40))
+        )
+    finally:
+        _stop(process)
+    assert statuses.count(200) == 10 and statuses.count(429) == 30
+
+
+def test_sqlite_refuses_several_workers(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["access-api", "serve", "--db", str(tmp_path / "a.db"), "--workers", "2"]
+    )
+    assert result.exit_code == 2
+    assert "needs a PostgreSQL database" in result.stderr
+    assert not (tmp_path / "a.db").exists()
+
+
+def test_a_url_is_never_taken_for_a_file_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["access-api", "seed", "--db", "mysql://h/db"])
+    assert result.exit_code == 2 and "unsupported database URL scheme 'mysql'" in result.stderr
+    url = f"postgresql://nobody@127.0.0.1:{free_port()}/none?connect_timeout=1"
+    result = CliRunner().invoke(cli, ["access-api", "seed", "--db", url])
+    assert result.exit_code == 3 and "cannot connect to PostgreSQL" in result.stderr
+    assert list(tmp_path.iterdir()) == []
