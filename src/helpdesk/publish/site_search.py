@@ -80,7 +80,8 @@ a al ante bajo con contra de del desde en entre hacia hasta para por según sin 
 tras el la lo los las un una unos unas y e o u ni pero si que quien cual cuando donde
 como cómo porque no más mi mis tu tus su sus me te se nos os le les yo él ella
 nosotros ellos es son soy está están estoy he ha han hay ser estar tener hacer puedo
-puede podemos debo debe ya muy también aquí este esta esto ese esa eso qué va
+puede podemos debo debe ya muy también aquí este esta esto ese esa eso qué va sigue
+todavía aún
 """
 
 
