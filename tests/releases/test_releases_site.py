@@ -55,7 +55,7 @@ def test_product_page_is_newest_first_with_anchors(
     assert '!!! tip "Workaround to try (not confirmed by PassportScan)"' in version
     index = pages["release-notes/index.md"]
     assert "[Desktop client](client/index.md)" in index and "[Mobile app](app/index.md)" in index
-    assert 'rel="alternate" type="application/atom+xml"' in page
+    assert 'rel="alternate feed" type="application/atom+xml"' in page
 
 
 def test_known_issue_lifecycle_across_three_releases(published_kb: Path) -> None:
