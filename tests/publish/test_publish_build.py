@@ -31,9 +31,10 @@ def run_build(project: Path) -> tuple[int, str]:
 LANGUAGES = ["en", "it", "es"]
 
 
-def search_index(site: Path) -> dict[str, object]:
-    data: dict[str, object] = json.loads((site / "search" / "search_index.json").read_text())
-    return data
+def search_words(site: Path) -> str:
+    """Every word the site search's typo list knows (the text of the indexed pages)."""
+    folder = site / "pagefind" / "helpdesk-words"
+    return " ".join(path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.json")))
 
 
 def test_every_published_article_has_a_page_and_nothing_else(project: Path) -> None:
@@ -47,16 +48,18 @@ def test_every_published_article_has_a_page_and_nothing_else(project: Path) -> N
             assert page.is_file() == (article.id in ON_SITE), (lang, article.id)
     assert sorted(a.id for a in kb.site_articles()) == sorted(ON_SITE)
 
-    index = search_index(site / "en")
-    docs = index["docs"]
-    assert isinstance(docs, list)
-    text = json.dumps(index)
+    for lang in LANGUAGES:  # one Pagefind index per language's site, no more lunr
+        assert (site / lang / "pagefind" / "pagefind.js").is_file(), lang
+        assert not (site / lang / "search" / "search_index.json").exists(), lang
+    words = search_words(site / "en")
+    assert "pin" in words
     for article_id in NOT_ON_SITE:
-        assert article_id not in text
-    assert "Secretunlockprocedure" not in text and "Draftonlyword" not in text
-    # The site's own search finds the MFA article for "2FA" (a tag keyword).
-    mfa = [d for d in docs if d["location"] == "access-security/enable-mfa/"]
-    assert mfa and "2FA" in mfa[0]["text"]
+        assert article_id not in words
+    assert "secretunlockprocedure" not in words and "draftonlyword" not in words
+    # The MFA article is found for "2FA": the tag's keywords are index metadata, not page text.
+    mfa = (site / "en" / "access-security" / "enable-mfa" / "index.html").read_text()
+    assert 'data-pagefind-meta="keywords:' in mfa and "2FA" in mfa
+    assert "Also searched as" not in mfa
     # Nothing half-made is left next to the site.
     assert sorted(p.name for p in project.iterdir()) == ["build", "kb", "mkdocs.yml", "site"]
     assert "Built 60 pages (en, it, es)" in output
@@ -103,7 +106,9 @@ def test_content_errors_stop_before_the_engine(
 def test_rebuild_writes_only_changes_and_drops_removed_pages(project: Path) -> None:
     today = dt.date(2025, 10, 1)
     first = build_site(project / "kb", today=today)
-    assert first.generate.written == 3 * 23  # per language: 20 pages, 2 assets, the image
+    # per language: 20 pages, 5 assets (CSS, search.js, logo, favicon, the language switcher's
+    # script) and the image
+    assert first.generate.written == 3 * 26
     second = build_site(project / "kb", today=today)
     assert second.generate.written == 0
     assert second.generate.unchanged == first.generate.written

@@ -37,12 +37,12 @@ def test_a_new_string_without_a_translation_is_reported(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     home = templates / "home.md.j2"
-    home.write_text(home.read_text() + '\n{{ _("Still need help? Contact support") }}\n')
+    home.write_text(home.read_text() + '\n{{ _("A sentence nobody translated yet") }}\n')
 
     problems = i18n.missing_translations(templates, "it")
 
     where = i18n.display_path(i18n.catalog_path(templates, "it"))
-    assert problems == [f"{where}: no translation of 'Still need help? Contact support'"]
+    assert problems == [f"{where}: no translation of 'A sentence nobody translated yet'"]
 
 
 def test_a_translation_with_a_wrong_placeholder_is_reported(tmp_path: Path) -> None:
@@ -50,9 +50,8 @@ def test_a_translation_with_a_wrong_placeholder_is_reported(tmp_path: Path) -> N
     shutil.copytree(TEMPLATES, templates)
     catalog = i18n.catalog_path(templates, "es")
     text = catalog.read_text(encoding="utf-8")
-    catalog.write_text(
-        text.replace('"Publicado el %(date)s"', '"Publicado el %(fecha)s"'), encoding="utf-8"
-    )
+    wrong = text.replace('"Notas publicadas el %(date)s"', '"Notas publicadas el %(fecha)s"')
+    catalog.write_text(wrong, encoding="utf-8")
 
     problems = i18n.missing_translations(templates, "es")
 

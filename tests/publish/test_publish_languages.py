@@ -126,7 +126,7 @@ def test_the_built_site_names_every_alternate(
     assert '<meta name="robots" content="noindex">' in untranslated
     home = (site / "es" / "index.html").read_text()
     assert 'href="../en/" hreflang="en"' in home
-    assert "Centro de ayuda de PassportScan" in home
+    assert "¿Cómo podemos ayudarte?" in home  # the home page's heading, in Spanish
 
     chooser = (site / "index.html").read_text()
     # Without scripts: a link per language, named in its own language.

@@ -51,6 +51,10 @@
   // The page's words (data-hd-strings, in the page's language) over these English ones.
   var WORDS = {
     choose_newer: "Choose a newer version to upgrade to.",
+    same: "You chose the same version twice: there is nothing to upgrade. Choose the version you are going to install.",
+    older: "The version to upgrade to is older than the installed one. Going back is not an upgrade: choose a newer version, or ask support before installing an older one.",
+    unknown_from: "The address asks for installed version “{v}”, which has no release notes here; choose your version below.",
+    unknown_to: "The address asks to upgrade to version “{v}”, which has no release notes here; choose a version below.",
     nothing: "Nothing to do: no notes between these versions.",
     workaround: "Workaround",
     workaround_inferred: "Workaround to try (not confirmed by PassportScan)",
@@ -75,7 +79,10 @@
       if (r.version === target) high = r.order;
     });
     if (low === null || high === null || low >= high) {
-      result.appendChild(el("p", "hd-rn-empty", WORDS.choose_newer));
+      var message = el("p", "hd-rn-empty");
+      message.textContent = low === null || high === null ? WORDS.choose_newer
+        : low === high ? WORDS.same : WORDS.older;
+      result.appendChild(message);
       return;
     }
     var notes = notesBetween(data, installed, target);
@@ -134,20 +141,28 @@
       });
       var form = root.querySelector("form");
       var result = root.querySelector(".hd-rn-upgrade-result");
+      var notice = root.querySelector(".hd-rn-upgrade-notice");
       var params = new URLSearchParams(window.location.search);
+      var unknown = [];
       ["from", "to"].forEach(function (name) {
         var wanted = params.get(name);
-        if (wanted && form.elements[name].querySelector('option[value="' + CSS.escape(wanted) + '"]')) {
+        if (!wanted) return;
+        if (form.elements[name].querySelector('option[value="' + CSS.escape(wanted) + '"]')) {
           form.elements[name].value = wanted;
+        } else {
+          // Never silently swap an unknown version for another one: say which was asked for.
+          unknown.push(WORDS["unknown_" + name].replace("{v}", wanted));
         }
       });
+      notice.textContent = unknown.join(" ");
+      notice.hidden = !unknown.length;
       function update() {
         var installed = form.elements.from.value, target = form.elements.to.value;
         render(result, data, installed, target);
         var query = "?from=" + encodeURIComponent(installed) + "&to=" + encodeURIComponent(target);
         window.history.replaceState(null, "", query + window.location.hash);
       }
-      form.addEventListener("change", update);
+      form.addEventListener("change", function () { notice.hidden = true; update(); });
       root.hidden = false;
       update();
     }).catch(function (error) {

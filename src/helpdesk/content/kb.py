@@ -295,6 +295,7 @@ def _load_kb(root: Path, today: dt.date, sections: tuple[Section, ...]) -> Knowl
     labels: dict[str, TaxonomyTranslation] = {}
     if taxonomy is not None:
         _check_articles(root, taxonomy, articles, documents, known, problems, today)
+        _check_taxonomy_articles(root, taxonomy, articles, problems)
         translations = load_article_translations(
             root, languages, articles, documents, known, problems, translated
         )
@@ -431,6 +432,39 @@ def _check_articles(
                 "and move the date on",
                 severity="warning",
             )
+
+
+def _check_taxonomy_articles(
+    root: Path, taxonomy: Taxonomy, articles: dict[str, Article], problems: ProblemList
+) -> None:
+    """The home page's ``featured`` list and the categories' ``weights`` name real articles."""
+    if not taxonomy.featured and not any(c.weights for c in taxonomy.categories):
+        return
+    doc = read_document(root / "taxonomy.yaml", problems)
+    if doc is None:
+        return
+    for index, article_id in enumerate(taxonomy.featured):
+        if article_id not in articles:
+            problems.at(doc, ("featured", index), f"featured article '{article_id}' does not exist")
+        elif not articles[article_id].on_site:
+            problems.at(
+                doc,
+                ("featured", index),
+                f"featured article '{article_id}' is not on the site (draft or agent-only)",
+            )
+    for c_index, category in enumerate(taxonomy.categories):
+        for article_id in category.weights:
+            loc = ("categories", c_index, "weights", article_id)
+            if article_id not in articles:
+                problems.at(doc, loc, f"weighted article '{article_id}' does not exist", key=True)
+            elif articles[article_id].category != category.id:
+                problems.at(
+                    doc,
+                    loc,
+                    f"article '{article_id}' is in category "
+                    f"'{articles[article_id].category}', not '{category.id}'",
+                    key=True,
+                )
 
 
 def _check_translated_bodies(

@@ -21,6 +21,9 @@ class Category(KbModel):
     """One sentence shown on the home page and at the top of the category page."""
     icon: str | None = None
     """Optional Material icon name for the home page, e.g. ``material/shield-lock``."""
+    weights: dict[Slug, int] = Field(default_factory=dict)
+    """The category page's order: article id -> weight, lower first; articles without one
+    follow, by title (e.g. ``{pin-login: 1, enable-mfa: 2}`` puts the most asked-for first)."""
 
 
 class Platform(KbModel):
@@ -70,6 +73,8 @@ class Taxonomy(KbModel):
     """Products with their platforms."""
     tags: list[Tag] = Field(default_factory=list)
     """Tags articles may carry."""
+    featured: list[Slug] = Field(default_factory=list)
+    """Article ids the home page shows first, in this order (the most useful answers)."""
 
     @model_validator(mode="after")
     def _unique_and_known(self) -> Taxonomy:

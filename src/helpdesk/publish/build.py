@@ -39,7 +39,7 @@ from typing import Protocol
 from helpdesk._gc import paused_gc
 from helpdesk.content.kb import KnowledgeBase, load_kb
 from helpdesk.errors import BuildError, ConfigError, Problem
-from helpdesk.publish import engine, i18n, localized, root_files
+from helpdesk.publish import engine, i18n, localized, root_files, site_search
 from helpdesk.publish.config import (
     PREVIEW_SITE_URL,
     SITE_URL_VARIABLE,
@@ -238,6 +238,8 @@ def build_site(
                         failures.append(exc)
                 if failures:
                     raise failures[0]
+        with progress.stage("Indexing the site for search (Pagefind)"):
+            site_search.index_site(kb, new_site, note=progress.note)
         with progress.stage("Publishing the new site"):
             root_files.write_root(kb, new_site, every, site_url=site_url, previous=project.site_dir)
             if chosen == every:

@@ -28,13 +28,12 @@ from helpdesk.content.articles import Article
 from helpdesk.content.kb import KB_LINK_RE, KnowledgeBase
 from helpdesk.content.taxonomy import Tag
 from helpdesk.errors import BuildError
-from helpdesk.publish import localized
+from helpdesk.publish import chrome, localized
 from helpdesk.publish.i18n import N_
 from helpdesk.publish.localized import LocalizedArticle
 from helpdesk.publish.templates import gettext_of, load_template, render, version_range
 from helpdesk.publish.urls import article_source, article_url, category_source, tag_source
 from helpdesk.releases import site as releases
-from helpdesk.search.keywords import search_keywords
 
 RECENT_COUNT = 6
 """How many recently updated articles the home page lists."""
@@ -114,10 +113,11 @@ def collect_site(
 
 
 def nav(kb: KnowledgeBase, lang: str, gettext: Callable[[str], str]) -> list[object]:
-    """Home, one entry per category (its index page) in taxonomy order, and the tags index.
+    """Home and one entry per category (its index page) in taxonomy order.
 
     Never every article: Material renders the whole nav into every page, so a nav of N
-    articles makes the build O(N²).
+    articles makes the build O(N²). Tags are not a top-level section of a help center:
+    each article links its tags, and the tags index stays reachable from every tag page.
     """
     topics = [
         {localized.category(kb, c.id, lang).title: category_source(c.id)}
@@ -126,7 +126,6 @@ def nav(kb: KnowledgeBase, lang: str, gettext: Callable[[str], str]) -> list[obj
     return [
         {(gettext(NAV_TITLES["home"])): "index.md"},
         {(gettext(NAV_TITLES["topics"])): topics},
-        {(gettext(NAV_TITLES["tags"])): "tags/index.md"},
     ]
 
 
@@ -167,6 +166,10 @@ def render_pages(
     categories = {c.id: localized.category(kb, c.id, lang) for c in taxonomy.categories}
     article_template = load_template(env, "article.md.j2")
     release_changes = releases.changes_by_article(kb, today=today, lang=lang)
+    ordered = {
+        c.id: chrome.category_order(c, [a for a in site if a.category == c.id])
+        for c in taxonomy.categories
+    }
     pages: dict[str, str] = {}
 
     for article in site:
@@ -186,7 +189,16 @@ def render_pages(
                 f"{products[product]} {version_range(spec)}"
                 for product, spec in article.applies_to.items()
             ],
-            keywords=search_keywords(article, kb),
+            chrome=chrome.article_meta(
+                article,
+                categories[article.category].title,
+                ordered[article.category],
+                platforms=platform_titles,
+                products=products,
+                tags=tags,
+                # An untranslated fallback (English text) stays out of this language's search.
+                search=local[article.id].state != "missing",
+            ),
             release_changes=release_changes.get(article.id, []),
             related=[on_site[r] for r in article.related if r in on_site],
             tags=[tags[t] for t in article.tags],
@@ -195,7 +207,7 @@ def render_pages(
         pages[source] = rewrite_kb_links(markdown, source, on_site)
 
     for category in taxonomy.categories:
-        members = [a for a in site if a.category == category.id]
+        members = ordered[category.id]
         source = category_source(category.id)
         pages[source] = render(
             "category.md.j2",
@@ -218,6 +230,7 @@ def render_pages(
             for c in taxonomy.categories
         ],
         recent=recent[:RECENT_COUNT],
+        featured=chrome.featured(kb, on_site),
         root="",
         **common,
     )

@@ -131,7 +131,12 @@ class Release(KbModel):
     status: ReleaseStatus = "draft"
     """``draft`` (not published anywhere), ``published`` or ``withdrawn``."""
     date: dt.date | None = None
-    """The date the notes were published; set by ``helpdesk release publish``."""
+    """The date these notes were published on the help center; set by ``helpdesk release
+    publish``. It says when the text appeared, not when the version shipped."""
+    released: dt.date | None = None
+    """When the version shipped to customers. Leave it out when nobody knows: pages then
+    show no release date rather than a wrong one. Pages and the "current version" follow
+    the versions' order, never these dates."""
     publish_after: dt.date | None = None
     """Embargo: the release stays out of every output until a build on or after this date."""
     title: Text | None = None

@@ -77,7 +77,9 @@ def release_pages(
         product = localized.product(kb, product_id, lang)
         views = kb.releases.timeline(product_id, today, lang)
         newest_first = list(reversed(views))
-        entries.append({"product": product, "latest": newest_first[0]})
+        # The current version is the highest one still offered, whatever the notes' dates.
+        current = next((v for v in newest_first if v.release.status != "withdrawn"), None)
+        entries.append({"product": product, "latest": current or newest_first[0]})
         source = urls.product_source(product_id)
         page = render(
             "releases/product.md.j2",
@@ -96,11 +98,14 @@ def release_pages(
                 env,
                 product=product,
                 view=view,
+                is_current=view is current,
                 root="../../",
                 url_root="../../../",
                 **common,
             )
             pages[source] = rewrite_kb_links(page, source, on_site)
+        if product.versioning == "none":
+            continue  # one notice, no versions: nothing to upgrade between
         pages[urls.upgrade_source(product_id)] = render(
             "releases/upgrade.md.j2",
             env,
