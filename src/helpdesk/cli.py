@@ -38,6 +38,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "diagnose": "helpdesk.diagnostics.commands:diagnose",
     "transcript": "helpdesk.diagnostics.commands:transcript",
     "trees": "helpdesk.diagnostics.commands:trees",
+    "feedback": "helpdesk.feedback.commands:feedback",
 }
 
 
