@@ -39,6 +39,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "transcript": "helpdesk.diagnostics.commands:transcript",
     "trees": "helpdesk.diagnostics.commands:trees",
     "feedback": "helpdesk.feedback.commands:feedback",
+    "report": "helpdesk.feedback.commands:report",
 }
 
 

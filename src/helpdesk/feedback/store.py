@@ -98,6 +98,38 @@ def open_store(target: str | Path) -> FeedbackStore:
     return SQLiteStore(Path(text))
 
 
+class NoFeedback:
+    """The store of a SQLite database nobody created yet: nothing was sent."""
+
+    def add(self, items: Sequence[Received]) -> None:
+        raise RuntimeError("NoFeedback is read-only")
+
+    def votes(self, selection: Selection = ALL) -> list[VoteRecord]:
+        return []
+
+    def searches(self, selection: Selection = ALL) -> list[SearchRecord]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+def open_existing_store(target: str | Path) -> FeedbackStore:
+    """For reading: like :func:`open_store`, but a SQLite file that does not exist yet
+    reads as no feedback (with a warning on stderr) instead of being created."""
+    text = str(target)
+    if not is_url(text) and "://" not in text and not Path(text).exists():
+        import click
+
+        click.echo(
+            f"warning: no feedback database at {text} yet (helpdesk feedback serve creates it);"
+            " the report shows no votes or searches",
+            err=True,
+        )
+        return NoFeedback()
+    return open_store(target)
+
+
 def _where(selection: Selection) -> tuple[str, list[str]]:
     clauses, params = [], []
     if selection.since is not None:
