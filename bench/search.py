@@ -31,6 +31,7 @@ from pathlib import Path
 
 from helpdesk.content.articles import Article
 from helpdesk.content.kb import KnowledgeBase, load_kb
+from helpdesk.releases.catalog import Releases
 from helpdesk.search import search, update_index
 from helpdesk.search.documents import collect
 from helpdesk.search.indexer import index_dir
@@ -102,7 +103,11 @@ def synthetic_kb(count: int, root: Path, seed: int = 7) -> KnowledgeBase:
             }
         )
     return KnowledgeBase(
-        root=root, taxonomy=real.taxonomy, articles=articles, synonyms=real.synonyms
+        root=root,
+        taxonomy=real.taxonomy,
+        articles=articles,
+        synonyms=real.synonyms,
+        sections={"releases": Releases(), "trees": {}},
     )
 
 

@@ -9,6 +9,7 @@ from helpdesk.access.client import AccessClient
 from helpdesk.server import seed as demo
 
 EXPECTED = {
+    "get_workspace": "read",
     "find_user_by_email": "read",
     "get_user": "read",
     "access_check": "read",

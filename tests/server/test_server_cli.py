@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from helpdesk.cli import cli
+from helpdesk.server import seed as demo
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -38,7 +39,7 @@ def test_seed_prints_a_token_once_and_is_idempotent(tmp_path: Path) -> None:
     assert token_file.stat().st_mode & 0o077 == 0
     assert run("access-api", "seed", "--db", str(db))[0] == 0
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 7
+        assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == len(demo.USERS)
         stored = [row[0] for row in conn.execute("SELECT secret_hash FROM tokens")]
     conn.close()
     assert out.strip().split("_")[-1] not in stored, "tokens are stored only as hashes"

@@ -28,6 +28,7 @@ from helpdesk.access.models import (
     Health,
     Problem,
     User,
+    Workspace,
     WriteResult,
 )
 from helpdesk.errors import (
@@ -110,6 +111,10 @@ class AccessClient:
         """Readiness of the server and its database (no token needed)."""
         return await self._get(Health, "/healthz")
 
+    async def get_workspace(self) -> Workspace:
+        """The token's workspace: id, name and the hotel's IANA time zone."""
+        return await self._get(Workspace, "/v1/workspace")
+
     async def find_user_by_email(self, email: str) -> User:
         """The user with this email in the token's workspace.
 
@@ -172,6 +177,7 @@ class AccessClient:
         verified_channel: bool,
         dry_run: bool = False,
         idempotency_key: str | None = None,
+        transcript_head: str | None = None,
     ) -> WriteResult:
         """Suspend MFA for ``minutes`` (1 to 10080); it turns back on by itself."""
         body = {
@@ -180,7 +186,9 @@ class AccessClient:
             "ticket": ticket,
             "verified_channel": verified_channel,
         }
-        return await self._write(f"/v1/users/{user_id}/mfa/suspend", body, dry_run, idempotency_key)
+        return await self._write(
+            f"/v1/users/{user_id}/mfa/suspend", body, dry_run, idempotency_key, transcript_head
+        )
 
     async def restore_mfa(
         self,
@@ -190,9 +198,12 @@ class AccessClient:
         ticket: str,
         dry_run: bool = False,
         idempotency_key: str | None = None,
+        transcript_head: str | None = None,
     ) -> WriteResult:
         body = {"reason": reason, "ticket": ticket}
-        return await self._write(f"/v1/users/{user_id}/mfa/restore", body, dry_run, idempotency_key)
+        return await self._write(
+            f"/v1/users/{user_id}/mfa/restore", body, dry_run, idempotency_key, transcript_head
+        )
 
     async def create_limited_user(
         self,
@@ -202,12 +213,21 @@ class AccessClient:
         reason: str,
         ticket: str,
         role: str = "receptionist",
+        language: str = "en",
         dry_run: bool = False,
         idempotency_key: str | None = None,
+        transcript_head: str | None = None,
     ) -> WriteResult:
         """Create a user without MFA for the apps; ``result.user`` holds it."""
-        body = {"email": email, "name": name, "role": role, "reason": reason, "ticket": ticket}
-        return await self._write("/v1/users", body, dry_run, idempotency_key)
+        body = {
+            "email": email,
+            "name": name,
+            "role": role,
+            "language": language,
+            "reason": reason,
+            "ticket": ticket,
+        }
+        return await self._write("/v1/users", body, dry_run, idempotency_key, transcript_head)
 
     async def set_pin(
         self,
@@ -219,12 +239,15 @@ class AccessClient:
         generate: bool = False,
         dry_run: bool = False,
         idempotency_key: str | None = None,
+        transcript_head: str | None = None,
     ) -> WriteResult:
         """Set ``pin``, or with ``generate=True`` a random one returned once in ``result.pin``."""
         body: dict[str, Any] = {"reason": reason, "ticket": ticket, "generate": generate}
         if pin is not None:
             body["pin"] = pin
-        return await self._write(f"/v1/users/{user_id}/pin", body, dry_run, idempotency_key)
+        return await self._write(
+            f"/v1/users/{user_id}/pin", body, dry_run, idempotency_key, transcript_head
+        )
 
     async def create_activation_code(
         self,
@@ -237,6 +260,7 @@ class AccessClient:
         device_id: str | None = None,
         dry_run: bool = False,
         idempotency_key: str | None = None,
+        transcript_head: str | None = None,
     ) -> WriteResult:
         """A single-use code valid 24 hours, in ``result.activation_code`` (shown once)."""
         body: dict[str, Any] = {
@@ -248,7 +272,9 @@ class AccessClient:
         }
         if device_id is not None:
             body["device_id"] = device_id
-        return await self._write("/v1/devices/activation-codes", body, dry_run, idempotency_key)
+        return await self._write(
+            "/v1/devices/activation-codes", body, dry_run, idempotency_key, transcript_head
+        )
 
     async def activate_device(
         self,
@@ -257,12 +283,15 @@ class AccessClient:
         client_version: str | None = None,
         dry_run: bool = False,
         idempotency_key: str | None = None,
+        transcript_head: str | None = None,
     ) -> WriteResult:
         """The device's side of activation: consume ``code``."""
         body: dict[str, Any] = {"code": code}
         if client_version is not None:
             body["client_version"] = client_version
-        return await self._write("/v1/devices/activate", body, dry_run, idempotency_key)
+        return await self._write(
+            "/v1/devices/activate", body, dry_run, idempotency_key, transcript_head
+        )
 
     async def enable_device(
         self,
@@ -272,9 +301,12 @@ class AccessClient:
         ticket: str,
         dry_run: bool = False,
         idempotency_key: str | None = None,
+        transcript_head: str | None = None,
     ) -> WriteResult:
         body = {"reason": reason, "ticket": ticket}
-        return await self._write(f"/v1/devices/{device_id}/enable", body, dry_run, idempotency_key)
+        return await self._write(
+            f"/v1/devices/{device_id}/enable", body, dry_run, idempotency_key, transcript_head
+        )
 
     async def disable_device(
         self,
@@ -284,9 +316,12 @@ class AccessClient:
         ticket: str,
         dry_run: bool = False,
         idempotency_key: str | None = None,
+        transcript_head: str | None = None,
     ) -> WriteResult:
         body = {"reason": reason, "ticket": ticket}
-        return await self._write(f"/v1/devices/{device_id}/disable", body, dry_run, idempotency_key)
+        return await self._write(
+            f"/v1/devices/{device_id}/disable", body, dry_run, idempotency_key, transcript_head
+        )
 
     async def unlock_account(
         self,
@@ -296,16 +331,19 @@ class AccessClient:
         ticket: str,
         dry_run: bool = False,
         idempotency_key: str | None = None,
+        transcript_head: str | None = None,
     ) -> WriteResult:
         body = {"reason": reason, "ticket": ticket}
-        return await self._write(f"/v1/users/{user_id}/unlock", body, dry_run, idempotency_key)
+        return await self._write(
+            f"/v1/users/{user_id}/unlock", body, dry_run, idempotency_key, transcript_head
+        )
 
     async def record_failed_login(
         self, user_id: str, *, dry_run: bool = False, idempotency_key: str | None = None
     ) -> WriteResult:
         """Demo servers only (admin scope): simulate one wrong password."""
         return await self._write(
-            f"/v1/users/{user_id}/failed-logins", None, dry_run, idempotency_key
+            f"/v1/users/{user_id}/failed-logins", None, dry_run, idempotency_key, None
         )
 
     # ---------------------------------------------------------- plumbing
@@ -315,8 +353,15 @@ class AccessClient:
         return model.model_validate_json(response.content)
 
     async def _write(
-        self, path: str, body: dict[str, Any] | None, dry_run: bool, idempotency_key: str | None
+        self,
+        path: str,
+        body: dict[str, Any] | None,
+        dry_run: bool,
+        idempotency_key: str | None,
+        transcript_head: str | None,
     ) -> WriteResult:
+        if transcript_head is not None and body is not None:
+            body = {**body, "transcript_head": transcript_head}
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         response = await self._request(
             "POST",

@@ -25,7 +25,9 @@ Scope = Literal[
     "users:read", "mfa:write", "pins:write", "devices:write", "users:write", "audit:read", "admin"
 ]
 Outcome = Literal["applied", "refused"]
+Language = Literal["en", "it", "es"]
 SCOPES: tuple[str, ...] = get_args(Scope)
+LANGUAGES: tuple[str, ...] = get_args(Language)
 
 
 class _Response(BaseModel):
@@ -73,6 +75,9 @@ class User(_Response):
     email: str
     name: str
     role: Role
+    language: Language = Field(
+        default="en", description="The user's language (help links and messages for them)."
+    )
     permissions: list[Permission]
     mfa: MfaStatus
     pin_set: bool = Field(description="Whether a PIN exists; the PIN itself is never exposed.")
@@ -96,6 +101,17 @@ class Device(_Response):
         default=None, description="Expiry of the pending activation code, if one is open."
     )
     created_at: AwareDatetime
+
+
+class Workspace(_Response):
+    """The workspace (tenant) a token belongs to."""
+
+    id: str
+    name: str
+    timezone: str = Field(
+        default="UTC",
+        description="IANA time zone of the hotel, e.g. `Europe/Rome`, for showing local times.",
+    )
 
 
 class DeviceList(_Response):
@@ -148,6 +164,9 @@ class AuditRecord(_Response):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     detail: str | None
+    transcript_head: str | None = Field(
+        default=None, description="The agent transcript's chain head sent with the write."
+    )
 
 
 class AuditPage(_Response):
@@ -164,11 +183,24 @@ class Health(_Response):
 
 _TICKET = Field(min_length=1, max_length=64, description="Support ticket reference.")
 _REASON = Field(min_length=3, max_length=500, description="Why the change is made.")
+TRANSCRIPT_HEAD_PATTERN = r"^[A-Za-z0-9._:+/=-]{1,128}$"
+
+
+def _transcript_head() -> Any:
+    return Field(
+        default=None,
+        pattern=TRANSCRIPT_HEAD_PATTERN,
+        description=(
+            "The agent transcript's chain head at this step (an opaque token of up to 128 "
+            "letters, digits and `._:+/=-`), kept in the audit record to tie it to the walk."
+        ),
+    )
 
 
 class WriteBody(_Request):
     ticket: str = _TICKET
     reason: str = _REASON
+    transcript_head: str | None = _transcript_head()
 
 
 class SuspendMfaBody(WriteBody):
@@ -185,6 +217,7 @@ class CreateLimitedUserBody(WriteBody):
     email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     name: str = Field(min_length=1, max_length=200)
     role: Role = Field(default="receptionist", description="`admin` is refused.")
+    language: Language = Field(default="en", description="The new user's language.")
 
 
 class SetPinBody(WriteBody):
@@ -210,6 +243,7 @@ class ActivationCodeBody(WriteBody):
 class ActivateDeviceBody(_Request):
     code: str = Field(min_length=4, max_length=32)
     client_version: str | None = Field(default=None, max_length=20)
+    transcript_head: str | None = _transcript_head()
 
 
 class WriteResult(_Response):

@@ -58,8 +58,10 @@ class Operation:
         *,
         dry_run: bool = False,
         idempotency_key: str | None = None,
+        transcript_head: str | None = None,
     ) -> BaseModel:
-        """Call the client method with ``params``.
+        """Call the client method with ``params``; a write also carries ``transcript_head``
+        (the walk's transcript chain head), which the server keeps in its audit record.
 
         Raises:
             ValueError: ``params`` do not fit the operation (a bug in the caller's tree).
@@ -72,6 +74,8 @@ class Operation:
         args = {k: v for k, v in params.items() if v is not None}
         if self.kind == "read":
             return await method(**args)
+        if transcript_head is not None:
+            args["transcript_head"] = transcript_head
         return await method(**args, dry_run=dry_run, idempotency_key=idempotency_key)
 
 
@@ -99,6 +103,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
     {
         op.name: op
         for op in (
+            _op("get_workspace", "read", "Read the workspace (name, time zone).", {}),
             _op("find_user_by_email", "read", "Find a user by email.", {"email": str}),
             _op("get_user", "read", "Read a user.", {"user_id": str}),
             _op(
@@ -127,7 +132,7 @@ OPERATIONS: Mapping[str, Operation] = MappingProxyType(
                 "write",
                 "Create a limited user without MFA.",
                 {"email": str, "name": str, **_WRITE},
-                {"role": str},
+                {"role": str, "language": str},
             ),
             _op(
                 "set_pin",

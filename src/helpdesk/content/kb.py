@@ -1,13 +1,45 @@
 """The one loader: ``load_kb(path)`` reads ``kb/`` once into a validated ``KnowledgeBase``.
 
 Every consumer (site, search, lint, diagnostics, terminal app) takes the object this
-returns; nothing else parses the YAML. Loading goes in three passes so that a writer
-sees every problem of a run at once:
+returns; nothing else parses the YAML. Loading goes in passes so that a writer sees
+every problem of a run at once:
 
 1. parse each file safely, keeping positions (``content.yaml``);
 2. validate each document into its model (``content.articles`` and friends);
 3. check what spans files: ids unique and equal to file names, taxonomy ids known,
-   related articles, linked trees and images that exist.
+   related articles, linked trees and images that exist; translations against their
+   sources (``content.translations``);
+4. load the registered sections (release notes, diagnostic trees: ``content.sections``),
+   so this package imports nothing above it.
+
+An article that fails validation is still *known* by its id to the cross-file checks:
+one typo gives one message, not one more per link to that article.
+
+Translations API (used by the site, search and the terminal app)::
+
+    kb.languages                      # ["en", "it", "es"]: the source language first
+    kb.source_language                # "en"
+    kb.localized_article(id, lang)    # -> LocalizedArticle
+        .article       the Article in ``text_lang``: title, summary, body translated;
+                       category, tags, products, dates, related... from the source
+        .lang          the language asked for
+        .text_lang     the language of the text: ``lang``, or the source language
+                       when the translation is missing
+        .state         "current" | "stale" | "missing" ("current" for the source language)
+        .source_changed  when stale: the date the source changed (its ``updated``)
+        .changes       when stale: what changed, e.g. ("body block 3 (steps) changed",)
+        .path          the translation file, or None
+    kb.localized_taxonomy(lang)       # -> LocalizedTaxonomy
+        .taxonomy      the Taxonomy with titles, descriptions, tag keywords in ``lang``
+        .missing       labels that fell back to English ("categories.devices", ...)
+        .title(kind, id)  one label, e.g. title("categories", "devices")
+    kb.synonyms_for(lang)             # search synonyms of that language (kb/synonyms.<lang>.yaml)
+    kb.releases.localized(release, lang)        # -> LocalizedRelease (same fields idea:
+                                                #    .release, .state, .source_changed, .changes)
+    kb.releases.timeline(product, today, lang)  # release views with notes in ``lang``
+
+Every method taking ``lang`` raises ``ConfigError`` (a usage error) for a language
+that ``languages`` does not list, naming the known ones.
 """
 
 from __future__ import annotations
@@ -16,6 +48,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from helpdesk._gc import paused_gc
 from helpdesk.content.articles import (
@@ -34,17 +67,54 @@ from helpdesk.content.problems import (
     validate_document,
     yaml_files,
 )
+from helpdesk.content.sections import Loading, Section, registered_sections
 from helpdesk.content.synonyms import Synonyms
 from helpdesk.content.taxonomy import Taxonomy
+from helpdesk.content.translation import TaxonomyTranslation
+from helpdesk.content.translations import (
+    State,
+    TranslationRecord,
+    load_article_translations,
+    load_language_synonyms,
+    load_taxonomy_labels,
+    localized,
+    localized_taxonomy,
+)
 from helpdesk.content.yaml import YamlDocument
-from helpdesk.diagnostics.loader import check_tree_links, load_trees
-from helpdesk.diagnostics.model import Tree
-from helpdesk.errors import ContentError, Problem
-from helpdesk.releases.catalog import Releases
-from helpdesk.releases.load import load_releases
+from helpdesk.errors import ConfigError, ContentError, Problem
+
+if TYPE_CHECKING:  # types only: these packages register sections, content never imports them
+    from helpdesk.diagnostics.model import Tree
+    from helpdesk.releases.catalog import Releases
 
 KB_LINK_RE = re.compile(r"\]\(kb:([^)#\s]*)(#[^)\s]*)?\)")
 """Markdown links to other articles: ``[text](kb:article-id)`` or ``(kb:article-id#anchor)``."""
+
+
+@dataclass(frozen=True)
+class LocalizedArticle:
+    """An article as a reader of one language gets it (see the module docstring)."""
+
+    article: Article
+    lang: str
+    text_lang: str
+    state: State
+    source_changed: dt.date | None = None
+    changes: tuple[str, ...] = ()
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class LocalizedTaxonomy:
+    """The taxonomy's labels in one language, English where a label is missing."""
+
+    taxonomy: Taxonomy
+    lang: str
+    missing: tuple[str, ...] = ()
+
+    def title(self, kind: Literal["categories", "products", "platforms", "tags"], id: str) -> str:
+        items: list[Any] = getattr(self.taxonomy, kind)
+        return str(next(item.title for item in items if item.id == id))
 
 
 @dataclass
@@ -59,10 +129,110 @@ class KnowledgeBase:
     warnings: list[Problem] = field(default_factory=list)
     synonyms: Synonyms = field(default_factory=Synonyms)
     """Search synonym groups from ``kb/synonyms.yaml`` (empty when the file is absent)."""
-    releases: Releases = field(default_factory=Releases)
-    """Release notes from ``kb/releases/`` (drafts and embargoed ones too; see ``timeline``)."""
-    trees: dict[str, Tree] = field(default_factory=dict)
-    """Diagnostic trees from ``kb/trees/`` by id, each proven by the tree checker."""
+    sections: dict[str, Any] = field(default_factory=dict, repr=False)
+    """What each registered section loaded, by name (``releases``, ``trees``)."""
+    translations: dict[tuple[str, str], TranslationRecord] = field(default_factory=dict, repr=False)
+    """Article translations by ``(article id, lang)``."""
+    taxonomy_labels: dict[str, TaxonomyTranslation] = field(default_factory=dict, repr=False)
+    """``kb/taxonomy.<lang>.yaml`` by language."""
+    language_synonyms: dict[str, Synonyms] = field(default_factory=dict, repr=False)
+    """``kb/synonyms.<lang>.yaml`` by language."""
+    _localized_taxonomies: dict[str, LocalizedTaxonomy] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    @property
+    def releases(self) -> Releases:
+        """Release notes from ``kb/releases/`` (drafts and embargoed ones too; see ``timeline``)."""
+        return self._section("releases")  # type: ignore[no-any-return]
+
+    @property
+    def trees(self) -> dict[str, Tree]:
+        """Diagnostic trees from ``kb/trees/`` by id, each proven by the tree checker."""
+        return self._section("trees")  # type: ignore[no-any-return]
+
+    def _section(self, name: str) -> Any:
+        try:
+            return self.sections[name]
+        except KeyError:
+            raise RuntimeError(
+                f"this KnowledgeBase has no '{name}' section (loaded: "
+                f"{', '.join(sorted(self.sections)) or 'none'}); build it with load_kb or "
+                "pass sections={...}"
+            ) from None
+
+    @property
+    def languages(self) -> list[str]:
+        """The configured languages, the source language first."""
+        return list(self.taxonomy.languages)
+
+    @property
+    def source_language(self) -> str:
+        return self.taxonomy.languages[0]
+
+    def check_language(self, lang: str) -> str:
+        """``lang`` if configured.
+
+        Raises:
+            ConfigError: an unknown language (the message lists the known ones).
+        """
+        if lang not in self.taxonomy.languages:
+            raise ConfigError(
+                f"unknown language '{lang}' (known: {', '.join(self.taxonomy.languages)})"
+            )
+        return lang
+
+    def localized_article(self, article_id: str, lang: str) -> LocalizedArticle:
+        """The article in ``lang``, falling back to the source text when untranslated.
+
+        Raises:
+            KeyError: no article has this id.
+            ConfigError: ``lang`` is not a configured language.
+        """
+        source = self.articles[article_id]
+        self.check_language(lang)
+        if lang == self.source_language:
+            return LocalizedArticle(source, lang, lang, "current")
+        record = self.translations.get((article_id, lang))
+        if record is None:
+            return LocalizedArticle(source, lang, self.source_language, "missing")
+        fresh = record.freshness
+        stale = fresh.state == "stale"
+        return LocalizedArticle(
+            localized(source, record.translation),
+            lang,
+            lang,
+            fresh.state,
+            source.updated if stale else None,
+            fresh.changes,
+            record.path,
+        )
+
+    def localized_taxonomy(self, lang: str) -> LocalizedTaxonomy:
+        """The taxonomy with labels in ``lang`` (English for missing ones).
+
+        Raises:
+            ConfigError: ``lang`` is not a configured language.
+        """
+        self.check_language(lang)
+        cached = self._localized_taxonomies.get(lang)
+        if cached is None:
+            if lang == self.source_language:
+                cached = LocalizedTaxonomy(self.taxonomy, lang)
+            else:
+                taxonomy, missing = localized_taxonomy(
+                    self.taxonomy, self.taxonomy_labels.get(lang)
+                )
+                cached = LocalizedTaxonomy(taxonomy, lang, missing)
+            self._localized_taxonomies[lang] = cached
+        return cached
+
+    def synonyms_for(self, lang: str) -> Synonyms:
+        """Search synonyms of ``lang``: ``kb/synonyms.yaml`` for the source language."""
+        self.check_language(lang)
+        if lang == self.source_language:
+            return self.synonyms
+        return self.language_synonyms.get(lang, Synonyms())
 
     def site_articles(self) -> list[Article]:
         """Articles that belong on the public site, by title."""
@@ -81,12 +251,19 @@ class KnowledgeBase:
         return self.documents[article_id].path
 
 
-def load_kb(root: Path | str, *, today: dt.date | None = None) -> KnowledgeBase:
+def load_kb(
+    root: Path | str,
+    *,
+    today: dt.date | None = None,
+    sections: tuple[Section, ...] | None = None,
+) -> KnowledgeBase:
     """Read and check the knowledge base in ``root``.
 
     Args:
         root: the ``kb/`` folder.
         today: the date ``review_by`` is compared with (defaults to today).
+        sections: the sections to load after the articles (defaults to every
+            registered one: release notes, trees; see ``content.sections``).
 
     Returns:
         The validated knowledge base; its ``warnings`` list what does not fail a build.
@@ -94,26 +271,34 @@ def load_kb(root: Path | str, *, today: dt.date | None = None) -> KnowledgeBase:
     Raises:
         ContentError: with every problem found, when any is an error.
     """
+    chosen = registered_sections() if sections is None else sections
     with paused_gc():
-        return _load_kb(Path(root), today or dt.date.today())
+        return _load_kb(Path(root), today or dt.date.today(), chosen)
 
 
-def _load_kb(root: Path, today: dt.date) -> KnowledgeBase:
+def _load_kb(root: Path, today: dt.date, sections: tuple[Section, ...]) -> KnowledgeBase:
     problems = ProblemList(root)
     if not root.is_dir():
         problems.file(root, "knowledge base folder not found; pass --kb DIR or set HELPDESK_KB")
         raise ContentError(problems.items)
 
     taxonomy = load_taxonomy(root, problems)
-    articles, documents = _load_articles(root, problems)
+    articles, documents, known, translated = _load_articles(root, problems)
     synonyms = _load_synonyms(root, problems)
+    languages = list(taxonomy.languages) if taxonomy else ["en"]
+    translations: dict[tuple[str, str], TranslationRecord] = {}
+    labels: dict[str, TaxonomyTranslation] = {}
     if taxonomy is not None:
-        _check_articles(root, taxonomy, articles, documents, problems, today)
-    releases = (
-        load_releases(root, taxonomy, articles, problems, today=today) if taxonomy else Releases()
-    )
-    trees, _ = load_trees(root, problems, articles)
-    check_tree_links(articles, documents, trees, problems)
+        _check_articles(root, taxonomy, articles, documents, known, problems, today)
+        translations = load_article_translations(
+            root, languages, articles, documents, known, problems, translated
+        )
+        _check_translated_bodies(root, taxonomy, articles, translations, known, problems)
+        labels = load_taxonomy_labels(root, taxonomy, problems)
+    language_synonyms = load_language_synonyms(root, languages, problems)
+    loading = Loading(root, today, problems, taxonomy, articles, documents, known)
+    for section in sections:
+        loading.sections[section.name] = section.load(loading)
     if problems.errors or taxonomy is None:
         raise ContentError(problems.items)
     return KnowledgeBase(
@@ -123,8 +308,10 @@ def _load_kb(root: Path, today: dt.date) -> KnowledgeBase:
         documents=documents,
         warnings=problems.warnings,
         synonyms=synonyms or Synonyms(),
-        releases=releases,
-        trees=trees,
+        sections=loading.sections,
+        translations=translations,
+        taxonomy_labels=labels,
+        language_synonyms=language_synonyms,
     )
 
 
@@ -148,14 +335,25 @@ def load_taxonomy(root: Path, problems: ProblemList) -> Taxonomy | None:
 
 def _load_articles(
     root: Path, problems: ProblemList
-) -> tuple[dict[str, Article], dict[str, YamlDocument]]:
+) -> tuple[
+    dict[str, Article], dict[str, YamlDocument], frozenset[str], list[tuple[Path, str, str]]
+]:
+    """Source articles, their documents, every source id (valid or not), translation files."""
     folder = root / "articles"
     articles: dict[str, Article] = {}
     documents: dict[str, YamlDocument] = {}
+    known: set[str] = set()
     if not folder.is_dir():
         problems.file(folder, "the articles folder is missing")
-        return articles, documents
+        return articles, documents, frozenset(), []
+    translated: list[tuple[Path, str, str]] = []
     for path in yaml_files(folder, problems):
+        base, dot, lang = path.stem.partition(".")
+        if dot:
+            translated.append((path, base, lang))
+            continue
+        # Known before it is read: if it fails, links to it are not errors of their own.
+        known.add(path.stem)
         doc = read_document(path, problems)
         if doc is None:
             continue
@@ -172,7 +370,7 @@ def _load_articles(
             continue
         articles[article.id] = article
         documents[article.id] = doc
-    return articles, documents
+    return articles, documents, frozenset(known), translated
 
 
 def _check_articles(
@@ -180,6 +378,7 @@ def _check_articles(
     taxonomy: Taxonomy,
     articles: dict[str, Article],
     documents: dict[str, YamlDocument],
+    known: frozenset[str],
     problems: ProblemList,
     today: dt.date,
 ) -> None:
@@ -205,9 +404,9 @@ def _check_articles(
             loc = ("related", index)
             if related == article.id:
                 problems.at(doc, loc, "an article cannot be related to itself")
-            elif related not in articles:
+            elif related not in known:
                 problems.at(doc, loc, f"related article '{related}' does not exist")
-            elif article.on_site and not articles[related].on_site:
+            elif related in articles and article.on_site and not articles[related].on_site:
                 problems.at(
                     doc,
                     loc,
@@ -215,7 +414,9 @@ def _check_articles(
                     "the link is left out of the page",
                     severity="warning",
                 )
-        _check_blocks(root, article, doc, articles, platforms, problems)
+        _check_blocks(
+            root, article.body, article.on_site, doc, articles, known, platforms, problems
+        )
         if article.review_by is not None and article.review_by < today:
             problems.at(
                 doc,
@@ -224,6 +425,22 @@ def _check_articles(
                 "and move the date on",
                 severity="warning",
             )
+
+
+def _check_translated_bodies(
+    root: Path,
+    taxonomy: Taxonomy,
+    articles: dict[str, Article],
+    translations: dict[tuple[str, str], TranslationRecord],
+    known: frozenset[str],
+    problems: ProblemList,
+) -> None:
+    """A translation's own links, images and tabs must exist, whatever its freshness."""
+    platforms = {p.id for p in taxonomy.platforms}
+    for (article_id, _), record in translations.items():
+        on_site = articles[article_id].on_site
+        body = record.translation.body
+        _check_blocks(root, body, on_site, record.doc, articles, known, platforms, problems)
 
 
 def _unknown_ids(
@@ -243,13 +460,15 @@ def _unknown_ids(
 
 def _check_blocks(
     root: Path,
-    article: Article,
+    body: list[Any],
+    on_site: bool,
     doc: YamlDocument,
     articles: dict[str, Article],
+    known: frozenset[str],
     platforms: set[str],
     problems: ProblemList,
 ) -> None:
-    for index, block in enumerate(article.body):
+    for index, block in enumerate(body):
         loc: tuple[str | int, ...] = ("body", index)
         inner = [(loc, block)]
         if isinstance(block, TabsBlock):
@@ -268,9 +487,9 @@ def _check_blocks(
             for text_loc, text in _markdown_of(block_loc, item):
                 for match in KB_LINK_RE.finditer(text):
                     target = match.group(1)
-                    if target not in articles:
+                    if target not in known:
                         problems.at(doc, text_loc, f"link to unknown article 'kb:{target}'")
-                    elif article.on_site and not articles[target].on_site:
+                    elif target in articles and on_site and not articles[target].on_site:
                         problems.at(
                             doc,
                             text_loc,

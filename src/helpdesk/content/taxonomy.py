@@ -1,12 +1,15 @@
-"""The taxonomy (``kb/taxonomy.yaml``): categories, products with their platforms, tags."""
+"""The taxonomy (``kb/taxonomy.yaml``): languages, categories, products, platforms, tags."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from helpdesk.content.models import KbModel, Slug, Text
+
+LANG_PATTERN = r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$"
+"""A language code: ``en``, ``it``, ``es``, ``pt-br``."""
 
 
 class Category(KbModel):
@@ -52,6 +55,13 @@ class Tag(KbModel):
 class Taxonomy(KbModel):
     """Every id an article may refer to. Lint checks articles against it."""
 
+    languages: list[Annotated[str, StringConstraints(pattern=LANG_PATTERN)]] = Field(
+        default_factory=lambda: ["en"], min_length=1
+    )
+    """Languages of the help center, the source language first (``[en, it, es]``).
+    Translations are files beside their sources: ``kb/articles/<id>.<lang>.yaml``,
+    ``kb/taxonomy.<lang>.yaml``, ``kb/releases/<product>/<version>.<lang>.yaml``."""
+
     categories: list[Category] = Field(min_length=1)
     """Site sections, in the order the navigation shows them."""
     platforms: list[Platform] = Field(min_length=1)
@@ -68,6 +78,9 @@ class Taxonomy(KbModel):
             dupes = sorted({i for i in ids if ids.count(i) > 1})
             if dupes:
                 raise ValueError(f"duplicate {kind} id(s): {', '.join(dupes)}")
+        repeated = sorted({lang for lang in self.languages if self.languages.count(lang) > 1})
+        if repeated:
+            raise ValueError(f"languages listed more than once: {', '.join(repeated)}")
         known = {p.id for p in self.platforms}
         for product in self.products:
             unknown = [p for p in product.platforms if p not in known]

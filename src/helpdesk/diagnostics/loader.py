@@ -1,8 +1,9 @@
 """Reading ``kb/trees/`` for the one loader (``helpdesk.content.kb.load_kb``).
 
-``kb.py`` calls :func:`load_trees` after the articles are read, then
-:func:`check_tree_links` so that an article's ``tree`` block names a tree that
-exists. Each tree is parsed with the positional YAML reader, validated into
+The loader runs ``SECTION`` (registered under ``helpdesk.kb_sections``) after the
+articles are read: :func:`load_trees`, then :func:`check_tree_links` so that an
+article's ``tree`` block names a tree that exists. Each tree is parsed with the
+positional YAML reader, validated into
 :class:`~helpdesk.diagnostics.model.Tree`, and proven by the checker; all problems
 land in the run's ``ProblemList`` with ``path:line:column``.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from helpdesk.content.problems import ProblemList, read_document, validate_document, yaml_files
+from helpdesk.content.sections import Loading
 from helpdesk.content.yaml import YamlDocument
 from helpdesk.diagnostics.model import NODE_KINDS, Tree
 from helpdesk.diagnostics.operations import Registry, default_operations
@@ -115,14 +117,21 @@ def check_tree_links(
     documents: Mapping[str, YamlDocument],
     trees: Mapping[str, Tree],
     problems: ProblemList,
+    *,
+    files: Iterable[str] = (),
 ) -> None:
-    """Every article ``tree`` block must name a tree in ``kb/trees/``."""
+    """Every article ``tree`` block must name a tree in ``kb/trees/``.
+
+    ``files`` are the stems of every tree file: a tree that failed its own checks is
+    still known, so its one problem is not repeated by every article linking it.
+    """
+    ids = {*trees, *files}
     for article_id, article in articles.items():
         doc = documents.get(article_id)
         if doc is None:
             continue
         for loc, tree_id in _tree_blocks(article):
-            if tree_id not in trees:
+            if tree_id not in ids:
                 known = ", ".join(sorted(trees)) or "none yet"
                 problems.at(doc, loc, f"tree '{tree_id}' does not exist (known trees: {known})")
 
@@ -140,3 +149,20 @@ def _tree_blocks(article: Any) -> list[tuple[tuple[str | int, ...], str]]:
                     loc = ("body", index, "tabs", tab_index, "body", inner_index, "tree", "id")
                     out.append((loc, inner_link.id))
     return out
+
+
+class _TreesSection:
+    """``kb/trees/`` as a section of the one loader (registered in ``pyproject.toml``)."""
+
+    name = "trees"
+    order = 20
+
+    def load(self, loading: Loading) -> dict[str, Tree]:
+        trees, _ = load_trees(loading.root, loading.problems, loading.known_articles)
+        folder = loading.root / "trees"
+        files = [p.stem for p in folder.glob("*.yaml")] if folder.is_dir() else []
+        check_tree_links(loading.articles, loading.documents, trees, loading.problems, files=files)
+        return trees
+
+
+SECTION = _TreesSection()

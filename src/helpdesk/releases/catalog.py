@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpdesk.content.translations import Freshness, State
+from helpdesk.errors import ConfigError
 from helpdesk.releases.model import (
     SECTIONS,
     Deprecation,
@@ -22,6 +24,7 @@ from helpdesk.releases.model import (
     Section,
     Workaround,
 )
+from helpdesk.releases.translation import ReleaseTranslation, localized_release
 from helpdesk.releases.versions import (
     Version,
     Versioning,
@@ -47,6 +50,33 @@ class LoadedRelease:
         """Published or withdrawn, and past its embargo (``publish_after``) on ``today``."""
         embargo = self.release.publish_after
         return self.release.status != "draft" and (embargo is None or embargo <= today)
+
+
+@dataclass(frozen=True)
+class ReleaseTranslationRecord:
+    """One loaded release translation and how it stands against its source."""
+
+    translation: ReleaseTranslation
+    path: Path
+    freshness: Freshness
+
+
+@dataclass(frozen=True)
+class LocalizedRelease:
+    """A release as a reader of one language gets it.
+
+    ``release`` has the translated title, summary and notes (notes left out of the
+    translation, and everything when it is missing, stay in the source language).
+    """
+
+    release: Release
+    lang: str
+    text_lang: str
+    state: State
+    source_changed: dt.date | None = None
+    """When stale: the source's last change (its date, or its latest correction)."""
+    changes: tuple[str, ...] = ()
+    path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +108,8 @@ class ReleaseView:
 
     loaded: LoadedRelease
     sections: dict[Section, list[NoteView]]
+    localized: LocalizedRelease | None = None
+    """With a ``lang`` timeline: the release's translation state in that language."""
 
     @property
     def release(self) -> Release:
@@ -104,6 +136,35 @@ class Releases:
     as_of: dt.date | None = None
     """The date the knowledge base was loaded for; consumers without a date of their own
     (search sources) decide embargoes with it."""
+    languages: list[str] = field(default_factory=lambda: ["en"])
+    """The configured languages, the source language first."""
+    translations: dict[tuple[str, str, str], ReleaseTranslationRecord] = field(default_factory=dict)
+    """Translations by ``(product, version as in the file name, lang)``."""
+
+    def localized(self, item: LoadedRelease, lang: str) -> LocalizedRelease:
+        """``item`` in ``lang``, falling back to the source text when untranslated.
+
+        Raises:
+            ConfigError: ``lang`` is not a configured language.
+        """
+        if lang not in self.languages:
+            raise ConfigError(f"unknown language '{lang}' (known: {', '.join(self.languages)})")
+        source = item.release
+        if lang == self.languages[0]:
+            return LocalizedRelease(source, lang, lang, "current")
+        record = self.translations.get((item.product, source.version, lang))
+        if record is None:
+            return LocalizedRelease(source, lang, self.languages[0], "missing")
+        stale = record.freshness.state == "stale"
+        return LocalizedRelease(
+            localized_release(source, record.translation),
+            lang,
+            lang,
+            record.freshness.state,
+            (source.last_changed or source.date) if stale else None,
+            record.freshness.changes,
+            record.path,
+        )
 
     def all(self) -> list[LoadedRelease]:
         return [r for product in sorted(self.by_product) for r in self.by_product[product]]
@@ -117,14 +178,21 @@ class Releases:
             p for p in sorted(self.by_product) if any(r.visible(today) for r in self.by_product[p])
         ]
 
-    def timeline(self, product: str, today: dt.date) -> list[ReleaseView]:
+    def timeline(self, product: str, today: dt.date, lang: str | None = None) -> list[ReleaseView]:
         """The visible releases of ``product``, oldest first, with known issues spread.
 
         A known issue is listed under "Known issues" of every visible release inside
         its range (``affects``, by default from the declaring release on) and before
         its ``fixed_in``; and under "Fixes" of the release that equals ``fixed_in``.
+        With ``lang``, every text is in that language where translated (see
+        ``localized``); ``ReleaseView.localized`` tells each release's state.
         """
         loaded = [r for r in self.by_product.get(product, []) if r.visible(today)]
+        states: dict[Path, LocalizedRelease] = {}
+        if lang is not None:
+            for index, item in enumerate(loaded):
+                states[item.path] = local = self.localized(item, lang)
+                loaded[index] = LoadedRelease(local.release, item.version, item.path)
         versions = [r.version for r in loaded]
         # Per known issue, once: where it is declared, its range, its fix and where that is.
         issues = []
@@ -156,7 +224,7 @@ class Releases:
                     )
                 if fixed is not None and current.version == fixed:
                     sections["fixes"].append(_view("fixes", issue, origin, current, shown_fix))
-            views.append(ReleaseView(current, sections))
+            views.append(ReleaseView(current, sections, states.get(current.path)))
         return views
 
     def _issue_range(self, origin: LoadedRelease, issue: KnownIssue) -> VersionRange | None:

@@ -1,4 +1,4 @@
-"""Reading ``kb/releases/`` for the one loader (``content.kb.load_kb`` calls ``load_releases``).
+"""Reading ``kb/releases/`` for the one loader (its ``SECTION`` calls ``load_releases``).
 
 Each file is validated into a :class:`~helpdesk.releases.model.Release`, then checked
 against what spans files: the product exists and matches the folder, the version is
@@ -11,18 +11,43 @@ to the run's list with the line of the offending key, never raised one by one.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 
 from helpdesk.content.articles import Article
 from helpdesk.content.problems import ProblemList, read_document, validate_document, yaml_files
+from helpdesk.content.sections import Loading
 from helpdesk.content.taxonomy import Taxonomy
 from helpdesk.content.yaml import Loc, YamlDocument
 from helpdesk.releases.catalog import LoadedRelease, Releases
 from helpdesk.releases.lock import LOCK_NAME, LockFileError, fingerprint, read_lock
 from helpdesk.releases.model import Deprecation, KnownIssue, Release
+from helpdesk.releases.translations import load_release_translations, split_release_name
 from helpdesk.releases.versions import Version, VersionError, parse_range, parse_version
 
 _ARTICLE_LINK = "](kb:"
+
+
+class _ReleasesSection:
+    """``kb/releases/`` as a section of the one loader (registered in ``pyproject.toml``)."""
+
+    name = "releases"
+    order = 10
+
+    def load(self, loading: Loading) -> Releases:
+        if loading.taxonomy is None:  # its own problem is reported; nothing to check against
+            return Releases()
+        return load_releases(
+            loading.root,
+            loading.taxonomy,
+            loading.articles,
+            loading.problems,
+            today=loading.today,
+            known_articles=loading.known_articles,
+        )
+
+
+SECTION = _ReleasesSection()
 
 
 def load_releases(
@@ -32,6 +57,7 @@ def load_releases(
     problems: ProblemList,
     *,
     today: dt.date | None = None,
+    known_articles: Iterable[str] | None = None,
 ) -> Releases:
     """Load and check every release under ``root / "releases"``.
 
@@ -41,18 +67,29 @@ def load_releases(
         articles: loaded articles by id, for the ``articles`` links of notes.
         problems: the run's problem list; every problem found is added to it.
         today: the date the knowledge base is loaded for (kept as ``Releases.as_of``).
+        known_articles: every article id with a file, valid or not (default: the keys
+            of ``articles``); links to these are not reported missing.
 
     Returns:
         The releases that validated (files with errors are left out).
     """
     folder = root / "releases"
-    releases = Releases(versioning={p.id: p.versioning for p in taxonomy.products}, as_of=today)
+    releases = Releases(
+        versioning={p.id: p.versioning for p in taxonomy.products},
+        as_of=today,
+        languages=list(taxonomy.languages),
+    )
     if not folder.is_dir():
         return releases
     products = {p.id: p for p in taxonomy.products}
+    known = frozenset(articles if known_articles is None else known_articles)
     seen: dict[tuple[str, Version], Path] = {}
     documents: dict[Path, YamlDocument] = {}
+    translated: list[Path] = []
     for path in _release_files(folder, problems):
+        if split_release_name(path.stem)[1] is not None:
+            translated.append(path)
+            continue
         doc = read_document(path, problems)
         if doc is None:
             continue
@@ -60,8 +97,8 @@ def load_releases(
         if release is None:
             continue
         if release.product not in products:
-            known = ", ".join(sorted(products))
-            problems.at(doc, ("product",), f"unknown product '{release.product}' (known: {known})")
+            names = ", ".join(sorted(products))
+            problems.at(doc, ("product",), f"unknown product '{release.product}' (known: {names})")
             continue
         if release.product != path.parent.name:
             problems.at(
@@ -96,7 +133,7 @@ def load_releases(
             continue
         seen[(release.product, version)] = path
         documents[path] = doc
-        _check_notes(doc, release, scheme, taxonomy, articles, problems)
+        _check_notes(doc, release, scheme, taxonomy, articles, known, problems)
         releases.by_product.setdefault(release.product, []).append(
             LoadedRelease(release, version, path)
         )
@@ -107,6 +144,7 @@ def load_releases(
             loaded.sort(key=lambda r: r.version)
         _check_issue_ids(loaded, documents, problems)
     _check_lock(folder / LOCK_NAME, releases, documents, problems)
+    load_release_translations(releases, translated, documents, problems)
     return releases
 
 
@@ -129,6 +167,7 @@ def _check_notes(
     scheme: str,
     taxonomy: Taxonomy,
     articles: dict[str, Article],
+    known: frozenset[str],
     problems: ProblemList,
 ) -> None:
     platforms = {p.id for p in taxonomy.platforms}
@@ -138,9 +177,9 @@ def _check_notes(
         counters[section] = index + 1
         loc: Loc = (section, index)
         for i, article_id in enumerate(note.articles):
-            if article_id not in articles:
+            if article_id not in known:
                 problems.at(doc, (*loc, "articles", i), f"article '{article_id}' does not exist")
-            elif not articles[article_id].on_site:
+            elif article_id in articles and not articles[article_id].on_site:
                 problems.at(
                     doc,
                     (*loc, "articles", i),
@@ -152,7 +191,7 @@ def _check_notes(
                 problems.at(doc, (*loc, "platforms", i), f"unknown platform '{platform}'")
         for part in note.text.split(_ARTICLE_LINK)[1:]:
             target = part.split(")", 1)[0].split("#", 1)[0]
-            if target not in articles:
+            if target not in known:
                 problems.at(doc, (*loc, "text"), f"link to unknown article 'kb:{target}'")
         checks: list[tuple[str, str | None, bool]] = [("affects", note.affects, True)]
         if isinstance(note, KnownIssue):

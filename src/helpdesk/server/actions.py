@@ -124,13 +124,27 @@ def create_limited_user(ctx: Ctx, body: CreateLimitedUserBody) -> Plan:
     if taken:
         raise _conflict("email-taken", "A user with this email already exists in the workspace.")
     user_id = "usr_" + secrets.token_hex(6)
-    after = {"email": body.email, "name": body.name, "role": body.role, "mfa": "disabled"}
+    after = {
+        "email": body.email,
+        "name": body.name,
+        "role": body.role,
+        "language": body.language,
+        "mfa": "disabled",
+    }
 
     def apply() -> dict[str, Any]:
         ctx.conn.execute(
-            "INSERT INTO users (id, workspace_id, email, name, role, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (user_id, ctx.workspace_id, body.email, body.name, body.role, ctx.now.isoformat()),
+            "INSERT INTO users (id, workspace_id, email, name, role, language, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                ctx.workspace_id,
+                body.email,
+                body.name,
+                body.role,
+                body.language,
+                ctx.now.isoformat(),
+            ),
         )
         row = records.user_row(ctx.conn, ctx.workspace_id, user_id)
         return {"user": records.user_model(row, ctx.now)}

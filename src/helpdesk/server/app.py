@@ -33,6 +33,7 @@ from helpdesk.access.models import (
     SetPinBody,
     SuspendMfaBody,
     User,
+    Workspace,
     WriteBody,
     WriteResult,
 )
@@ -117,6 +118,13 @@ def _reads(app: FastAPI) -> None:
             body = Health(status="unavailable", database="unavailable", schema_version=0)
             return JSONResponse(body.model_dump(), status_code=503)
         return JSONResponse(Health(status="ok", database="ok", schema_version=version).model_dump())
+
+    @app.get("/v1/workspace", name="get_workspace", responses=_R, tags=["workspace"])
+    async def get_workspace(
+        request: Request, token: Annotated[TokenInfo, require("users:read")]
+    ) -> Workspace:
+        """The token's workspace: its name and the hotel's time zone."""
+        return records.workspace(state_of(request).store.connection(), token.workspace_id)
 
     @app.get("/v1/users/lookup", name="find_user_by_email", responses=_R, tags=["users"])
     async def find_user_by_email(

@@ -11,7 +11,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from helpdesk.access.models import AuditRecord, Device, MfaStatus, User
+from helpdesk.access.models import AuditRecord, Device, MfaStatus, User, Workspace
 from helpdesk.server.problems import not_found
 
 
@@ -45,6 +45,7 @@ def user_model(row: sqlite3.Row, now: datetime) -> User:
         email=row["email"],
         name=row["name"],
         role=row["role"],
+        language=row["language"],
         permissions=json.loads(row["permissions"]),
         mfa=mfa_status(row, now),
         pin_set=row["pin_hash"] is not None,
@@ -91,6 +92,15 @@ def device_state(device: Device) -> dict[str, Any]:
         "status": device.status,
         "code_expires_at": ts(device.code_expires_at),
     }
+
+
+def workspace(conn: sqlite3.Connection, workspace_id: str) -> Workspace:
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT id, name, timezone FROM workspaces WHERE id = ?", (workspace_id,)
+    ).fetchone()
+    if row is None:
+        raise not_found("workspace")
+    return Workspace(id=row["id"], name=row["name"], timezone=row["timezone"])
 
 
 def user_row(conn: sqlite3.Connection, workspace_id: str, user_id: str) -> sqlite3.Row:
@@ -164,11 +174,12 @@ def append_audit(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     detail: str | None,
+    transcript_head: str | None = None,
 ) -> int:
     cursor = conn.execute(
         "INSERT INTO audit (time, workspace_id, token_id, subject, action, outcome, status,"
-        " ticket, reason, request_id, idempotency_key, before, after, detail)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " ticket, reason, request_id, idempotency_key, before, after, detail, transcript_head)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             time.isoformat(),
             workspace_id,
@@ -184,6 +195,7 @@ def append_audit(
             None if before is None else json.dumps(before),
             None if after is None else json.dumps(after),
             detail,
+            transcript_head,
         ),
     )
     assert cursor.lastrowid is not None
@@ -223,6 +235,7 @@ def list_audit(
             before=None if r["before"] is None else json.loads(r["before"]),
             after=None if r["after"] is None else json.loads(r["after"]),
             detail=r["detail"],
+            transcript_head=r["transcript_head"],
         )
         for r in conn.execute(sql, args)
     ]

@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from helpdesk.access.models import FieldProblem, WriteResult
+from helpdesk.access.models import TRANSCRIPT_HEAD_PATTERN, FieldProblem, WriteResult
 from helpdesk.server import records
 from helpdesk.server.actions import Ctx, Plan, canonical
 from helpdesk.server.middleware import BodyTooLarge
@@ -33,6 +34,7 @@ log = logging.getLogger("helpdesk.access_api")
 bearer = HTTPBearer(auto_error=False, description="A token from `helpdesk access-api token`.")
 # Secrets shown once are never kept in the idempotency store.
 _SHOWN_ONCE = ("pin", "activation_code")
+_TRANSCRIPT_HEAD = re.compile(TRANSCRIPT_HEAD_PATTERN)
 
 
 def _kdf_pool() -> ThreadPoolExecutor:
@@ -224,6 +226,7 @@ async def run_write(
             before=planned.before,
             after=planned.after,
             detail=planned.summary,
+            transcript_head=body.get("transcript_head"),
         )
         result = WriteResult(**{**fields, "applied": True, "audit_id": audit_id, **extras})
         if idempotency_key:
@@ -252,26 +255,32 @@ async def run_write(
 
 async def _ticket_and_reason(
     request: Request, problem: ApiProblem
-) -> tuple[str | None, str | None]:
-    """The refused request's ticket and reason, when its body was already read and is JSON."""
+) -> tuple[str | None, str | None, str | None]:
+    """The refused request's ticket, reason and transcript head, when its body was already
+    read and is JSON (a transcript head only when it has the declared form)."""
     if request.method != "POST" or problem.status == 413:
-        return None, None
+        return None, None, None
     try:
         # FastAPI has read the body by now; Starlette keeps it on the request.
         body = json.loads(await request.body()) if request.scope.get("route") else None
     except (ValueError, RuntimeError):
-        return None, None
+        return None, None, None
     if not isinstance(body, dict):
-        return None, None
-    ticket, reason = body.get("ticket"), body.get("reason")
+        return None, None, None
+    ticket, reason, head = body.get("ticket"), body.get("reason"), body.get("transcript_head")
     return (
         ticket[:64] if isinstance(ticket, str) else None,
         reason[:500] if isinstance(reason, str) else None,
+        head if isinstance(head, str) and _TRANSCRIPT_HEAD.match(head) else None,
     )
 
 
 async def _audit_refusal(
-    request: Request, problem: ApiProblem, ticket: str | None = None, reason: str | None = None
+    request: Request,
+    problem: ApiProblem,
+    ticket: str | None = None,
+    reason: str | None = None,
+    transcript_head: str | None = None,
 ) -> bool:
     """Every refused write by a known token is audited; dry runs and reads are not.
 
@@ -312,6 +321,7 @@ async def _audit_refusal(
             before=None,
             after=None,
             detail=f"{problem.slug}: {problem.detail}",
+            transcript_head=transcript_head,
         )
         return True
 

@@ -4,7 +4,8 @@ The seed is deterministic (fixed ids and emails, exported below for other tests)
 and idempotent: running it again changes nothing, except that the locked user is
 locked again if their 59 minutes have passed, so the demo always shows a lockout.
 
-Workspace ``ws_aurora``, "Hotel Aurora (demo)":
+Workspace ``ws_aurora``, "Hotel Aurora (demo)", an Italian hotel (time zone
+Europe/Rome; its staff use the apps in Italian, except Elena, in English):
 
 ==========================  ======================================  =========================
 constant                    email                                   situation
@@ -18,11 +19,18 @@ RECEPTIONIST                luca.reception@hotel-aurora.example     receptionist
                                                                     manage_devices, no PIN
 LOCKED_USER                 sara.locked@hotel-aurora.example        locked for 59 minutes
 WINDOWS_1999_USER           paolo.nightdesk@hotel-aurora.example    uses Windows client 19.99
+SPANISH_RECEPTIONIST        lucia.breakfast@hotel-aurora.example    receptionist, Spanish
+                                                                    speaker, no PIN
 ==========================  ======================================  =========================
 
 Devices: DEVICE_PENDING (Windows 20.0.1 PC deactivated by the update, waiting for a
 code), DEVICE_ACTIVE (tablet app 1.5.1), DEVICE_DISABLED (Android 1.5.2, disabled),
 DEVICE_LEGACY (iPad still on the legacy app), DEVICE_WINDOWS_1999 (Windows 19.99).
+
+Workspace ``ws_sol`` ("Hotel Sol (demo)"), Aurora's Spanish sister hotel (time zone
+Europe/Madrid, staff in Spanish): SOL_ADMIN (carmen.admin@hotel-sol.example, admin,
+MFA on, no PIN), SOL_LOCKED (javier.recepcion@hotel-sol.example, locked) and
+SOL_DEVICE (a Windows 20.0.1 PC waiting for its activation code).
 
 Workspace ``ws_borealis`` ("Hotel Borealis (demo)") holds OTHER_ADMIN and
 OTHER_DEVICE, to prove that a token never reaches another workspace.
@@ -43,8 +51,18 @@ from helpdesk.server.store import Store
 
 WORKSPACE_ID = "ws_aurora"
 WORKSPACE_NAME = "Hotel Aurora (demo)"
+WORKSPACE_TIMEZONE = "Europe/Rome"
+SPANISH_WORKSPACE_ID = "ws_sol"
+SPANISH_WORKSPACE_NAME = "Hotel Sol (demo)"
+SPANISH_WORKSPACE_TIMEZONE = "Europe/Madrid"
 OTHER_WORKSPACE_ID = "ws_borealis"
 OTHER_WORKSPACE_NAME = "Hotel Borealis (demo)"
+# (id, name, IANA time zone)
+WORKSPACES = (
+    (WORKSPACE_ID, WORKSPACE_NAME, WORKSPACE_TIMEZONE),
+    (SPANISH_WORKSPACE_ID, SPANISH_WORKSPACE_NAME, SPANISH_WORKSPACE_TIMEZONE),
+    (OTHER_WORKSPACE_ID, OTHER_WORKSPACE_NAME, "UTC"),
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,7 @@ class SeedUser:
     pin: bool = False
     locked: bool = False
     workspace_id: str = WORKSPACE_ID
+    language: str = "it"
 
 
 @dataclass(frozen=True)
@@ -92,6 +111,7 @@ MANAGER_DEVICES = SeedUser(
     "Elena Manager",
     "manager",
     ("manage_devices",),
+    language="en",
 )
 RECEPTIONIST = SeedUser(
     "usr_aurora_luca", "luca.reception@hotel-aurora.example", "Luca Reception", "receptionist"
@@ -116,6 +136,33 @@ OTHER_ADMIN = SeedUser(
     "admin",
     mfa=True,
     workspace_id=OTHER_WORKSPACE_ID,
+    language="en",
+)
+SPANISH_RECEPTIONIST = SeedUser(
+    "usr_aurora_lucia",
+    "lucia.breakfast@hotel-aurora.example",
+    "Lucía Breakfast",
+    "receptionist",
+    language="es",
+)
+SOL_ADMIN = SeedUser(
+    "usr_sol_carmen",
+    "carmen.admin@hotel-sol.example",
+    "Carmen Admin",
+    "admin",
+    ("manage_devices",),
+    mfa=True,
+    workspace_id=SPANISH_WORKSPACE_ID,
+    language="es",
+)
+SOL_LOCKED = SeedUser(
+    "usr_sol_javier",
+    "javier.recepcion@hotel-sol.example",
+    "Javier Recepción",
+    "receptionist",
+    locked=True,
+    workspace_id=SPANISH_WORKSPACE_ID,
+    language="es",
 )
 USERS = (
     ADMIN_MFA_NO_PIN,
@@ -125,6 +172,9 @@ USERS = (
     LOCKED_USER,
     WINDOWS_1999_USER,
     OTHER_ADMIN,
+    SPANISH_RECEPTIONIST,
+    SOL_ADMIN,
+    SOL_LOCKED,
 )
 
 DEVICE_PENDING = SeedDevice(
@@ -148,6 +198,10 @@ OTHER_DEVICE = SeedDevice(
     "dev_borealis_pc", "Borealis PC", "windows", "20.0.1", "active", OTHER_ADMIN.id,
     workspace_id=OTHER_WORKSPACE_ID,
 )  # fmt: skip
+SOL_DEVICE = SeedDevice(
+    "dev_sol_reception_pc", "PC Recepción", "windows", "20.0.1", "pending_activation",
+    SOL_ADMIN.id, workspace_id=SPANISH_WORKSPACE_ID,
+)  # fmt: skip
 DEVICES = (
     DEVICE_PENDING,
     DEVICE_ACTIVE,
@@ -155,6 +209,7 @@ DEVICES = (
     DEVICE_LEGACY,
     DEVICE_WINDOWS_1999,
     OTHER_DEVICE,
+    SOL_DEVICE,
 )
 
 _LOCKOUT = timedelta(minutes=59)
@@ -165,11 +220,13 @@ def seed(store: Store, hasher: PinHasher, now: datetime) -> None:
     """Insert the demo workspaces, users and devices (idempotent)."""
     lock_until = now + _LOCKOUT
     with store.write() as conn:
-        for ws_id, name in (
-            (WORKSPACE_ID, WORKSPACE_NAME),
-            (OTHER_WORKSPACE_ID, OTHER_WORKSPACE_NAME),
-        ):
-            conn.execute("INSERT OR IGNORE INTO workspaces (id, name) VALUES (?, ?)", (ws_id, name))
+        for ws_id, name, timezone in WORKSPACES:
+            conn.execute(
+                "INSERT OR IGNORE INTO workspaces (id, name, timezone) VALUES (?, ?, ?)",
+                (ws_id, name, timezone),
+            )
+            # A demo database seeded before time zones existed gets its hotel's zone.
+            conn.execute("UPDATE workspaces SET timezone = ? WHERE id = ?", (timezone, ws_id))
         for user in USERS:
             conn.execute(
                 "INSERT OR IGNORE INTO users (id, workspace_id, email, name, role, permissions,"
@@ -185,6 +242,7 @@ def seed(store: Store, hasher: PinHasher, now: datetime) -> None:
                     now.isoformat(),
                 ),
             )
+            conn.execute("UPDATE users SET language = ? WHERE id = ?", (user.language, user.id))
             if user.pin:
                 row = conn.execute("SELECT pin_hash FROM users WHERE id = ?", (user.id,)).fetchone()
                 if row["pin_hash"] is None:

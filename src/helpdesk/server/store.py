@@ -112,6 +112,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (workspace_id, key)
     );
     """,
+    # 2: languages, time zones, and the transcript head of each audited write.
+    """
+    ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT 'en'
+        CHECK (language IN ('en', 'it', 'es'));
+    ALTER TABLE workspaces ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC';
+    ALTER TABLE audit ADD COLUMN transcript_head TEXT;
+    """,
 )
 
 
