@@ -72,17 +72,20 @@ def test_the_json_report_holds_the_facts_a_writer_acts_on(world: dict[str, Path]
     assert code_group["wordings"] == {"activation code": 1, "activaton code": 1}
     assert code_group["nearest"]["article"] == "activate-device"
     assert [r["article"] for r in data["review_due"]] == ["pin-login"]
+    states = {(t["article"], t["state"]) for t in data["translations"]}
+    assert ("enable-mfa", "stale") in states and ("pin-login", "missing") in states
     trees = {t["tree"]: t for t in data["trees"]}
     assert trees["mfa-trouble"]["walks"] == 5
     assert sum(trees["mfa-trouble"]["abandoned_at"].values()) == 1
 
 
 def test_since_and_lang_narrow_the_feedback(world: dict[str, Path]) -> None:
-    code, out, _ = run_report(world, "--format", "json", "--lang", "en")
+    code, out, _ = run_report(world, "--format", "json", "--lang", "it")
     assert code == 0
     data = json.loads(out)
-    assert data["votes"] == 15
-    assert {g["lang"] for g in data["failed_searches"]} == {"en"}
+    assert data["votes"] == 1
+    assert {g["lang"] for g in data["failed_searches"]} == {"it"}
+    assert {t["lang"] for t in data["translations"]} == {"it"}
     code, out, _ = run_report(world, "--format", "json", "--since", "2026-11-21")
     # One item an hour from 20 November 08:00: the 17th vote arrived at midnight.
     assert [a["article"] for a in json.loads(out)["articles"]] == ["enable-mfa"]

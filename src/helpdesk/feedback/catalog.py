@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from helpdesk.content.kb import KnowledgeBase
 
-SOURCE_LANGUAGE = "en"
-
 
 @dataclass(frozen=True)
 class Catalog:
@@ -37,11 +35,8 @@ class Catalog:
 
 
 def site_languages(kb: KnowledgeBase) -> tuple[str, ...]:
-    """The site's languages, source first (``kb.languages`` once translations exist)."""
-    languages = getattr(kb, "languages", None)
-    if isinstance(languages, list | tuple) and languages:
-        return tuple(str(lang) for lang in languages)
-    return (SOURCE_LANGUAGE,)
+    """The site's languages, source first (``kb.languages``)."""
+    return tuple(kb.languages)
 
 
 def catalog_of(kb: KnowledgeBase) -> Catalog:

@@ -230,29 +230,19 @@ def reviews_due(kb: KnowledgeBase, today: dt.date) -> list[ReviewDue]:
 
 
 def translation_gaps(kb: KnowledgeBase, lang: str | None) -> list[TranslationGap] | None:
-    """Stale or missing translations of site articles, from the KB's translation API
-    (``kb.languages`` and ``kb.localized_article``); None while the KB has no such API
-    or only one language."""
-    languages = list(getattr(kb, "languages", []) or [])
-    localized = getattr(kb, "localized_article", None)
-    if len(languages) < 2 or localized is None:
+    """Stale or missing translations of the site's articles (``kb.localized_article``),
+    or None when the site has one language."""
+    targets = [code for code in kb.languages[1:] if lang is None or code == lang]
+    if len(kb.languages) < 2:
         return None
     gaps = []
     for article in kb.site_articles():
-        for target in languages[1:]:
-            if lang is not None and target != lang:
-                continue
-            local = localized(article.id, target)
-            state = str(getattr(local, "state", "current"))
-            if state in ("stale", "missing"):
-                changed = getattr(local, "source_changed", None)
+        for target in targets:
+            local = kb.localized_article(article.id, target)
+            if local.state != "current":
                 gaps.append(
                     TranslationGap(
-                        article.id,
-                        article.title,
-                        target,
-                        state,
-                        changed if isinstance(changed, dt.date) else None,
+                        article.id, article.title, target, local.state, local.source_changed
                     )
                 )
     return sorted(gaps, key=lambda g: (g.state, g.lang, g.id))
