@@ -37,3 +37,24 @@ def table_rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
             table: conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
             for table in ("votes", "searches")
         }
+
+
+def make_project(tmp_path: Path, kb_source: Path) -> Path:
+    """A project folder: the root mkdocs.yml, ``kb_source`` and the real templates."""
+    import shutil
+
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(kb_source, root / "kb", ignore=shutil.ignore_patterns(".cache", "templates"))
+    shutil.copytree(ROOT / "kb" / "templates", root / "kb" / "templates")
+    return root
+
+
+def page_of(site: Path, article: str) -> str:
+    """The site path of an article's page (whatever the URL layout of the build)."""
+    marker = f'data-article="{article}"'
+    for path in sorted(site.rglob("index.html")):
+        if marker in path.read_text(encoding="utf-8"):
+            return path.parent.relative_to(site).as_posix() + "/"
+    raise AssertionError(f"no page of {article} with a feedback widget under {site}")

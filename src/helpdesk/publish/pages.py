@@ -23,6 +23,7 @@ from helpdesk.content.articles import Article
 from helpdesk.content.kb import KB_LINK_RE, KnowledgeBase
 from helpdesk.content.taxonomy import Tag
 from helpdesk.errors import BuildError
+from helpdesk.feedback import site as feedback_site
 from helpdesk.publish.templates import load_template, render, version_range
 from helpdesk.publish.urls import article_source, category_source, tag_source
 from helpdesk.releases import site as releases
@@ -67,12 +68,18 @@ def collect_site(
     JSON, feeds and scripts; a page they return under an existing path (such as
     ``release-notes/index.md``) replaces the generic one.
     """
+    # "Was this helpful?" (kb/templates/feedback-widget.md.j2) only with an endpoint.
+    feedback_endpoint = feedback_site.feedback_endpoint(kb.root)
+    env.globals["feedback_endpoint"] = feedback_endpoint
     content = SiteContent(
         pages=render_pages(kb, env, today=today), files=static_files(kb, env), site_url=site_url
     )
     content.pages.update(releases.release_pages(kb, env, today=today))
     content.files.update(releases.release_files(kb, today=today, site_url=site_url))
     content.extra_javascript += [p for p in releases.SCRIPTS if p in content.files]
+    content.files.update(feedback_site.site_files(feedback_endpoint))
+    if feedback_endpoint is not None:
+        content.extra_javascript += list(feedback_site.SCRIPTS)
     return content
 
 

@@ -44,7 +44,11 @@ def make_env(templates_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        # UI strings are written {{ _("...") }}; the per-language build installs its
+        # catalog's translations, until then (and for English) they stay as written.
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         yaml=yaml_string,
         quoted=quoted,
