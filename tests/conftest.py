@@ -14,6 +14,7 @@ import pytest
 
 from helpdesk.access.client import AccessClient
 from helpdesk.server.testing import DemoServer, demo_server
+from pg_support import PostgresCluster
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -32,6 +33,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     per test, since every tree path needs the seed untouched)."""
     with demo_server(tmp_path_factory.mktemp("access") / "access.db") as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL 15 cluster for the session, started on first use and stopped
+    at the end (``tests/pg_support.py``); ``postgres.create_database()`` gives a test a
+    fresh database's URL."""
+    with PostgresCluster() as cluster:
+        yield cluster
 
 
 @pytest.fixture

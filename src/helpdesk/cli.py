@@ -38,6 +38,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "diagnose": "helpdesk.diagnostics.commands:diagnose",
     "transcript": "helpdesk.diagnostics.commands:transcript",
     "trees": "helpdesk.diagnostics.commands:trees",
+    "translations": "helpdesk.translations.commands:translations",
     "feedback": "helpdesk.feedback.commands:feedback",
     "report": "helpdesk.feedback.commands:report",
 }

@@ -12,6 +12,7 @@ never hides one::
      ├── ReleaseError            a release-notes workflow step was refused
      ├── DiagnosticError         a diagnostic walk could not go on
      ├── ConfigError             settings or command-line values that cannot be used
+     ├── StorageError            a database could not be reached, opened or migrated
      └── AccessError             talking to the access API failed (carries the request)
           ├── TransportError     the server could not be reached or timed out
           │    └── Timeout
@@ -108,6 +109,13 @@ class ConfigError(HelpdeskError):
     """Settings or options that cannot be used; a usage error at the command line."""
 
     exit_code = 2
+
+
+class StorageError(HelpdeskError):
+    """A database (SQLite file or PostgreSQL server) could not be reached, opened or
+    migrated; the message names it (never with its password)."""
+
+    exit_code = 3
 
 
 class AccessError(HelpdeskError):
