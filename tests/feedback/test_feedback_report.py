@@ -126,8 +126,8 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(
     bogus = tmp_path / "bogus.sqlite3"
     bogus.write_text("not a database at all, just some text" * 50)
     code, _, err = run_report({**world, "db": bogus})
-    assert code == 1
-    assert f"cannot open the feedback database {bogus}" in err
+    assert code == 3  # the storage seam's StorageError
+    assert f"cannot open the SQLite database {bogus}" in err
     assert "Traceback" not in err
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -207,3 +208,21 @@ def test_a_json_fetch_from_the_sites_origin_passes_the_cors_preflight(db: Path) 
     assert preflight.headers["access-control-allow-origin"] == site
     assert answer.headers["access-control-allow-origin"] == site
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_the_service_stores_in_postgresql_given_a_postgresql_url(postgres: Any) -> None:
+    from helpdesk.feedback.store import open_store
+
+    url = postgres.create_database()
+    with running_service(url) as live:
+        assert post(live, VOTE).status_code == 202
+        assert post(live, SEARCH).status_code == 202
+        assert live.service.writer.flush()
+    store = open_store(url)
+    try:
+        assert [(v.lang, v.article, v.reason) for v in store.votes()] == [
+            ("it", "pin-login", "outdated")
+        ]
+        assert [s.query for s in store.searches()] == ["schedina alloggiati"]
+    finally:
+        store.close()

@@ -1,5 +1,5 @@
-"""The feedback repository: every backend stores a batch whole and reads it back by
-date and language."""
+"""The feedback repository on the storage seam: SQLite and a real (throwaway) PostgreSQL
+both store a batch whole and read it back by date and language."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.errors import ConfigError
+from helpdesk.errors import ConfigError, StorageError
 from helpdesk.feedback.models import Search, Vote
 from helpdesk.feedback.records import Received, Selection
 from helpdesk.feedback.store import FeedbackStore, open_store
@@ -20,8 +20,11 @@ DAY1 = datetime(2026, 11, 30, 9, 15, 7, tzinfo=UTC)
 DAY2 = datetime(2026, 12, 2, 18, 0, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "postgresql"])
 def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgresql":
+        url: str = request.getfixturevalue("postgres").create_database()
+        return url
     return str(tmp_path / "db" / "feedback.sqlite3")
 
 
@@ -93,8 +96,25 @@ def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("target", ["mysql://host/db", "http://example.com/feedback"])
 def test_an_address_that_is_neither_a_file_nor_postgresql_is_a_usage_error(target: str) -> None:
-    with pytest.raises(ConfigError, match="neither a file path nor a postgresql"):
+    with pytest.raises(ConfigError, match="unsupported database URL scheme"):
         open_store(target)
+
+
+def test_a_batch_that_fails_stores_none_of_its_items(store: FeedbackStore) -> None:
+    good = batch()
+    bad = Received(DAY1, Search.model_construct(kind="search", lang="en", query=None, results=0))
+    with pytest.raises(StorageError, match="could not store feedback"):
+        store.add([*good, bad])  # the votes are in when the searches' NOT NULL fails
+    assert store.votes() == [] and store.searches() == []
+
+
+def test_a_large_batch_goes_in_whole(store: FeedbackStore) -> None:
+    many = [
+        Received(DAY1, Search(kind="search", lang="en", query=f"q{n}", results=n))
+        for n in range(257)
+    ]
+    store.add(many)
+    assert [s.results for s in store.searches()] == list(range(257))
 
 
 def test_a_folder_is_not_taken_for_a_database(tmp_path: Path) -> None:

@@ -1,21 +1,24 @@
 """The feedback repository: add what readers sent, read it back for the report.
 
-:class:`FeedbackStore` is the interface the service and the report use; the
-backends (SQLite by default, PostgreSQL for a ``postgresql://`` address) keep it.
-Writes come in batches from the service's writer thread (see ``writer.py``), so one
-commit carries every item that arrived while the previous one was on disk.
+It lives on the storage seam (``helpdesk.storage``): a SQLite file by default, a
+PostgreSQL database for a ``postgresql://`` address, one SQL text for both, numbered
+migrations of the ``feedback`` component applied once under the seam's lock (so the
+feedback tables can share a PostgreSQL database with the access API's).
+
+Writes come in batches from the service's writer thread (``writer.py``): one
+transaction, and one multi-row INSERT per table, carries every item that arrived
+while the previous commit was on disk.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from helpdesk.errors import ConfigError, HelpdeskError
+from helpdesk.errors import ConfigError, StorageError
 from helpdesk.feedback.models import Vote
 from helpdesk.feedback.records import (
     Received,
@@ -25,77 +28,92 @@ from helpdesk.feedback.records import (
     parse_utc,
     utc_text,
 )
+from helpdesk.storage import Database, Migration, SqliteTarget, open_database, parse_target
 
-MIGRATIONS: tuple[str, ...] = (
-    # 1: votes and searches; no column for who sent them.
-    """
-    CREATE TABLE votes (
-        id INTEGER PRIMARY KEY,
-        received TEXT NOT NULL,
-        lang TEXT NOT NULL,
-        article TEXT NOT NULL,
-        helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
-        reason TEXT,
-        comment TEXT
-    );
-    CREATE INDEX votes_received ON votes (received);
-    CREATE TABLE searches (
-        id INTEGER PRIMARY KEY,
-        received TEXT NOT NULL,
-        lang TEXT NOT NULL,
-        query TEXT NOT NULL,
-        results INTEGER NOT NULL,
-        opened TEXT
-    );
-    CREATE INDEX searches_received ON searches (received);
-    """,
+COMPONENT = "feedback"
+_TABLES = """
+CREATE TABLE votes (
+    id {id},
+    received TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    article TEXT NOT NULL,
+    helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+    reason TEXT,
+    comment TEXT
+);
+CREATE INDEX votes_received ON votes (received);
+CREATE TABLE searches (
+    id {id},
+    received TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    query TEXT NOT NULL,
+    results INTEGER NOT NULL,
+    opened TEXT
+);
+CREATE INDEX searches_received ON searches (received);
+"""
+MIGRATIONS: tuple[Migration, ...] = (
+    # 1: votes and searches; no column for who sent them, by design.
+    Migration(
+        1,
+        "votes and searches",
+        sqlite=_TABLES.format(id="INTEGER PRIMARY KEY"),
+        postgresql=_TABLES.format(id="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
+    ),
 )
+ROWS_PER_INSERT = 100
+"""Rows in one multi-row INSERT (SQLite allows 32,766 parameters; 100 x 6 is far below)."""
 
-
-class StoreError(HelpdeskError):
-    """The feedback database cannot be opened, migrated or read."""
+ALL = Selection()
 
 
 class FeedbackStore(Protocol):
-    """Where feedback lives. Every backend keeps this contract (the store tests run
-    against each one)."""
+    """Where feedback lives (the store tests run against each backend)."""
 
     def add(self, items: Sequence[Received]) -> None:
-        """Store ``items`` in one transaction: all of them or none."""
+        """Store ``items`` in one transaction: all of them or none.
 
-    def votes(self, selection: Selection = ...) -> list[VoteRecord]:
+        Raises:
+            StorageError: the database refused or could not be reached.
+        """
+
+    def votes(self, selection: Selection = ALL) -> list[VoteRecord]:
         """Votes in ``selection``, oldest first."""
 
-    def searches(self, selection: Selection = ...) -> list[SearchRecord]:
+    def searches(self, selection: Selection = ALL) -> list[SearchRecord]:
         """Searches in ``selection``, oldest first."""
 
     def close(self) -> None: ...
 
 
-ALL = Selection()
-
-
-def is_url(target: str) -> bool:
-    return target.startswith(("postgresql://", "postgres://"))
-
-
 def open_store(target: str | Path) -> FeedbackStore:
-    """The store at ``target``: a SQLite file path, or a ``postgresql://`` URL.
-
-    The database is created and migrated when needed.
+    """The store at ``target``: a SQLite file path, or a ``postgresql://`` URL; created
+    and migrated when needed.
 
     Raises:
-        ConfigError: the target cannot be used (a folder, an unsupported URL).
-        StoreError: the database cannot be opened or migrated.
+        ConfigError: the target names no database we can use (a folder, ``mysql://``).
+        StorageError: the database cannot be opened, reached or migrated.
     """
-    text = str(target)
-    if is_url(text):
-        raise ConfigError(
-            "a postgresql:// feedback database needs the storage seam (not in this build)"
+    where = parse_target(target)
+    if isinstance(where, SqliteTarget) and where.path.is_dir():
+        raise ConfigError(f"feedback database {where.path} is a folder; give a file path")
+    return SeamStore(open_database(where))
+
+
+def open_existing_store(target: str | Path) -> FeedbackStore:
+    """For reading: like :func:`open_store`, but a SQLite file that does not exist yet
+    reads as no feedback (with a warning on stderr) instead of being created."""
+    where = parse_target(target)
+    if isinstance(where, SqliteTarget) and not where.path.exists():
+        import click
+
+        click.echo(
+            f"warning: no feedback database at {where.path} yet (helpdesk feedback serve "
+            "creates it); the report shows no votes or searches",
+            err=True,
         )
-    if "://" in text:
-        raise ConfigError(f"{text!r} is neither a file path nor a postgresql:// URL")
-    return SQLiteStore(Path(text))
+        return NoFeedback()
+    return open_store(target)
 
 
 class NoFeedback:
@@ -114,22 +132,6 @@ class NoFeedback:
         pass
 
 
-def open_existing_store(target: str | Path) -> FeedbackStore:
-    """For reading: like :func:`open_store`, but a SQLite file that does not exist yet
-    reads as no feedback (with a warning on stderr) instead of being created."""
-    text = str(target)
-    if not is_url(text) and "://" not in text and not Path(text).exists():
-        import click
-
-        click.echo(
-            f"warning: no feedback database at {text} yet (helpdesk feedback serve creates it);"
-            " the report shows no votes or searches",
-            err=True,
-        )
-        return NoFeedback()
-    return open_store(target)
-
-
 def _where(selection: Selection) -> tuple[str, list[str]]:
     clauses, params = [], []
     if selection.since is not None:
@@ -141,50 +143,34 @@ def _where(selection: Selection) -> tuple[str, list[str]]:
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-class SQLiteStore:
-    """SQLite in WAL mode with ``synchronous=NORMAL``.
+def _insert(
+    table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> Iterator[tuple[str, list[Any]]]:
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    for start in range(0, len(rows), ROWS_PER_INSERT):
+        chunk = rows[start : start + ROWS_PER_INSERT]
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one] * len(chunk))
+        yield sql, [value for row in chunk for value in row]
 
-    NORMAL, not FULL: a crash of the process loses no committed feedback, and a power
-    cut can lose at most the last commits of anonymous votes, which no one is owed;
-    the service's throughput is worth more than those (an fsync per batch instead of
-    two). The file is created readable by its owner only (comments are free text).
-    """
 
-    def __init__(self, path: Path) -> None:
-        if path.is_dir():
-            raise ConfigError(f"feedback database {path} is a folder; give a file path")
-        self.path = path
+class SeamStore:
+    """Feedback on a ``helpdesk.storage`` database (SQLite or PostgreSQL)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._errors = _backend_errors(db)
+        with self._translated("migrate"):
+            db.migrate(COMPONENT, MIGRATIONS)
+
+    @contextmanager
+    def _translated(self, doing: str) -> Iterator[None]:
+        # The backend's own errors become StorageError here, once, naming the database.
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists():
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-            self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute("PRAGMA busy_timeout=5000")
-            self._migrate()
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the feedback database {path}: {exc}") from None
-        self._lock = threading.Lock()
-
-    def _migrate(self) -> None:
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")  # one process migrates; others wait, then see it done
-        try:
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            if version > len(MIGRATIONS):
-                raise StoreError(
-                    f"feedback database {self.path} is at schema {version}, newer than this "
-                    f"helpdesk ({len(MIGRATIONS)}); upgrade helpdesk"
-                )
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version={number}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            yield
+        except self._errors as exc:
+            raise StorageError(
+                f"feedback database {self.db.describe()}: could not {doing}: {exc}"
+            ) from exc
 
     def add(self, items: Sequence[Received]) -> None:
         votes, searches = [], []
@@ -196,24 +182,15 @@ class SQLiteStore:
                 )
             else:
                 searches.append((at, item.lang, item.query, item.results, item.opened))
-        with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                conn.executemany(
-                    "INSERT INTO votes (received, lang, article, helpful, reason, comment)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    votes,
-                )
-                conn.executemany(
-                    "INSERT INTO searches (received, lang, query, results, opened)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    searches,
-                )
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        statements = [
+            *_insert(
+                "votes", ("received", "lang", "article", "helpful", "reason", "comment"), votes
+            ),
+            *_insert("searches", ("received", "lang", "query", "results", "opened"), searches),
+        ]
+        with self._translated("store feedback"), self.db.transaction() as conn:
+            for sql, params in statements:
+                conn.execute(sql, params)
 
     def votes(self, selection: Selection = ALL) -> list[VoteRecord]:
         where, params = _where(selection)
@@ -221,23 +198,39 @@ class SQLiteStore:
             "SELECT received, lang, article, helpful, reason, comment"
             f" FROM votes{where} ORDER BY id"
         )
-        with self._lock:
-            rows = self._conn.execute(sql, params).fetchall()
+        with self._translated("read votes"), self.db.connection() as conn:
+            rows = conn.execute(sql, params).fetchall()
         return [
-            VoteRecord(parse_utc(at), lang, article, bool(helpful), reason, comment)
-            for at, lang, article, helpful, reason, comment in rows
+            VoteRecord(
+                parse_utc(r["received"]),
+                r["lang"],
+                r["article"],
+                bool(r["helpful"]),
+                r["reason"],
+                r["comment"],
+            )
+            for r in rows
         ]
 
     def searches(self, selection: Selection = ALL) -> list[SearchRecord]:
         where, params = _where(selection)
         sql = f"SELECT received, lang, query, results, opened FROM searches{where} ORDER BY id"
-        with self._lock:
-            rows = self._conn.execute(sql, params).fetchall()
+        with self._translated("read searches"), self.db.connection() as conn:
+            rows = conn.execute(sql, params).fetchall()
         return [
-            SearchRecord(parse_utc(at), lang, query, int(results), opened)
-            for at, lang, query, results, opened in rows
+            SearchRecord(
+                parse_utc(r["received"]), r["lang"], r["query"], int(r["results"]), r["opened"]
+            )
+            for r in rows
         ]
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self.db.close()
+
+
+def _backend_errors(db: Database) -> tuple[type[Exception], ...]:
+    if db.dialect == "postgresql":
+        import psycopg  # only when PostgreSQL is what was asked for
+
+        return (psycopg.Error,)
+    return (sqlite3.Error,)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 import queue
-import sqlite3
 import threading
 
+from helpdesk.errors import StorageError
 from helpdesk.feedback.records import Received
 from helpdesk.feedback.store import FeedbackStore
 
@@ -97,7 +97,7 @@ class BatchWriter:
     def _commit(self, batch: list[Received]) -> None:
         try:
             self.store.add(batch)
-        except (sqlite3.Error, OSError) as exc:
+        except StorageError as exc:
             # The readers were answered already; say loudly that these are lost.
             self.failed_batches += 1
             log.error("feedback: could not store %d item(s): %s", len(batch), exc)
