@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 HELPDESK := $(VENV)/bin/helpdesk
 HOST ?= 127.0.0.1
 PORT ?= 8000
+FEEDBACK_PORT ?= 8001
 
 .PHONY: setup system-deps build serve site agent test check lint-kb pytest snapshots bench clean
 
@@ -26,7 +27,11 @@ build: setup
 	$(HELPDESK) build
 
 ## serve: build the help site, then serve it on http://$(HOST):$(PORT) with live reload
+##        (and the feedback service its "Was this helpful?" reports to, on $(FEEDBACK_PORT))
+serve: export HELPDESK_FEEDBACK_URL ?= http://$(HOST):$(FEEDBACK_PORT)/v1/feedback
 serve: build
+	$(HELPDESK) feedback serve --host $(HOST) --port $(FEEDBACK_PORT) & feedback=$$!; \
+	trap 'kill $$feedback 2>/dev/null' EXIT INT TERM; \
 	$(HELPDESK) serve --host $(HOST) --port $(PORT)
 
 ## agent: the support agent's terminal app against the embedded demo workspace

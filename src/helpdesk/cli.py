@@ -43,6 +43,11 @@ _LAZY_COMMANDS: dict[str, str] = {
     "report": "helpdesk.feedback.commands:report",
 }
 
+LINT_CHECKS: tuple[str, ...] = ("helpdesk.feedback.lint:low_rated_articles",)
+"""Checks ``helpdesk lint`` runs beyond the loader's: "module:function", each called with
+the loaded KnowledgeBase and returning Problems. Wired here, at the command layer, so the
+content package imports none of them (the feedback check reads the feedback database)."""
+
 
 class _LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
