@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -120,3 +120,39 @@ def test_a_large_batch_goes_in_whole(store: FeedbackStore) -> None:
 def test_a_folder_is_not_taken_for_a_database(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="is a folder"):
         open_store(tmp_path)
+
+
+def test_the_database_counts_votes_and_failed_searches(store: FeedbackStore) -> None:
+    store.add(batch())
+    store.add(batch()[:3])
+    tallies = {(t.article, t.helpful, t.reason): t.count for t in store.vote_tallies()}
+    assert tallies == {("pin-login", True, None): 2, ("pin-login", False, "hard-to-follow"): 2}
+    failed = [(t.lang, t.query, t.found_nothing, t.count) for t in store.search_tallies()]
+    assert failed == [("it", "schedina", True, 2)]  # the search that opened a result is not one
+    assert store.search_count() == 3
+    assert store.search_count(Selection(lang="en")) == 1
+
+
+def test_only_the_newest_comments_of_each_article_are_read(store: FeedbackStore) -> None:
+    store.add(
+        [
+            Received(
+                DAY1 + timedelta(minutes=n),
+                Vote(
+                    kind="vote",
+                    lang="en",
+                    article="pin-login" if n % 2 else "clp-rules",
+                    helpful=False,
+                    comment=f"comment {n}",
+                ),
+            )
+            for n in range(10)
+        ]
+    )
+    latest = store.latest_comments(per_article=2)
+    assert [(v.article, v.comment) for v in latest] == [
+        ("clp-rules", "comment 8"),
+        ("clp-rules", "comment 6"),
+        ("pin-login", "comment 9"),
+        ("pin-login", "comment 7"),
+    ]

@@ -88,11 +88,11 @@ def low_rated_articles(kb: KnowledgeBase) -> list[Problem]:
 
     store = open_existing_store(default_db())
     try:
-        votes = store.votes(Selection(since=rule.since))
+        tallies = store.vote_tallies(Selection(since=rule.since))
     finally:
         store.close()
     problems = ProblemList(kb.root)
-    for entry in article_votes(kb, votes):
+    for entry in article_votes(kb, tallies, []):
         doc = kb.documents.get(entry.id)
         if doc is None or entry.votes < rule.min_votes or entry.share >= rule.share:
             continue

@@ -14,6 +14,7 @@ what the contract describes.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
@@ -38,6 +39,10 @@ _ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _LANG_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
 
 
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+"""Control characters other than tab and newline."""
+
+
 def _clean(value: str, what: str) -> str:
     """Text that can be stored and shown as it is: UTF-8 encodable, no control characters."""
     try:
@@ -45,7 +50,7 @@ def _clean(value: str, what: str) -> str:
     except UnicodeEncodeError:
         # JSON lets a string hold a lone surrogate ("\ud800"); UTF-8 cannot store it.
         raise ValueError(f"the {what} holds an unpaired surrogate escape") from None
-    if any((ord(ch) < 32 and ch not in "\n\t") or ord(ch) == 127 for ch in value):
+    if _CONTROL_RE.search(value):
         raise ValueError(f"the {what} holds control characters")
     return value.strip()
 

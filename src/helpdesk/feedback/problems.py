@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -48,7 +49,7 @@ class FeedbackProblem(Exception):
         self.status, self.slug, self.detail, self.field = status, slug, detail, field
         self.headers = headers or {}
 
-    def response(self) -> JSONResponse:
+    def document(self) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": PROBLEM_BASE + self.slug,
             "title": TITLES.get(self.status, "Refused"),
@@ -57,8 +58,14 @@ class FeedbackProblem(Exception):
         }
         if self.field is not None:
             body["field"] = self.field
+        return body
+
+    def body(self) -> bytes:
+        return json.dumps(self.document(), ensure_ascii=False, separators=(",", ":")).encode()
+
+    def response(self) -> JSONResponse:
         return JSONResponse(
-            body, status_code=self.status, media_type=MEDIA_TYPE, headers=self.headers
+            self.document(), status_code=self.status, media_type=MEDIA_TYPE, headers=self.headers
         )
 
 

@@ -23,8 +23,10 @@ from helpdesk.feedback.models import Vote
 from helpdesk.feedback.records import (
     Received,
     SearchRecord,
+    SearchTally,
     Selection,
     VoteRecord,
+    VoteTally,
     parse_utc,
     utc_text,
 )
@@ -83,6 +85,19 @@ class FeedbackStore(Protocol):
     def searches(self, selection: Selection = ALL) -> list[SearchRecord]:
         """Searches in ``selection``, oldest first."""
 
+    def vote_tallies(self, selection: Selection = ALL) -> list[VoteTally]:
+        """Votes counted by article, answer and reason (the database does the counting)."""
+
+    def latest_comments(self, selection: Selection = ALL, per_article: int = 3) -> list[VoteRecord]:
+        """The newest ``per_article`` votes with a comment of each article, newest first."""
+
+    def search_tallies(self, selection: Selection = ALL) -> list[SearchTally]:
+        """Searches that opened no result, counted by language, wording and whether they
+        found nothing."""
+
+    def search_count(self, selection: Selection = ALL) -> int:
+        """Every search in ``selection``."""
+
     def close(self) -> None: ...
 
 
@@ -128,12 +143,24 @@ class NoFeedback:
     def searches(self, selection: Selection = ALL) -> list[SearchRecord]:
         return []
 
+    def vote_tallies(self, selection: Selection = ALL) -> list[VoteTally]:
+        return []
+
+    def latest_comments(self, selection: Selection = ALL, per_article: int = 3) -> list[VoteRecord]:
+        return []
+
+    def search_tallies(self, selection: Selection = ALL) -> list[SearchTally]:
+        return []
+
+    def search_count(self, selection: Selection = ALL) -> int:
+        return 0
+
     def close(self) -> None:
         pass
 
 
-def _where(selection: Selection) -> tuple[str, list[str]]:
-    clauses, params = [], []
+def _where(selection: Selection, *extra: str) -> tuple[str, list[str]]:
+    clauses, params = list(extra), []
     if selection.since is not None:
         clauses.append("received >= ?")
         params.append(selection.since.isoformat())
@@ -223,6 +250,57 @@ class SeamStore:
             )
             for r in rows
         ]
+
+    def vote_tallies(self, selection: Selection = ALL) -> list[VoteTally]:
+        where, params = _where(selection)
+        sql = (
+            "SELECT article, helpful, reason, count(*) AS n"
+            f" FROM votes{where} GROUP BY article, helpful, reason"
+        )
+        with self._translated("count votes"), self.db.connection() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [VoteTally(r["article"], bool(r["helpful"]), r["reason"], int(r["n"])) for r in rows]
+
+    def latest_comments(self, selection: Selection = ALL, per_article: int = 3) -> list[VoteRecord]:
+        where, params = _where(selection, "comment IS NOT NULL")
+        # A window function (SQLite 3.25+, PostgreSQL): the database keeps the newest few
+        # of each article instead of sending every comment ever written.
+        sql = (
+            "SELECT received, lang, article, helpful, reason, comment FROM ("
+            " SELECT received, lang, article, helpful, reason, comment, row_number() OVER"
+            " (PARTITION BY article ORDER BY received DESC, id DESC) AS place"
+            f" FROM votes{where}) AS ranked WHERE place <= ? ORDER BY article, place"
+        )
+        with self._translated("read comments"), self.db.connection() as conn:
+            rows = conn.execute(sql, [*params, per_article]).fetchall()
+        return [
+            VoteRecord(
+                parse_utc(r["received"]),
+                r["lang"],
+                r["article"],
+                bool(r["helpful"]),
+                r["reason"],
+                r["comment"],
+            )
+            for r in rows
+        ]
+
+    def search_tallies(self, selection: Selection = ALL) -> list[SearchTally]:
+        where, params = _where(selection, "opened IS NULL")
+        nothing = "CASE WHEN results = 0 THEN 1 ELSE 0 END"
+        sql = (
+            f"SELECT lang, query, {nothing} AS empty, count(*) AS n"
+            f" FROM searches{where} GROUP BY lang, query, {nothing}"
+        )
+        with self._translated("count searches"), self.db.connection() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [SearchTally(r["lang"], r["query"], bool(r["empty"]), int(r["n"])) for r in rows]
+
+    def search_count(self, selection: Selection = ALL) -> int:
+        where, params = _where(selection)
+        with self._translated("count searches"), self.db.connection() as conn:
+            row = conn.execute(f"SELECT count(*) AS n FROM searches{where}", params).fetchone()
+        return int(row["n"])
 
     def close(self) -> None:
         self.db.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpdesk.feedback.models import REASONS
-from helpdesk.feedback.records import SearchRecord, Selection, VoteRecord
+from helpdesk.feedback.records import SearchTally, Selection, VoteRecord, VoteTally
 from helpdesk.feedback.report.wording import QueryGroup, group_queries
 
 if TYPE_CHECKING:
@@ -186,31 +186,41 @@ class HealthReport:
         }
 
 
-def article_votes(kb: KnowledgeBase, votes: list[VoteRecord]) -> list[ArticleVotes]:
+def article_votes(
+    kb: KnowledgeBase, tallies: list[VoteTally], comments: list[VoteRecord]
+) -> list[ArticleVotes]:
     """Votes per article, the least helpful first (then the most voted, then by id)."""
     by_id: dict[str, ArticleVotes] = {}
-    for vote in votes:
-        entry = by_id.get(vote.article)
+
+    def entry_of(article_id: str) -> ArticleVotes:
+        entry = by_id.get(article_id)
         if entry is None:
-            article = kb.articles.get(vote.article)
+            article = kb.articles.get(article_id)
             title = article.title if article else "(no longer in the knowledge base)"
-            entry = by_id[vote.article] = ArticleVotes(vote.article, title)
-        if vote.helpful:
-            entry.yes += 1
+            entry = by_id[article_id] = ArticleVotes(article_id, title)
+        return entry
+
+    for tally in tallies:
+        entry = entry_of(tally.article)
+        if tally.helpful:
+            entry.yes += tally.count
             continue
-        entry.no += 1
-        if vote.reason:
-            entry.reasons[vote.reason] += 1
+        entry.no += tally.count
+        if tally.reason:
+            entry.reasons[tally.reason] += tally.count
+    for vote in comments:
         if vote.comment:
-            entry.comments.append(Comment(vote.at, vote.lang, vote.reason, vote.comment))
+            entry_of(vote.article).comments.append(
+                Comment(vote.at, vote.lang, vote.reason, vote.comment)
+            )
     for entry in by_id.values():
         entry.comments = sorted(entry.comments, key=lambda c: c.at, reverse=True)[:LATEST_COMMENTS]
     return sorted(by_id.values(), key=lambda a: (a.share, -a.votes, a.id))
 
 
-def search_gaps(searches: list[SearchRecord], nearest: Nearest | None) -> list[SearchGap]:
+def search_gaps(tallies: list[SearchTally], nearest: Nearest | None) -> list[SearchGap]:
     """Failed searches (nothing shown, or left without opening a result), grouped."""
-    failed = [(s.lang, s.query, s.results == 0) for s in searches if s.opened is None]
+    failed = ((t.lang, t.query, t.found_nothing, t.count) for t in tallies)
     gaps = []
     for index, group in enumerate(group_queries(failed)):
         look = nearest is not None and index < NEAREST_FOR
@@ -267,13 +277,16 @@ def build_health(
     nearest: Nearest | None,
 ) -> HealthReport:
     """Read feedback in ``selection`` and everything else once, into a report."""
-    searches = store.searches(selection)
     return HealthReport(
         today=today,
         selection=selection,
-        articles=article_votes(kb, store.votes(selection)),
-        searches=search_gaps(searches, nearest),
-        searches_total=len(searches),
+        articles=article_votes(
+            kb,
+            store.vote_tallies(selection),
+            store.latest_comments(selection, per_article=LATEST_COMMENTS),
+        ),
+        searches=search_gaps(store.search_tallies(selection), nearest),
+        searches_total=store.search_count(selection),
         reviews=reviews_due(kb, today),
         translations=translation_gaps(kb, selection.lang),
         trees=tree_stats(transcripts_dir),
@@ -282,19 +295,22 @@ def build_health(
 
 
 def search_nearest(kb: KnowledgeBase) -> Nearest:
-    """The CLI's search as the nearest-article lookup (its index is brought up to date
-    once, on the first call)."""
+    """The CLI's search as the nearest-article lookup. The first lookup brings the KB's
+    index up to date; the others search that index as it is (one freshness check per
+    report, not per query)."""
     import inspect
 
-    from helpdesk.search import search
+    from helpdesk.search import index_dir, search
 
     # Per-language search arrives with the translations; until then every language
     # is searched in the source language's index.
     per_language = "lang" in inspect.signature(search).parameters
+    source: list[KnowledgeBase | Path] = [kb]
 
     def nearest(lang: str, query: str) -> tuple[str, str] | None:
         extra: dict[str, Any] = {"lang": lang} if per_language else {}
-        results = search(kb, query, limit=1, **extra)
+        results = search(source[0], query, limit=1, **extra)
+        source[0] = index_dir(kb.root)
         hits = [hit for hit in results if hit.kind == "article"]
         return (hits[0].id, hits[0].title) if hits else None
 

@@ -13,6 +13,7 @@ import difflib
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 SIMILAR = 0.86
@@ -71,26 +72,26 @@ class QueryGroup:
         self.abandoned += other.abandoned
 
 
-def group_queries(failed: list[tuple[str, str, bool]]) -> list[QueryGroup]:
+def group_queries(failed: Iterable[tuple[str, str, bool, int]]) -> list[QueryGroup]:
     """Group failed searches.
 
     Args:
-        failed: ``(lang, query, found_nothing)`` per failed search.
+        failed: ``(lang, query, found_nothing, count)``: how often each wording failed.
 
     Returns:
         Groups, most frequent first (then by language and label).
     """
     exact: dict[tuple[str, str], QueryGroup] = {}
-    for lang, query, nothing in failed:
+    for lang, query, nothing, count in failed:
         key = wording_key(query)
         group = exact.get((lang, key))
         if group is None:
             group = exact[(lang, key)] = QueryGroup(lang, key)
-        group.wordings[query] += 1
+        group.wordings[query] += count
         if nothing:
-            group.no_results += 1
+            group.no_results += count
         else:
-            group.abandoned += 1
+            group.abandoned += count
     merged: dict[str, list[QueryGroup]] = {}
     for group in sorted(exact.values(), key=lambda g: (-g.count, g.lang, g.key)):
         kept = merged.setdefault(group.lang, [])
