@@ -7,32 +7,54 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 FEEDBACK_PORT ?= 8001
 
-.PHONY: setup system-deps build serve site agent test check lint-kb pytest snapshots bench clean
+.PHONY: setup setup-run system-deps build serve site agent test check lint-kb pytest snapshots bench clean catalogs
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+# Only what building and serving the site need (no test toolchain): `make serve` on a
+# fresh clone shows its first page in seconds, not after installing Playwright and mypy.
+$(VENV)/.installed-run: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
 ## setup: create .venv and install helpdesk with its test tools
 setup: $(VENV)/.installed
 
+## setup-run: create .venv with helpdesk only (what build and serve need)
+setup-run: $(VENV)/.installed-run
+
 ## system-deps: Debian packages the browser and terminal tests drive (chromium, tmux)
 system-deps:
 	bash scripts/system-deps.sh
 
-## build: lint the KB, render it and build the static site into site/
-build: setup
+## build: lint the KB, render it and build the static site (every language) into site/
+build: setup-run
 	$(HELPDESK) build
 
-## serve: build the help site, then serve it on http://$(HOST):$(PORT) with live reload
-##        (and the feedback service its "Was this helpful?" reports to, on $(FEEDBACK_PORT))
+## serve: check the KB and serve every language on http://$(HOST):$(PORT) with live reload
+## (the preview's site_url is its own address, so links, feeds and hreflang work in it),
+## and the feedback service its "Was this helpful?" reports to on $(FEEDBACK_PORT)
 serve: export HELPDESK_FEEDBACK_URL ?= http://$(HOST):$(FEEDBACK_PORT)/v1/feedback
-serve: build
+serve: setup-run
 	$(HELPDESK) feedback serve --host $(HOST) --port $(FEEDBACK_PORT) & feedback=$$!; \
 	trap 'kill $$feedback 2>/dev/null' EXIT INT TERM; \
-	$(HELPDESK) serve --host $(HOST) --port $(PORT)
+	HELPDESK_SITE_URL=http://$(HOST):$(PORT)/ $(HELPDESK) serve --host $(HOST) --port $(PORT)
+
+## catalogs: extract the site's UI strings into kb/templates/locale and update each language's
+## catalog (then translate the new entries: empty or fuzzy ones fail the catalog test)
+catalogs: setup-run
+	$(VENV)/bin/pybabel -q extract -F kb/templates/locale/babel.cfg -k N_ --no-location \
+	  --sort-output --project helpdesk -o kb/templates/locale/messages.pot \
+	  kb/templates src/helpdesk/publish src/helpdesk/releases/feeds.py
+	for po in kb/templates/locale/*/LC_MESSAGES/messages.po; do \
+	  $(VENV)/bin/pybabel -q update -i kb/templates/locale/messages.pot -o $$po \
+	    -l $$(basename $$(dirname $$(dirname $$po))); \
+	done
 
 ## agent: the support agent's terminal app against the embedded demo workspace
 agent: setup

@@ -84,7 +84,8 @@ async def test_api_refusal_follows_on_error(
     session = result.session
     assert (session.state.steps[-1].node, session.outcome) == (end, "escalated")
     assert session.facts["error"].value["status"] == 409
-    assert "refused in test" in (session.records[-1]["text"] or "")
+    end = next(r for r in reversed(session.records) if r["type"] == "end")
+    assert "refused in test" in (end["text"] or "")
     assert [r["type"] for r in session.records].count("api_error") == 1
 
 

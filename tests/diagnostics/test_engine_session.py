@@ -85,7 +85,7 @@ async def test_decline_changes_nothing(
 ) -> None:
     session = await _walk_to_unlock(kb, api, state_dir)
     await session.decline()
-    assert session.outcome == "workaround"
+    assert session.outcome == "declined"  # never counted as worked around
     assert (await api.find_user_by_email(SARA)).locked_until is not None
     assert await _applied(api, "unlock_account") == []
     assert "declined" in [r["type"] for r in session.records]
@@ -139,9 +139,32 @@ async def test_misuse_raises_runtime_error(
     await session.answer("scan_error")
     await session.answer("Yes")  # a label works as well as a value
     assert session.finished and session.outcome == "resolved"
-    for call in (session.answer("yes"), session.confirm(), session.back()):
+    for call in (session.answer("yes"), session.confirm()):
         with pytest.raises(RuntimeError, match="is finished"):
             await call
+    session.close()
+    with pytest.raises(RuntimeError, match="is finished"):
+        await session.back()  # a closed walk is sealed: no step back
+
+
+async def test_back_from_an_end_reopens_the_walk_until_it_is_closed(
+    kb: KnowledgeBase, api: AccessClient, state_dir: Path
+) -> None:
+    session = await Session.start(kb.trees["scanner-signature-pad"], api, state_dir=state_dir)
+    await session.answer("scan_error")
+    await session.answer("yes")
+    assert session.outcome == "resolved"
+
+    view = await session.back()  # the caller says it still fails after all
+
+    assert view.id == "locked" and not session.finished and session.outcome is None
+    await session.answer("no")
+    assert session.outcome == "escalated"
+    session.close()
+    assert [r["type"] for r in session.records[-2:]] == ["end", "close"]
+    from helpdesk.diagnostics.report import walk_outcome
+
+    assert walk_outcome(session.records) == ("escalated", "scanner_escalate")
 
 
 async def test_transcript_chain_detects_an_edited_line(

@@ -132,7 +132,7 @@ PATHS: list[Path_] = [
     Path_(MFA, "pin_done", "resolved", {**M, "pin_gate": True, "set_pin": "confirm"},
           check=_giulia_has_pin, secrets=("pin",)),
     Path_(MFA, "pin_self_service", "resolved", {**M, "pin_gate": False}, check=_nothing_applied()),
-    Path_(MFA, "pin_self_service", "resolved", {**M, "pin_gate": True, "set_pin": "decline"},
+    Path_(MFA, "pin_self_service", "declined", {**M, "pin_gate": True, "set_pin": "decline"},
           check=_nothing_applied()),
     Path_(MFA, "use_pin", "resolved", {**M, "email": MARCO, "client": "android", "version": "1.5.2"}),
     Path_(MFA, "use_pin", "resolved", {**M, "email": MARCO, "client": "tablet", "version": "1.5.1"}),
@@ -141,7 +141,7 @@ PATHS: list[Path_] = [
     Path_(MFA, "suspended", "workaround",
           {**M_OLD, "workaround": "suspend", "suspend_gate": True, "duration": "60", "suspend": "confirm"},
           check=_suspended_hour),
-    Path_(MFA, "update_then_pin", "resolved",
+    Path_(MFA, "update_then_pin", "declined",
           {**M_OLD, "workaround": "suspend", "suspend_gate": True, "duration": "60", "suspend": "decline"},
           check=_nothing_applied()),
     Path_(MFA, "third_party", "not_our_problem", {**M_OLD, "workaround": "suspend", "suspend_gate": False}),
@@ -153,7 +153,7 @@ PATHS: list[Path_] = [
     Path_(MFA, "action_failed", "escalated",
           {**M_OLD, "workaround": "limited", "limited_gate": True, "limited_email": LUCA,
            "limited_name": "Luca again", "create_limited": "confirm"}),
-    Path_(MFA, "update_then_pin", "resolved",
+    Path_(MFA, "update_then_pin", "declined",
           {**M_OLD, "workaround": "limited", "limited_gate": True, "limited_email": "x@hotel-aurora.example",
            "limited_name": "X", "create_limited": "decline"}, check=_nothing_applied()),
     Path_(MFA, "already_suspended", "workaround", M, setup=_suspend_giulia_first),
@@ -163,14 +163,14 @@ PATHS: list[Path_] = [
     Path_(PIN, "self_service", "resolved", {**P, "situation": "never_set", "email": GIULIA, "workspace_ok": "yes"}),
     Path_(PIN, "pin_given", "resolved", {**P, "workspace_ok": "no", "identity": True, "reset_pin": "confirm"},
           check=_audit("set_pin", "HD-2"), secrets=("pin",)),
-    Path_(PIN, "self_service", "resolved", {**P, "workspace_ok": "no", "identity": True, "reset_pin": "decline"},
+    Path_(PIN, "self_service", "declined", {**P, "workspace_ok": "no", "identity": True, "reset_pin": "decline"},
           check=_nothing_applied()),
     Path_(PIN, "not_owner", "not_our_problem", {**P, "workspace_ok": "no", "identity": False}),
     Path_(PIN, "no_such_user", "escalated", {**P, "email": NOBODY, "user_not_found": "escalate"}),
     # -- device activation
     Path_(DEV, "code_given", "resolved", {**D, "code_gate": True, "create_code": "confirm"},
           check=_code_created, secrets=("activation_code",)),
-    Path_(DEV, "self_service", "resolved", {**D, "code_gate": True, "create_code": "decline"},
+    Path_(DEV, "self_service", "declined", {**D, "code_gate": True, "create_code": "decline"},
           check=_nothing_applied()),
     Path_(DEV, "ask_admin", "not_our_problem", {**D, "code_gate": False}),
     Path_(DEV, "self_service", "resolved", {**D, "requester_email": MARCO, "who_creates": "self"}),
@@ -179,7 +179,7 @@ PATHS: list[Path_] = [
     Path_(DEV, "enabled", "resolved",
           {"ticket": "HD-3", "situation": "blocked", "is_that_device": "yes", "enable_gate": True,
            "enable": "confirm"}, check=_lobby_phone_enabled),
-    Path_(DEV, "ask_admin", "not_our_problem",
+    Path_(DEV, "ask_admin", "declined",
           {"ticket": "HD-3", "situation": "blocked", "is_that_device": "yes", "enable_gate": True,
            "enable": "decline"}, check=_nothing_applied()),
     Path_(DEV, "ask_admin", "not_our_problem",
@@ -191,7 +191,7 @@ PATHS: list[Path_] = [
     # -- account locked
     Path_(LOCK, "reset_password", "resolved",
           {**L, "caller_is_user": True, "unlock_or_wait": "unlock", "unlock": "confirm"}, check=_sara_unlocked),
-    Path_(LOCK, "wait_then_reset", "workaround",
+    Path_(LOCK, "wait_then_reset", "declined",
           {**L, "caller_is_user": True, "unlock_or_wait": "unlock", "unlock": "decline"}, check=_nothing_applied()),
     Path_(LOCK, "wait_then_reset", "workaround", {**L, "caller_is_user": True, "unlock_or_wait": "wait"}),
     Path_(LOCK, "identity_not_confirmed", "not_our_problem", {**L, "caller_is_user": False}),
@@ -255,7 +255,8 @@ async def test_path(path: Path_, kb: KnowledgeBase, api: AccessClient, state_dir
     session = result.session
     assert result.state == "finished", session.message
     assert (session.state.steps[-1].node, session.outcome) == (path.end, path.outcome)
-    assert session.records[-1]["type"] == "end"
+    # A headless walk is sealed at its end: the closing record follows the end.
+    assert [r["type"] for r in session.records[-2:]] == ["end", "close"]
     assert {k.split(": ")[-1] for k, _ in result.secrets} == set(path.secrets)
     for _, secret in result.secrets:
         assert_not_stored(secret, state_dir)

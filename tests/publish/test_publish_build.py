@@ -28,6 +28,9 @@ def run_build(project: Path) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+LANGUAGES = ["en", "it", "es"]
+
+
 def search_index(site: Path) -> dict[str, object]:
     data: dict[str, object] = json.loads((site / "search" / "search_index.json").read_text())
     return data
@@ -38,12 +41,13 @@ def test_every_published_article_has_a_page_and_nothing_else(project: Path) -> N
     assert code == 0, output
     site = project / "site"
     kb = load_kb(project / "kb")
-    for article in kb.articles.values():
-        page = site / article.category / article.id / "index.html"
-        assert page.is_file() == (article.id in ON_SITE), article.id
+    for lang in LANGUAGES:
+        for article in kb.articles.values():
+            page = site / lang / article.category / article.id / "index.html"
+            assert page.is_file() == (article.id in ON_SITE), (lang, article.id)
     assert sorted(a.id for a in kb.site_articles()) == sorted(ON_SITE)
 
-    index = search_index(site)
+    index = search_index(site / "en")
     docs = index["docs"]
     assert isinstance(docs, list)
     text = json.dumps(index)
@@ -55,7 +59,7 @@ def test_every_published_article_has_a_page_and_nothing_else(project: Path) -> N
     assert mfa and "2FA" in mfa[0]["text"]
     # Nothing half-made is left next to the site.
     assert sorted(p.name for p in project.iterdir()) == ["build", "kb", "mkdocs.yml", "site"]
-    assert "Built 20 pages" in output
+    assert "Built 60 pages (en, it, es)" in output
 
 
 def test_engine_failure_leaves_the_previous_site_byte_for_byte(project: Path) -> None:
@@ -67,7 +71,7 @@ def test_engine_failure_leaves_the_previous_site_byte_for_byte(project: Path) ->
     code, output = run_build(project)
 
     assert code == 1
-    assert "error: the site engine (MkDocs) failed" in output
+    assert "error: the site engine (MkDocs) failed on the 'en' site" in output
     assert "no-such-page.md" in output  # the engine's own warning, shown below
     assert "end of life" not in output and "│" not in output  # Material's notice is filtered
     assert "Traceback" not in output
@@ -99,17 +103,19 @@ def test_content_errors_stop_before_the_engine(
 def test_rebuild_writes_only_changes_and_drops_removed_pages(project: Path) -> None:
     today = dt.date(2025, 10, 1)
     first = build_site(project / "kb", today=today)
-    assert first.generate.written == 22  # 20 pages, the CSS and the image
+    assert first.generate.written == 3 * 23  # per language: 20 pages, 2 assets, the image
     second = build_site(project / "kb", today=today)
     assert second.generate.written == 0
     assert second.generate.unchanged == first.generate.written
 
     (project / "kb" / "articles" / "legacy-app-login.yaml").unlink()
     third = build_site(project / "kb", today=today)
-    assert third.generate.removed == 2  # its page, and the "legacy" tag page it alone had
-    assert not (project / "build/docs/access-security/legacy-app-login.md").exists()
-    assert not (project / "build/docs/tags/legacy.md").exists()
-    assert not (project / "site/access-security/legacy-app-login").exists()
+    # In each language: its page, and the "legacy" tag page it alone had.
+    assert third.generate.removed == 3 * 2
+    for lang in LANGUAGES:
+        assert not (project / f"build/{lang}/docs/access-security/legacy-app-login.md").exists()
+        assert not (project / f"build/{lang}/docs/tags/legacy.md").exists()
+        assert not (project / f"site/{lang}/access-security/legacy-app-login").exists()
 
 
 def test_site_dir_option_builds_elsewhere(project: Path, tmp_path: Path) -> None:
@@ -118,22 +124,27 @@ def test_site_dir_option_builds_elsewhere(project: Path, tmp_path: Path) -> None
         cli, ["build", "--kb", str(project / "kb"), "--site-dir", str(target)]
     )
     assert result.exit_code == 0, result.output
-    assert (target / "access-security" / "pin-login" / "index.html").is_file()
+    assert (target / "it" / "access-security" / "pin-login" / "index.html").is_file()
     assert not (project / "site").exists()
 
 
 def test_generated_config_inherits_and_lists_categories_not_articles(project: Path) -> None:
     paths = find_project(project / "kb")
     kb = load_kb(paths.kb_dir)
-    content = render_site(kb, today=dt.date(2025, 10, 1))
+    content = render_site(kb, today=dt.date(2025, 10, 1), lang="it")
     content.extra_javascript.append("assets/releases.js")
-    config = yaml.safe_load(engine_config_text(paths, kb, content))
-    assert config["INHERIT"] == "../mkdocs.yml"
-    assert config["docs_dir"] == str(project / "build" / "docs")
-    assert config["extra_javascript"] == ["assets/releases.js"]
-    topics = config["nav"][1]["Help topics"]
-    assert topics[0] == {"Access and security": "access-security/index.md"}
+    config = yaml.safe_load(engine_config_text(paths, kb, content, LANGUAGES))
+    assert config["INHERIT"] == "../../mkdocs.yml"
+    assert config["docs_dir"] == str(project / "build" / "it" / "docs")
+    assert config["site_dir"] == str(project / "site" / "it")
+    assert config["theme"]["language"] == "it"
+    assert config["extra_javascript"][-1] == "assets/releases.js"
+    assert config["extra"]["alternate"] is True  # the switcher, made per page by the theme
+    assert [alt["lang"] for alt in config["extra"]["hd"]["languages"]] == LANGUAGES
+    assert config["extra"]["hd"]["languages"][1]["name"] == "Italiano"
+    topics = next(iter(config["nav"][1].values()))
     assert len(topics) == len(kb.taxonomy.categories)
+    assert list(topics[0].values()) == ["access-security/index.md"]
     assert "pin-login" not in json.dumps(config["nav"])
 
 
@@ -166,9 +177,13 @@ def test_site_url_in_mkdocs_yml_makes_the_sitemap_list_full_addresses(
     code, output = run_build(project)
 
     assert code == 0, output
-    sitemap = (project / "site" / "sitemap.xml").read_text()
-    assert "<loc>https://help.example.test/hotel/access-security/pin-login/</loc>" in sitemap
+    sitemap = (project / "site" / "it" / "sitemap.xml").read_text()
+    assert "<loc>https://help.example.test/hotel/it/access-security/pin-login/</loc>" in sitemap
     assert public_site_url(project) == "https://help.example.test/hotel/"
+    index = (project / "site" / "sitemap.xml").read_text()
+    for lang in LANGUAGES:
+        assert f"<loc>https://help.example.test/hotel/{lang}/sitemap.xml</loc>" in index
+    assert "site_url is not set" not in output
 
 
 def test_the_site_url_variable_wins_and_a_bad_address_stops_the_build(
@@ -185,8 +200,8 @@ def test_the_site_url_variable_wins_and_a_bad_address_stops_the_build(
     monkeypatch.setenv("HELPDESK_SITE_URL", "https://docs.example.test")
     code, output = run_build(project)
     assert code == 0, output
-    generated = yaml.safe_load((project / "build" / "mkdocs.yml").read_text())
-    assert generated["site_url"] == "https://docs.example.test/"
+    generated = yaml.safe_load((project / "build" / "es" / "mkdocs.yml").read_text())
+    assert generated["site_url"] == "https://docs.example.test/es/"
 
 
 def test_a_bad_site_url_in_mkdocs_yml_is_named_with_its_file(
@@ -206,14 +221,18 @@ def test_the_not_found_page_offers_search_and_the_topics(project: Path) -> None:
     code, output = run_build(project)
     assert code == 0, output
 
-    page = (project / "site" / "404.html").read_text()
+    page = (project / "site" / "404.html").read_text()  # for any address outside /<lang>/
 
     assert "This page is not here" in page and "search box" in page
     kb = load_kb(project / "kb")
     for category in kb.taxonomy.categories:
         # Root-relative: the page is served for a missing address at any depth.
-        assert f'<a href="/{category.id}/">{category.title}</a>' in page
-    assert '<a href="/">Help center home</a>' in page
+        assert f'<a href="/en/{category.id}/">{category.title}</a>' in page
+    assert '<a href="/en/">Help center home</a>' in page
+    assert 'href="/en/assets/helpdesk.css"' in page
+    assert (project / "site" / "en" / "404.html").read_text() == page
+    italian = (project / "site" / "it" / "404.html").read_text()
+    assert '<html lang="it"' in italian and 'href="/it/assets/helpdesk.css"' in italian
 
 
 @pytest.mark.parametrize(

@@ -73,15 +73,22 @@ def test_serve_rerenders_on_yaml_change_and_stops_cleanly(
     served: tuple[str, Path, subprocess.Popen[bytes]], project: Path
 ) -> None:
     base, log, process = served
-    page = f"{base}/access-security/enable-mfa/"
+    page = f"{base}/en/access-security/enable-mfa/"
+    italian = f"{base}/it/access-security/enable-mfa/"
     wait_for(
         lambda: "Turn on multi-factor authentication" in (fetch(page) or ""), "first page", log
     )
+    # Every language is served (each engine server starts after its first build).
+    wait_for(lambda: '<html lang="it"' in (fetch(italian) or ""), "the Italian page", log)
 
     article = project / "kb" / "articles" / "enable-mfa.yaml"
     original = article.read_text()
     article.write_text(original.replace("title: Turn on multi-factor", "title: Switch on two-step"))
     wait_for(lambda: "Switch on two-step authentication" in (fetch(page) or ""), "re-render", log)
+    # Not translated: the Italian site shows the English text, re-rendered too.
+    wait_for(
+        lambda: "Switch on two-step authentication" in (fetch(italian) or ""), "it re-render", log
+    )
 
     article.write_text(original + "broken: [\n")
     wait_for(lambda: "enable-mfa.yaml:" in log.read_text(), "the YAML error", log)
@@ -89,7 +96,7 @@ def test_serve_rerenders_on_yaml_change_and_stops_cleanly(
 
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=15) == 0
-    port_open = fetch(base + "/") is not None
+    port_open = fetch(base + "/en/") is not None
     assert not port_open, "the engine's server outlived helpdesk serve"
     text = log.read_text()
     assert "Traceback" not in text and "end of life" not in text
@@ -112,3 +119,38 @@ def test_serving_on_a_taken_port_is_a_clear_usage_error(project: Path) -> None:
     assert result.exit_code == 2
     assert f"cannot serve on 127.0.0.1:{port}" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop_with", [signal.SIGINT, signal.SIGTERM])
+def test_serve_stops_on_a_signal_even_when_started_with_sigint_ignored(
+    project: Path, tmp_path: Path, stop_with: signal.Signals
+) -> None:
+    # A shell script that starts a job in the background leaves SIGINT ignored in it.
+    port = free_port()
+    log = tmp_path / "serve.log"
+    command = " ".join([*HELPDESK, "serve", "--kb", str(project / "kb"), "--port", str(port)])
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            ["sh", "-c", f"trap '' INT; exec {command}"],
+            cwd=project,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: fetch(f"{base}/es/") is not None, "the Spanish site", log)
+        request = urllib.request.Request(base + "/", headers={"Accept-Language": "it-IT,it;q=0.9"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.url == f"{base}/it/"  # / goes to the browser's language
+
+        process.send_signal(stop_with)
+        # Bounded generously for a loaded machine; bench-free, it takes under a second.
+        assert process.wait(timeout=5) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert fetch(f"{base}/en/") is None, "an engine server outlived helpdesk serve"
+    assert "Traceback" not in log.read_text()

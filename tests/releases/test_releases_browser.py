@@ -31,7 +31,7 @@ def site_url(tmp_path_factory: pytest.TempPathFactory, serve_folder: Callable[[P
         cli, ["build", "--kb", str(project / "kb"), "--site-dir", str(site)]
     )
     assert result.exit_code == 0, result.output
-    return serve_folder(site)
+    return serve_folder(site) + "en/"  # the English site
 
 
 def test_upgrade_from_19_99_to_20_0_shows_pin_and_activation_first(

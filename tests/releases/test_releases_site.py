@@ -130,12 +130,40 @@ def test_feeds_are_atom_with_stable_ids(published_kb: Path) -> None:
         assert entry.findtext(f"{ATOM}title") and entry.findtext(f"{ATOM}updated")
         link = entry.find(f"{ATOM}link")
         assert link is not None
-        assert link.get("href", "").startswith("https://help.example.com/release-notes/client/")
+        assert link.get("href", "").startswith("https://help.example.com/en/release-notes/client/")
     everything = ET.fromstring(files["releases/feed.xml"])
     assert len(everything.findall(f"{ATOM}entry")) == 5
     self_link = feed.find(f"{ATOM}link[@rel='self']")
     assert self_link is not None
-    assert self_link.get("href") == "https://help.example.com/releases/client.xml"
+    assert self_link.get("href") == "https://help.example.com/en/releases/client.xml"
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+
+
+def test_each_language_has_its_own_feeds_with_absolute_links(published_kb: Path) -> None:
+    kb = load_kb(published_kb)
+    english = release_files(kb, today=DAY, site_url="https://help.example.com/")
+    files = release_files(kb, today=DAY, site_url="https://help.example.com/", lang="it")
+    feed = ET.fromstring(files["releases/client.xml"])
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "it"
+    self_link = feed.find(f"{ATOM}link[@rel='self']")
+    assert self_link is not None
+    assert self_link.get("href") == "https://help.example.com/it/releases/client.xml"
+    page = feed.find(f"{ATOM}link[@rel='alternate']")
+    assert (
+        page is not None and page.get("href") == "https://help.example.com/it/release-notes/client/"
+    )
+    ids = [e.findtext(f"{ATOM}id", "") for e in feed.findall(f"{ATOM}entry")]
+    english_ids = [
+        e.findtext(f"{ATOM}id", "")
+        for e in ET.fromstring(english["releases/client.xml"]).findall(f"{ATOM}entry")
+    ]
+    # Other text, other entries: a reader subscribed to both sees each once per language.
+    assert ids and not set(ids) & set(english_ids)
+    assert all(":it/release-notes/client/" in i for i in ids)
+    for entry in feed.findall(f"{ATOM}entry"):
+        link = entry.find(f"{ATOM}link")
+        assert link is not None
+        assert link.get("href", "").startswith("https://help.example.com/it/release-notes/")
 
 
 def test_a_correction_moves_updated_not_the_id(published_kb: Path) -> None:
@@ -201,5 +229,5 @@ def test_search_documents_respect_the_embargo(embargoed_kb: Path) -> None:
     assert before == ["app-1.5", "client-19.99", "client-20.0.0", "client-20.0.9"]
     assert "client-20.0.10" in release_ids(EMBARGO)
     doc = next(d for d in collect(load_kb(embargoed_kb, today=EMBARGO)) if d.id == "client-20.0.0")
-    assert doc.url == "release-notes/client/20.0.0/"
+    assert doc.url == "en/release-notes/client/20.0.0/"  # under the language prefix
     assert "Printing a registration card" in doc.body  # the known issue is searchable

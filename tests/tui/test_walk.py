@@ -80,11 +80,19 @@ async def test_declining_the_plan_changes_nothing(
     async with app.run_test(size=SIZE) as pilot:
         await walk_to_plan(pilot, settle)
         assert isinstance(app.screen, PlanScreen)
-        await pilot.press("escape")
+        await pilot.press("escape")  # Esc only closes the dialog: nothing is decided
+        await settle(pilot)
+        assert isinstance(app.screen, WalkScreen) and app.screen.view.kind == "action"
+        await pilot.press("p")  # the plan waits; p reopens it
+        await settle(pilot)
+        assert isinstance(app.screen, PlanScreen)
+        await pilot.press("ctrl+d")  # declining is its own key
         await settle(pilot)
         assert isinstance(app.screen, EndScreen)
         assert app.screen.state.current == "pin_instead"
+        assert app.screen.state.outcome == "declined"  # never "resolved"
         assert "Declined by the agent" in app.screen.transcript
+        assert "Fix declined" in app.screen.transcript
 
     async with embedded.client() as api:
         user = await api.get_user(ADMIN_MFA_NO_PIN.id)
@@ -215,3 +223,43 @@ async def test_a_mistyped_email_comes_back_to_be_corrected(app_factory: Any, set
         await submit(pilot, LOCKED_USER.email)
         await settle(pilot)
         assert app.screen.view.id == "caller_is_user"
+
+
+async def test_a_click_on_a_choice_only_highlights_it(app_factory: Any, settle: Any) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await begin(pilot, settle, "mfa-app-access", TICKET, ADMIN_MFA_NO_PIN.email)
+        screen = app.screen
+        assert screen.view.id == "client"
+        choices = screen.query_one("#choices")
+        await pilot.click(choices, offset=(4, 2))  # the second answer (row 0 is the border)
+        await settle(pilot)
+        assert screen.view.id == "client"  # not answered
+        assert choices.highlighted == 1
+        await pilot.press("enter")  # Enter on the highlighted answer gives it
+        await settle(pilot)
+        assert screen.view.id != "client"
+
+
+async def test_step_back_from_an_end_screen_until_the_walk_is_closed(
+    app_factory: Any, settle: Any
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await walk_to_plan(pilot, settle)
+        await pilot.press("ctrl+d")
+        await settle(pilot)
+        end = app.screen
+        assert isinstance(end, EndScreen)
+        await pilot.press("ctrl+b")  # the caller says they still cannot sign in
+        await settle(pilot)
+        walk = app.screen
+        assert isinstance(walk, WalkScreen) and walk.view is not None
+        assert walk.view.kind in ("ask", "input", "verify")
+        assert walk.session is not None and not walk.session.finished
+        session_id = walk.session.id
+
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+    state = app.walk_store.load(session_id)
+    assert state.status == "active" and state.outcome is None

@@ -48,6 +48,25 @@
     return node;
   }
 
+  // The page's words (data-hd-strings, in the page's language) over these English ones.
+  var WORDS = {
+    choose_newer: "Choose a newer version to upgrade to.",
+    nothing: "Nothing to do: no notes between these versions.",
+    workaround: "Workaround",
+    workaround_inferred: "Workaround to try (not confirmed by PassportScan)",
+    from_version: "From version",
+    not_loaded: "The list of changes could not be loaded; every version is listed below."
+  };
+
+  function localize(root) {
+    var words = {};
+    try { words = JSON.parse(root.getAttribute("data-hd-strings") || "{}"); } catch (e) { words = {}; }
+    Object.keys(words).forEach(function (key) {
+      if (key in TITLES) TITLES[key] = words[key];
+      if (key in WORDS) WORDS[key] = words[key];
+    });
+  }
+
   function render(result, data, installed, target) {
     result.textContent = "";
     var low = null, high = null;
@@ -56,12 +75,12 @@
       if (r.version === target) high = r.order;
     });
     if (low === null || high === null || low >= high) {
-      result.appendChild(el("p", "hd-rn-empty", "Choose a newer version to upgrade to."));
+      result.appendChild(el("p", "hd-rn-empty", WORDS.choose_newer));
       return;
     }
     var notes = notesBetween(data, installed, target);
     if (!notes.length) {
-      result.appendChild(el("p", "hd-rn-empty", "Nothing to do: no notes between these versions."));
+      result.appendChild(el("p", "hd-rn-empty", WORDS.nothing));
     }
     ORDER.forEach(function (section) {
       var inSection = notes.filter(function (n) { return n.section === section; });
@@ -73,13 +92,13 @@
         var item = el("div", "hd-rn-note", note.html);
         item.setAttribute("data-note", note.id);
         if (note.workaround) {
-          var label = note.workaround.inferred
-            ? "Workaround to try (not confirmed by PassportScan)" : "Workaround";
+          var label = note.workaround.inferred ? WORDS.workaround_inferred : WORDS.workaround;
           item.appendChild(el("div", "admonition tip",
             '<p class="admonition-title">' + label + "</p>" + note.workaround.html));
         }
         var meta = el("p", "hd-meta");
-        var link = el("a", null, "From version " + note.origin);
+        var link = el("a");
+        link.textContent = WORDS.from_version + " " + note.origin;
         link.href = note.url;
         meta.appendChild(link);
         note.articles.forEach(function (article) {
@@ -99,6 +118,7 @@
   function setUp(root) {
     if (root.getAttribute("data-hd-ready")) return;
     root.setAttribute("data-hd-ready", "1");
+    localize(root);
     var url = new URL(root.getAttribute("data-hd-upgrade"), document.baseURI).href;
     fetch(url).then(function (response) {
       if (!response.ok) throw new Error(response.status + " " + url);
@@ -132,8 +152,9 @@
       update();
     }).catch(function (error) {
       root.hidden = false;
-      root.appendChild(el("p", "hd-rn-empty", "The list of changes could not be loaded (" +
-        String(error.message).replace(/</g, "&lt;") + "); every version is listed below."));
+      var failed = el("p", "hd-rn-empty");
+      failed.textContent = WORDS.not_loaded + " (" + String(error.message) + ")";
+      root.appendChild(failed);
     });
   }
 

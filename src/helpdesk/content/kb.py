@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -137,6 +138,9 @@ class KnowledgeBase:
     """``kb/taxonomy.<lang>.yaml`` by language."""
     language_synonyms: dict[str, Synonyms] = field(default_factory=dict, repr=False)
     """``kb/synonyms.<lang>.yaml`` by language."""
+    loaded_at: float = 0.0
+    """When ``load_kb`` started reading the files (``time.time()``); 0 for a KB built in
+    code. Caches made from this object (the search index) compare file times with it."""
     _localized_taxonomies: dict[str, LocalizedTaxonomy] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -277,6 +281,7 @@ def load_kb(
 
 
 def _load_kb(root: Path, today: dt.date, sections: tuple[Section, ...]) -> KnowledgeBase:
+    started = time.time()
     problems = ProblemList(root)
     if not root.is_dir():
         problems.file(root, "knowledge base folder not found; pass --kb DIR or set HELPDESK_KB")
@@ -312,6 +317,7 @@ def _load_kb(root: Path, today: dt.date, sections: tuple[Section, ...]) -> Knowl
         translations=translations,
         taxonomy_labels=labels,
         language_synonyms=language_synonyms,
+        loaded_at=started,
     )
 
 
@@ -435,12 +441,19 @@ def _check_translated_bodies(
     known: frozenset[str],
     problems: ProblemList,
 ) -> None:
-    """A translation's own links, images and tabs must exist, whatever its freshness."""
+    """A translation's own links, tabs (and images, when stale) must exist.
+
+    A current translation's images are its source's (the structure check says so when
+    they differ), so a missing image is reported once, in the source.
+    """
     platforms = {p.id for p in taxonomy.platforms}
     for (article_id, _), record in translations.items():
         on_site = articles[article_id].on_site
         body = record.translation.body
-        _check_blocks(root, body, on_site, record.doc, articles, known, platforms, problems)
+        images = record.freshness.state == "stale" and record.freshness.marked
+        _check_blocks(
+            root, body, on_site, record.doc, articles, known, platforms, problems, images=images
+        )
 
 
 def _unknown_ids(
@@ -467,6 +480,8 @@ def _check_blocks(
     known: frozenset[str],
     platforms: set[str],
     problems: ProblemList,
+    *,
+    images: bool = True,
 ) -> None:
     for index, block in enumerate(body):
         loc: tuple[str | int, ...] = ("body", index)
@@ -478,7 +493,11 @@ def _check_blocks(
                     problems.at(doc, (*tab_loc, "platform"), f"unknown platform '{tab.platform}'")
                 inner += [((*tab_loc, "body", i), b) for i, b in enumerate(tab.body)]
         for block_loc, item in inner:
-            if isinstance(item, ImageBlock) and not (root / "images" / item.image.src).is_file():
+            if (
+                images
+                and isinstance(item, ImageBlock)
+                and not (root / "images" / item.image.src).is_file()
+            ):
                 problems.at(
                     doc,
                     (*block_loc, "image", "src"),

@@ -166,6 +166,9 @@ def _message(error: Any, loc: Loc, vocabulary: frozenset[str]) -> tuple[str, boo
                 "and single hyphens (e.g. 'pin-login')"
             ), False
         return f"'{value}' is not a valid value for '{name}'", False
+    if kind == "too_short" and int(ctx.get("min_length", 1)) > 1:
+        count = len(value) if isinstance(value, list) else 0
+        return f"'{name}' needs at least {ctx['min_length']} entries (count {count})", False
     if kind in ("string_too_short", "too_short"):
         return f"'{name}' must not be empty", False
     if kind.startswith("date_"):

@@ -72,8 +72,13 @@ class Session(Walk):
         state_dir: Path | str | None = None,
         operations: Registry | None = None,
         clock: Clock | None = None,
+        context: Mapping[str, str] | None = None,
     ) -> Session:
-        """A new walk standing on ``tree.start``, saved, with no call made yet (see ``run``)."""
+        """A new walk standing on ``tree.start``, saved, with no call made yet (see ``run``).
+
+        ``context`` is the call it belongs to (``ticket``, ``caller``, ``language``): kept
+        with the state so saved walks can be listed by ticket and caller.
+        """
         now = (clock or utc_now)()
         session_id = f"{tree.id[:32]}-{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
         state = SessionState(
@@ -83,6 +88,7 @@ class Session(Walk):
             tree_title=tree.title,
             current=tree.start,
             entered_at=now.isoformat(),
+            context={k: v for k, v in (context or {}).items() if v},
         )
         session = cls(
             tree, client, state, store=SessionStore(state_dir), operations=operations, clock=clock
@@ -271,9 +277,16 @@ class Session(Walk):
             raise DiagnosticError("the change has not been planned yet; call run() to retry")
         op = self._operation(node.operation)
         params = self._params(node, op)
+        # The chain head goes with the write and stays in its audit record, so the
+        # server can later prove this transcript was not rewritten (``diagnostics.proof``).
+        head = self.state.records[-1]["hash"] if self.state.records else None
         try:
             result = await op(
-                self.client, params, dry_run=False, idempotency_key=plan.idempotency_key
+                self.client,
+                params,
+                dry_run=False,
+                idempotency_key=plan.idempotency_key,
+                transcript_head=head,
             )
         except APIStatusError as exc:
             if isinstance(exc, SERVICE_ERRORS):
@@ -319,14 +332,23 @@ class Session(Walk):
         return await self._go(node.on_decline)
 
     async def back(self) -> NodeView:
-        """Return to the previous question; changes already applied stay applied."""
-        self._require_active("back")
+        """Return to the previous question; changes already applied stay applied.
+
+        Also from an end, as long as the walk is not closed: the caller may say the fix
+        did not work after all. The end reached is then no longer the walk's outcome.
+        """
+        reopen = self.state.status == "finished" and not self.state.closed
+        if not reopen:
+            self._require_active("back")
         steps = self.state.steps
         index = next(
             (i for i in range(len(steps) - 1, -1, -1) if steps[i].kind in QUESTION_KINDS), None
         )
         if index is None:
             raise DiagnosticError("there is no earlier question to go back to")
+        if reopen:
+            self.state.status = "active"
+            self.state.outcome = None
         undone = steps[index:]
         applied = [a for a in self.state.applied if a["node"] in {s.node for s in undone}]
         note = (
@@ -341,6 +363,31 @@ class Session(Walk):
         self._enter(target)
         self._save()
         return self.current
+
+    @property
+    def closed(self) -> bool:
+        return self.state.closed
+
+    def close(self) -> None:
+        """Seal the transcript with a ``close`` record (the count and the last hash).
+
+        A transcript cut after any record then lacks its seal, which ``transcript verify``
+        reports. Closing an unfinished walk records it as abandoned. Closing twice is a
+        no-op.
+        """
+        if self.state.closed:
+            return
+        records = self.state.records
+        outcome = self.state.outcome if self.state.status == "finished" else None
+        self._record(
+            "close",
+            node=self.state.current,
+            outcome=outcome or ("failed" if self.state.status == "failed" else "abandoned"),
+            count=len(records),
+            head=records[-1]["hash"] if records else None,
+        )
+        self.state.closed = True
+        self._save()
 
     async def run(self) -> NodeView:
         """Run automatic steps (lookups, branches, planning) up to the next stop.

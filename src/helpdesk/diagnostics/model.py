@@ -42,6 +42,10 @@ Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=60)]
 
 Outcome = Literal["resolved", "workaround", "escalated", "not_our_problem"]
 OUTCOMES: tuple[str, ...] = ("resolved", "workaround", "escalated", "not_our_problem")
+"""The outcome tags an end node may carry."""
+WALK_OUTCOMES: tuple[str, ...] = (*OUTCOMES, "declined")
+"""How a walk can end: an end node's tag, or ``declined`` when the agent declined a fix
+on the way (whatever a non-escalating end node says)."""
 InputType = Literal["email", "version", "device_name", "ticket", "text", "integer"]
 ParamValue = str | int | bool
 """A request parameter: a literal, or text with ``{name.path}`` references."""

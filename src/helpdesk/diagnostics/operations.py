@@ -39,6 +39,7 @@ class OperationSpec(Protocol):
         *,
         dry_run: bool = False,
         idempotency_key: str | None = None,
+        transcript_head: str | None = None,
     ) -> BaseModel: ...
 
 

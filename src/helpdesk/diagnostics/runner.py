@@ -118,6 +118,13 @@ async def run_headless(
                 f"{MAX_VISITS + 1} times; change the answer that leads back to it. "
                 f"Session {session.id} is saved"
             )
+        if view.kind == "action" and view.id not in answers and not yes:
+            # The plan is what a run without --yes stops at, recorded answer or not.
+            if on_plan is not None:
+                on_plan(session)
+            return RunResult(session, "stopped", shown)
+        if view.id not in answers and view.kind == "action":
+            answers = {**answers, view.id: "confirm"}  # --yes confirms every planned change
         if view.id not in answers:
             # Say what the answers file could hold, so adding the line is the whole fix.
             if view.kind == "ask":
@@ -149,4 +156,6 @@ async def run_headless(
             outcome = await session.confirm()
             if outcome is not None:
                 shown += [(f"{view.id}: {k}", v) for k, v in outcome.secrets.items()]
+    # Nobody steps back from a headless end: seal the transcript at once.
+    session.close()
     return RunResult(session, session.status, shown)

@@ -124,6 +124,10 @@ class SessionState(_Stored):
     """Why a failed walk stopped."""
     records: list[dict[str, Any]] = Field(default_factory=list)
     """The hash-chained transcript records (the .jsonl file mirrors them)."""
+    closed: bool = False
+    """Sealed by a ``close`` record: no step back, nothing more is recorded."""
+    context: dict[str, str] = Field(default_factory=dict)
+    """The call the walk belongs to: ``ticket``, ``caller`` (email), ``language``."""
 
     def answers(self) -> dict[str, Any]:
         return {

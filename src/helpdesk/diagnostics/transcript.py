@@ -4,13 +4,17 @@ Each record is one JSON object on one line with ``seq``, ``type``, ``time``,
 ``prev`` (the previous record's hash; 64 zeros for the first) and ``hash`` (SHA-256
 of the record's canonical JSON without ``hash``). Editing a line breaks its own hash;
 editing it *and* fixing its hash breaks the next line's ``prev``. Either way
-:func:`verify_transcript` names the line that was changed. (Cutting lines off the end
-cannot be told from a walk that stopped there; the saved session holds the head.)
+:func:`verify_transcript` names the line that was changed. A closed walk ends with a
+``close`` record that seals the number of records before it and the last hash, so a
+transcript cut after any record has no seal (or a seal that does not fit). A rewrite
+with the whole chain recomputed is caught against the access API: each applied write
+sent the chain head of that moment, which the server keeps in its audit record
+(``transcript verify --api-url``, :func:`heads_to_prove`).
 
 Record types, in walk order: ``start``, ``question`` (ask/input answers), ``gate``
 (verify), ``fact`` (a lookup's reply), ``branch``, ``plan``, ``applied``,
-``declined``, ``api_error``, ``back``, ``end`` and ``failed``. Every record that
-closes a node carries ``seconds`` spent on it.
+``declined``, ``api_error``, ``back``, ``end``, ``failed`` and ``close`` (the seal).
+Every record that closes a node carries ``seconds`` spent on it.
 """
 
 from __future__ import annotations
@@ -54,18 +58,26 @@ def record_line(record: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The result of checking a transcript file."""
+    """The result of checking a transcript file.
+
+    ``ok`` means the hash chain is intact; ``sealed`` that it also ends with a ``close``
+    record that fits it (nothing was cut off).
+    """
 
     ok: bool
     records: int
     line: int | None = None
     message: str = ""
+    sealed: bool = False
+    head: str | None = None
+    """The last record's hash."""
 
 
 def verify_transcript(path: Path) -> Verdict:
-    """Check a transcript's hash chain; name the first line that was changed."""
+    """Check a transcript's hash chain and seal; name the first line that was changed."""
     prev = GENESIS
     count = 0
+    last: dict[str, Any] | None = None
     with path.open(encoding="utf-8") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
@@ -89,9 +101,43 @@ def verify_transcript(path: Path) -> Verdict:
                     f"line {number} does not follow line {culprit}: line {culprit} was changed, "
                     "or lines were removed or reordered",
                 )
+            if last is not None and last.get("type") == "close":
+                return Verdict(
+                    False, count, number, f"line {number} follows the closing record (appended)"
+                )
             prev = record["hash"]
             count += 1
-    return Verdict(True, count, None, f"{count} record(s), chain intact")
+            last = record
+    if last is None or last.get("type") != "close":
+        return Verdict(
+            True,
+            count,
+            None,
+            f"{count} record(s), chain intact but NOT sealed: no closing record, so the "
+            f"transcript was cut after record {count} or its walk is still open",
+            head=prev,
+        )
+    if last.get("count") != count - 1 or last.get("head") != last.get("prev"):
+        return Verdict(
+            False,
+            count,
+            count,
+            f"the closing record seals {last.get('count')} record(s) but {count - 1} precede it",
+        )
+    return Verdict(True, count, None, f"{count} record(s), chain intact, sealed", True, prev)
+
+
+def heads_to_prove(records: Iterable[Mapping[str, Any]]) -> list[tuple[int, int, str]]:
+    """``(line, audit id, chain head)`` for every applied write: the head the write sent
+    to the access API (the hash of the record before it), which the server's audit
+    record must hold."""
+    out: list[tuple[int, int, str]] = []
+    previous: str = GENESIS
+    for line, record in enumerate(records, start=1):
+        if record.get("type") == "applied" and isinstance(record.get("audit_id"), int):
+            out.append((line, int(record["audit_id"]), previous))
+        previous = str(record.get("hash", ""))
+    return out
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
@@ -117,6 +163,8 @@ OUTCOME_TITLES = {
     "workaround": "Worked around",
     "not_our_problem": "Outside support's hands (the customer must act)",
     "escalated": "Escalated",
+    "declined": "Fix declined",
+    "abandoned": "Abandoned",
 }
 """How each outcome tag reads to a person (the tag stays beside it for searches)."""
 
@@ -170,6 +218,8 @@ def render_markdown(records: Iterable[Mapping[str, Any]]) -> str:
             lines += _end_lines(r)
         elif kind == "failed":
             lines += ["", f"### Stopped: {r['message']}"]
+        elif kind == "close":
+            lines += ["", f"Closed {_when(r['time'])}; {r['count']} record(s) sealed."]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -305,10 +305,17 @@ class Walk(ABC):
 
     def _finish(self, node: ResolvedNode | EscalateNode) -> None:
         view = self.current
+        outcome: str = node.outcome
+        # A fix the agent declined on the way here is what happened, whatever the end
+        # node says (it may tell the caller how to do it themselves): never "resolved".
+        declined = any(s.kind == "action" and s.answer == "declined" for s in self.state.steps)
+        if declined and outcome != "escalated":
+            outcome = "declined"
         self._record(
             "end",
             node=self.state.current,
-            outcome=node.outcome,
+            outcome=outcome,
+            node_outcome=node.outcome,
             text=view.text,
             articles=list(view.articles),
             to=view.to,
@@ -317,7 +324,7 @@ class Walk(ABC):
         )
         self._close()
         self.state.status = "finished"
-        self.state.outcome = node.outcome
+        self.state.outcome = outcome
 
 
 def _coerce(value: Any, expected: type | None) -> Any:

@@ -1,18 +1,25 @@
-"""``helpdesk build`` as a library call: check, render, generate, engine, atomic swap, search.
+"""``helpdesk build`` as a library call: check, render, generate, engines, atomic swap, search.
 
 The steps, in order, and why each comes where it does:
 
 1. load and check ``kb/`` -- content errors stop the build before anything is written;
-2. render every page (Jinja2) -- template errors stop it before the engine runs;
-3. write the generated docs folder and engine config -- only changed files;
-4. run the engine into a fresh folder *next to* the site folder (same file system,
-   so the swap below is a rename, not a copy) -- and, while it runs, the side steps
-   (the search index). The index depends only on the checked knowledge base, never on
-   the engine's output, and the engine is a separate process: running both at once
-   makes a build cost max(engine, index) instead of their sum;
+2. per language: render every page (Jinja2, the language's catalog) -- template errors
+   stop it before any engine runs -- then write that language's generated docs folder
+   and engine config (only changed files);
+3. run one engine per language, each into its folder of a fresh site folder *next to*
+   the site folder (same file system, so the swap below is a rename, not a copy). The
+   engines are separate processes, so the languages build side by side: the next
+   language renders while the previous one's engine runs, and on a machine with several
+   cores the total is far less than the sum. Meanwhile the side steps (the search index)
+   run: they depend only on the checked knowledge base, never on the engines' output;
+4. the files of the site's root: the language chooser (``index.html``), the "not found"
+   page for any address, and (with ``site_url``) a sitemap index of the languages';
 5. swap: rename the old site away, rename the new one in, delete the old one. A
    failure at any earlier step leaves the previous site byte-for-byte as it was. A
    failed side step is reported after the swap: the new site is correct either way.
+
+``--lang it`` builds one language for a quick look: only ``site/it/`` is swapped (and
+the chooser rewritten), the other languages' folders stay as they were.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +38,16 @@ from typing import Protocol
 
 from helpdesk._gc import paused_gc
 from helpdesk.content.kb import KnowledgeBase, load_kb
-from helpdesk.errors import BuildError, Problem
-from helpdesk.publish import engine
-from helpdesk.publish.config import Project, find_project, public_site_url, write_engine_config
+from helpdesk.errors import BuildError, ConfigError, Problem
+from helpdesk.publish import engine, localized, root_files
+from helpdesk.publish.config import (
+    PREVIEW_SITE_URL,
+    SITE_URL_VARIABLE,
+    Project,
+    find_project,
+    public_site_url,
+    write_engine_config,
+)
 from helpdesk.publish.generate import GenerateReport, write_docs
 from helpdesk.publish.pages import SiteContent, collect_site
 from helpdesk.publish.templates import TEMPLATES_FOLDER, make_env
@@ -72,6 +86,14 @@ the engine succeeded, because it is correct on its own.
 The search index (``helpdesk.search.update_index``) is registered at the end of this module."""
 
 
+NO_SITE_URL = (
+    f"site_url is not set (in mkdocs.yml or ${SITE_URL_VARIABLE}), so the sitemaps list no "
+    "page, pages name no hreflang alternates and the release feeds link relatively; set it to "
+    "the help center's address before publishing (a local preview uses "
+    f"{PREVIEW_SITE_URL}, which `make serve` sets)"
+)
+
+
 @dataclass
 class BuildReport:
     """What a successful build did."""
@@ -79,25 +101,51 @@ class BuildReport:
     project: Project
     pages: int
     generate: GenerateReport
+    languages: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     engine_warnings: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    """Things the writer should know once (e.g. that ``site_url`` is unset)."""
 
 
-def render_site(kb: KnowledgeBase, *, today: dt.date, site_url: str | None = None) -> SiteContent:
-    """Every page and file of the site, from the templates in ``kb/templates``.
+def render_site(
+    kb: KnowledgeBase, *, today: dt.date, site_url: str | None = None, lang: str | None = None
+) -> SiteContent:
+    """Every page and file of one language's site, from the templates in ``kb/templates``.
 
-    ``site_url`` (the public address) makes the links in feeds absolute.
+    ``site_url`` (the public address) makes the links in feeds absolute; ``lang``
+    defaults to the source language.
     """
-    env = make_env(kb.root / TEMPLATES_FOLDER)
+    source = localized.source_language(kb)
+    lang = lang or source
+    env = make_env(kb.root / TEMPLATES_FOLDER, lang, source)
     with paused_gc():
-        return collect_site(kb, env, today=today, site_url=site_url)
+        return collect_site(kb, env, today=today, site_url=site_url, lang=lang)
 
 
 def generate(project: Project, kb: KnowledgeBase, content: SiteContent) -> GenerateReport:
-    """Write the generated docs folder and engine config (shared by build and serve)."""
-    report = write_docs(project.docs_dir, content.all_files())
-    write_engine_config(project, kb, content)
+    """Write one language's generated docs folder and engine config (build and serve)."""
+    report = write_docs(project.docs_dir(content.lang), content.all_files())
+    write_engine_config(project, kb, content, localized.site_languages(kb))
     return report
+
+
+def chosen_languages(kb: KnowledgeBase, wanted: list[str] | None) -> list[str]:
+    """The languages to build, in configuration order.
+
+    Raises:
+        ConfigError: a wanted language is not configured (lists the known ones).
+    """
+    known = localized.site_languages(kb)
+    if not wanted:
+        return known
+    unknown = [lang for lang in wanted if lang not in known]
+    if unknown:
+        raise ConfigError(
+            f"unknown language {', '.join(map(repr, unknown))}; "
+            f"the knowledge base has: {', '.join(known)} (languages in kb/taxonomy.yaml)"
+        )
+    return [lang for lang in known if lang in wanted]
 
 
 def build_site(
@@ -106,6 +154,7 @@ def build_site(
     site_dir: Path | None = None,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    languages: list[str] | None = None,
 ) -> BuildReport:
     """Build the site from ``kb_dir`` into ``site_dir``, atomically.
 
@@ -114,14 +163,15 @@ def build_site(
         site_dir: the site folder; defaults to ``site/`` beside the root ``mkdocs.yml``.
         progress: receives the stages; nothing is shown when None.
         today: the rendering date (defaults to today).
+        languages: build only these languages (default: every configured one).
 
     Returns:
         Counts and warnings of the build.
 
     Raises:
         ContentError: the knowledge base or a template has errors (nothing written).
-        BuildError: the engine failed (the previous site is left as it was).
-        ConfigError: no project folder around ``kb_dir``.
+        BuildError: an engine failed (the previous site is left as it was).
+        ConfigError: no project folder around ``kb_dir``, or an unknown language.
     """
     progress = progress or QuietProgress()
     today = today or dt.date.today()
@@ -130,47 +180,106 @@ def build_site(
     with progress.stage("Checking the knowledge base"):
         kb = load_kb(project.kb_dir, today=today)
         progress.note(f"{len(kb.articles)} articles, {len(kb.site_articles())} on the site")
+    every = localized.site_languages(kb)
+    chosen = chosen_languages(kb, languages)
+    contents: list[SiteContent] = []
     with progress.stage("Rendering pages"):
-        content = render_site(kb, today=today, site_url=site_url)
-    with progress.stage("Writing the generated docs folder"):
-        report = generate(project, kb, content)
-        progress.note(str(report))
+        for lang in chosen:  # every template error surfaces before any engine runs
+            contents.append(render_site(kb, today=today, site_url=site_url, lang=lang))
+            progress.note(lang)
+    new_site = _new_site_folder(project)
     side_error: BaseException | None = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine") as pool:
-        engine_run = pool.submit(_engine_build, project)
-        with progress.stage("Building the site (MkDocs)"):
-            for title, step in SIDE_STEPS:
-                try:
-                    with progress.stage(title):
-                        step(kb, progress)
-                except Exception as exc:  # reported after the engine, see SIDE_STEPS
-                    side_error = exc
-                    break
-            new_site, engine_warnings = engine_run.result()
-    with progress.stage("Publishing the new site"):
-        swap_into_place(new_site, project.site_dir)
+    engine_warnings: list[str] = []
+    total = GenerateReport(0, 0, 0)
+    try:
+        with ThreadPoolExecutor(max_workers=len(chosen), thread_name_prefix="engine") as pool:
+            runs: list[tuple[str, Future[list[str]]]] = []
+            with progress.stage("Writing the generated docs folders"):
+                for content in contents:
+                    total += generate(project, kb, content)
+                    # Started at once: this language builds while the next one is written.
+                    runs.append(
+                        (content.lang, pool.submit(_engine_build, project, content.lang, new_site))
+                    )
+                progress.note(str(total))
+            with progress.stage(f"Building the site (MkDocs, {', '.join(chosen)})"):
+                for title, step in SIDE_STEPS:
+                    try:
+                        with progress.stage(title):
+                            step(kb, progress)
+                    except Exception as exc:  # reported after the engine, see SIDE_STEPS
+                        side_error = exc
+                        break
+                failures: list[BuildError] = []
+                for lang, run in runs:
+                    try:
+                        engine_warnings += [f"[{lang}] {line}" for line in run.result()]
+                    except BuildError as exc:
+                        failures.append(exc)
+                if failures:
+                    raise failures[0]
+        with progress.stage("Publishing the new site"):
+            root_files.write_root(kb, new_site, every, site_url=site_url, previous=project.site_dir)
+            if chosen == every:
+                swap_into_place(new_site, project.site_dir)
+            else:
+                _swap_languages(new_site, project.site_dir, chosen)
+    finally:
+        shutil.rmtree(new_site, ignore_errors=True)
     if side_error is not None:
         raise side_error
     return BuildReport(
         project=project,
-        pages=len(content.pages),
-        generate=report,
+        pages=sum(len(c.pages) for c in contents),
+        generate=total,
+        languages=chosen,
         warnings=kb.warnings,
         engine_warnings=engine_warnings,
+        notices=[] if site_url else [NO_SITE_URL],
     )
 
 
-def _engine_build(project: Project) -> tuple[Path, list[str]]:
-    """Run the engine into a new hidden folder beside the site; removed again on failure."""
+def _new_site_folder(project: Project) -> Path:
+    """A fresh hidden folder beside the site, with the permissions of a normal folder.
+
+    ``mkdtemp`` makes it 0700 (right for a temporary folder, wrong for a published site
+    that a web server running as another user must read), so it gets what ``mkdir``
+    would have given it under the current umask, 0755 usually.
+    """
     parent = project.site_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     out = Path(tempfile.mkdtemp(prefix=f".{project.site_dir.name}.new-", dir=parent))
-    try:
-        warnings = engine.run_build(project.generated_config, out, cwd=project.root)
-    except BaseException:
-        shutil.rmtree(out, ignore_errors=True)
-        raise
-    return out, warnings
+    os.chmod(out, 0o777 & ~_umask())
+    return out
+
+
+def _umask() -> int:
+    # The only way to read the umask is to set it; set it straight back.
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def _engine_build(project: Project, lang: str, new_site: Path) -> list[str]:
+    """Run one language's engine into ``new_site/<lang>``."""
+    return engine.run_build(
+        project.generated_config(lang),
+        new_site / lang,
+        cwd=project.root,
+        label=f"the '{lang}' site",
+    )
+
+
+def _swap_languages(new_site: Path, site_dir: Path, languages: list[str]) -> None:
+    """Swap in only some languages' folders and the root files (``--lang``)."""
+    if not site_dir.is_dir():
+        os.rename(new_site, site_dir)
+        return
+    for lang in languages:
+        swap_into_place(new_site / lang, site_dir / lang)
+    for path in new_site.iterdir():
+        if path.is_file():
+            os.replace(path, site_dir / path.name)
 
 
 def swap_into_place(new_site: Path, site_dir: Path) -> None:
@@ -199,7 +308,7 @@ def _update_search_index(kb: KnowledgeBase, progress: Progress) -> None:
     # Imported here so that only a build that got this far pays for (and depends on) Whoosh.
     from helpdesk.search import update_index
 
-    # One writer process: the engine already keeps the other core busy.
+    # One writer process: the engines already keep the other cores busy.
     stats = update_index(kb, progress=progress.note, processes=1)
     progress.note(f"{stats.added} added, {stats.changed} changed, {stats.removed} removed")
 

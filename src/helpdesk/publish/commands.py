@@ -53,12 +53,21 @@ class RichStages:
     default=None,
     help="Where the site goes (default: site/ beside mkdocs.yml).",
 )
+@click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    metavar="LANG",
+    help="Build only this language's site (repeatable), e.g. --lang it for a quick look.",
+)
 @handle_errors
-def build(kb_dir: Path, site_dir: Path | None) -> None:
+def build(kb_dir: Path, site_dir: Path | None, languages: tuple[str, ...]) -> None:
     """Check the knowledge base, render the pages and build the site atomically.
 
-    Content errors are listed as path:line:column and stop the build before the site
-    engine runs; if anything fails, the previous site is left exactly as it was.
+    One site per language under site/<lang>/, side by side, and a language chooser at
+    site/index.html. Content errors are listed as path:line:column and stop the build
+    before the site engine runs; if anything fails, the previous site is left exactly
+    as it was.
     """
     console = Console(stderr=True)
     started = time.perf_counter()
@@ -68,14 +77,22 @@ def build(kb_dir: Path, site_dir: Path | None) -> None:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console) as progress:
-        report = build_site(kb_dir, site_dir=site_dir, progress=RichStages(progress))
+        report = build_site(
+            kb_dir,
+            site_dir=site_dir,
+            progress=RichStages(progress),
+            languages=list(languages) or None,
+        )
     for problem in report.warnings:
         console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
     for line in report.engine_warnings:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
+    for notice in report.notices:
+        console.print(f"note: {notice}", markup=False, highlight=False, soft_wrap=True)
     elapsed = time.perf_counter() - started
     console.print(
-        f"Built {report.pages} pages into {report.project.site_dir} in {elapsed:.1f}s",
+        f"Built {report.pages} pages ({', '.join(report.languages)}) into "
+        f"{report.project.site_dir} in {elapsed:.1f}s",
         markup=False,
         highlight=False,
     )
@@ -87,13 +104,21 @@ def build(kb_dir: Path, site_dir: Path | None) -> None:
 @click.option(
     "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="TCP port."
 )
+@click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    metavar="LANG",
+    help="Preview only this language (repeatable); default every language.",
+)
 @handle_errors
-def serve(kb_dir: Path, host: str, port: int) -> None:
+def serve(kb_dir: Path, host: str, port: int, languages: tuple[str, ...]) -> None:
     """Preview the site while you write: re-render on every change, reload the browser.
 
-    Listens on the loopback address only unless --host says otherwise. A YAML error
-    is printed here and the last good pages stay up. Ctrl-C stops.
+    Every language at once (/en/, /it/, ...; / goes to the browser's language). Listens
+    on the loopback address only unless --host says otherwise. A YAML error is printed
+    here and the last good pages stay up. Ctrl-C (or SIGTERM) stops.
     """
     from helpdesk.publish.serve import serve_site
 
-    serve_site(kb_dir, host=host, port=port)
+    serve_site(kb_dir, host=host, port=port, languages=list(languages) or None)

@@ -1,25 +1,32 @@
 """Where the build reads and writes, and the engine config helpdesk generates.
 
 Layout, relative to the project folder (the one holding the root ``mkdocs.yml``;
-normally the parent of ``kb/``)::
+normally the parent of ``kb/``), for each language ``<lang>`` of the knowledge base::
 
-    mkdocs.yml          hand-written: site name, theme, extensions (committed)
-    build/docs/         generated Markdown pages, images, CSS, JSON (git-ignored)
-    build/mkdocs.yml    generated: INHERIT the root config + nav + absolute folders
-    site/               the built site (swapped in atomically by ``build``)
+    mkdocs.yml                 hand-written: site name, theme, extensions (committed)
+    build/<lang>/docs/         generated Markdown pages, images, CSS, JSON (git-ignored)
+    build/<lang>/mkdocs.yml    generated: INHERIT the root config + language + nav + folders
+    site/index.html            the language chooser (written by helpdesk, not the engine)
+    site/<lang>/               that language's site, built by the engine
 
-Why a generated config instead of editing ``mkdocs.yml`` or a plugin: the nav
-depends on the taxonomy (the categories, in their order), and MkDocs' command line
-has no way to pass a nav. ``INHERIT`` is plain config that MkDocs and Zensical both
-read, so the root file stays hand-written and engine-agnostic, and no code of ours
-runs inside the engine. The nav lists the home page, each category's index page and
-the tags index -- never every article -- because Material renders the whole nav into
+Why one engine site per language with a generated config, instead of a plugin: each
+language needs its own ``theme.language`` (the theme's words, ``<html lang>``, the
+search's stemming) and nav titles, and MkDocs' command line can pass neither. ``INHERIT``
+is plain config that MkDocs and Zensical both read, so the root file stays hand-written
+and engine-agnostic, no code of ours runs inside the engine, and the languages build as
+separate processes side by side. The nav lists the home page, each category's index page
+and the tags index -- never every article -- because Material renders the whole nav into
 every page: a nav of N articles makes the build O(N²).
 
-Zensical reads this generated file as it is (it follows ``INHERIT`` too), with one
+Every page has the same path in every language (an untranslated article shows its
+English text), so the theme templates in ``kb/templates/theme`` compute a page's
+alternates from its own URL and the language list in ``extra.hd`` (see
+``partials/alternate.html`` and ``main.html`` there).
+
+Zensical reads these generated files as they are (it follows ``INHERIT`` too), with one
 difference measured by ``bench/build.py``: it insists that ``docs_dir`` and
 ``site_dir`` lie inside the folder of the config file, so a Zensical build uses
-``docs_dir: docs`` and a ``site_dir`` under ``build/`` (the bench writes such a copy).
+``docs_dir: docs`` and a ``site_dir`` under ``build/<lang>/`` (the bench writes such a copy).
 """
 
 from __future__ import annotations
@@ -35,12 +42,14 @@ import yaml
 from helpdesk._files import atomic_write
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.errors import ConfigError
+from helpdesk.publish.i18n import language_name
 from helpdesk.publish.pages import SiteContent
-from helpdesk.publish.urls import category_source
 
 ENGINE_CONFIG = "mkdocs.yml"
 WORK_FOLDER = "build"
 SITE_URL_VARIABLE = "HELPDESK_SITE_URL"
+PREVIEW_SITE_URL = "http://127.0.0.1:8000/"
+"""The documented ``site_url`` of a local preview: ``make serve``'s own address."""
 THEME_OVERRIDES = Path("templates") / "theme"
 """Theme templates (MkDocs/Material Jinja, not ours) in the knowledge base, e.g. 404.html."""
 
@@ -67,14 +76,16 @@ class Project:
     def work_dir(self) -> Path:
         return self.root / WORK_FOLDER
 
-    @property
-    def docs_dir(self) -> Path:
-        """The generated docs folder the engine reads."""
-        return self.work_dir / "docs"
+    def lang_dir(self, lang: str) -> Path:
+        """Where one language's generated files live: ``build/<lang>``."""
+        return self.work_dir / lang
 
-    @property
-    def generated_config(self) -> Path:
-        return self.work_dir / ENGINE_CONFIG
+    def docs_dir(self, lang: str) -> Path:
+        """The generated docs folder the engine reads for ``lang``."""
+        return self.lang_dir(lang) / "docs"
+
+    def generated_config(self, lang: str) -> Path:
+        return self.lang_dir(lang) / ENGINE_CONFIG
 
 
 def find_project(kb_dir: Path, site_dir: Path | None = None) -> Project:
@@ -173,30 +184,54 @@ _AnyTags.add_constructor("!ENV", _env_tag)
 _AnyTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def nav(kb: KnowledgeBase) -> list[Any]:
-    """Home, one entry per category (its index page) in taxonomy order, and the tags index."""
-    topics = [{c.title: category_source(c.id)} for c in kb.taxonomy.categories]
-    return [{"Home": "index.md"}, {"Help topics": topics}, {"Tags": "tags/index.md"}]
+def language_site_url(site_url: str | None, lang: str) -> str | None:
+    """Where one language's site is published: ``site_url`` + ``<lang>/``."""
+    return f"{site_url}{lang}/" if site_url else None
 
 
-def engine_config_text(project: Project, kb: KnowledgeBase, content: SiteContent) -> str:
-    """The generated config: inherit the root one, add nav, folders and extra scripts."""
+def engine_config_text(
+    project: Project, kb: KnowledgeBase, content: SiteContent, languages: list[str]
+) -> str:
+    """One language's generated config: inherit the root one, add the language, nav,
+    folders, the alternates' data and extra scripts."""
+    lang = content.lang
+    lang_dir = project.lang_dir(lang)
+    theme: dict[str, Any] = {"language": lang}
     config: dict[str, Any] = {
         # INHERIT is resolved relative to this file; a relative path keeps the
         # generated file readable and the project movable.
-        "INHERIT": os.path.relpath(project.engine_config, project.work_dir),
-        "docs_dir": str(project.docs_dir),
-        "site_dir": str(project.site_dir),
-        "nav": nav(kb),
+        "INHERIT": os.path.relpath(project.engine_config, lang_dir),
+        "docs_dir": str(project.docs_dir(lang)),
+        "site_dir": str(project.site_dir / lang),
+        "theme": theme,
+        "nav": content.nav,
     }
     overrides = kb.root / THEME_OVERRIDES
     if overrides.is_dir():
-        # Theme templates of our own (the "not found" page); INHERIT merges this into
-        # the root config's theme, keeping its name, palette and features.
-        config["theme"] = {"custom_dir": str(overrides.resolve())}
+        # Theme templates of our own (the "not found" page, the per-page language
+        # switcher); INHERIT merges this into the root config's theme, keeping its
+        # name, palette and features.
+        theme["custom_dir"] = str(overrides.resolve())
     if content.site_url is not None:
         # Also when it came from the environment: the sitemap and canonical links use it.
-        config["site_url"] = content.site_url
+        config["site_url"] = language_site_url(content.site_url, lang)
+    root_path = urlsplit(content.site_url).path if content.site_url else "/"
+    config["extra"] = {
+        # Material shows its language switcher when `extra.alternate` is set; `true`
+        # (rather than Material's list of site roots) because our partials/alternate.html
+        # links each page to the same page in the other languages, and so that
+        # Material's base.html adds no per-site-root hreflang links of its own.
+        "alternate": len(languages) > 1,
+        "hd": {
+            "lang": lang,
+            "source_lang": languages[0],
+            # The chooser's path on the server (for pages served at any depth: the 404).
+            "root_path": root_path,
+            "site_url": content.site_url,
+            "languages": [{"lang": code, "name": language_name(code)} for code in languages],
+            "strings": content.strings,
+        },
+    }
     if content.extra_javascript:
         # INHERIT replaces lists rather than merging them, so the root mkdocs.yml keeps
         # no extra_javascript of its own; every script comes from SiteContent.
@@ -205,14 +240,17 @@ def engine_config_text(project: Project, kb: KnowledgeBase, content: SiteContent
     return _HEADER + body
 
 
-def write_engine_config(project: Project, kb: KnowledgeBase, content: SiteContent) -> bool:
-    """Write ``build/mkdocs.yml`` if its content changed (a rewrite makes ``serve`` reload).
+def write_engine_config(
+    project: Project, kb: KnowledgeBase, content: SiteContent, languages: list[str]
+) -> bool:
+    """Write ``build/<lang>/mkdocs.yml`` if its content changed (a rewrite makes ``serve``
+    reload).
 
     Returns:
         Whether the file was written.
     """
-    text = engine_config_text(project, kb, content)
-    path = project.generated_config
+    text = engine_config_text(project, kb, content, languages)
+    path = project.generated_config(content.lang)
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
     atomic_write(path, text, durable=False)

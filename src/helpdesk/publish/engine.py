@@ -51,12 +51,20 @@ def build_command(config: Path, out_dir: Path) -> list[str]:
     ]
 
 
+_RESTORED_SIGINT = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('mkdocs', run_name='__main__', alter_sys=True)"
+)
+"""Runs the engine with Ctrl-C's default restored: a process started in the background by
+a shell inherits "ignore SIGINT", and the engine's server must still stop when asked."""
+
+
 def serve_command(config: Path, host: str, port: int) -> list[str]:
     # No --strict: while a writer edits, a broken link should warn, not stop the preview.
     return [
         sys.executable,
-        "-m",
-        "mkdocs",
+        "-c",
+        _RESTORED_SIGINT,
         "serve",
         "--config-file",
         str(config),
@@ -66,8 +74,8 @@ def serve_command(config: Path, host: str, port: int) -> list[str]:
     ]
 
 
-def run_build(config: Path, out_dir: Path, *, cwd: Path) -> list[str]:
-    """Build the site into ``out_dir``.
+def run_build(config: Path, out_dir: Path, *, cwd: Path, label: str = "") -> list[str]:
+    """Build the site into ``out_dir``; ``label`` names it in a failure ("the 'it' site").
 
     Returns:
         The engine's warnings (strict mode makes any warning a failure, so usually none).
@@ -93,7 +101,8 @@ def run_build(config: Path, out_dir: Path, *, cwd: Path) -> list[str]:
     shown = filter_output(result.stdout)
     if result.returncode != 0:
         raise BuildError(
-            f"the site engine (MkDocs) failed with exit status {result.returncode}; "
+            f"the site engine (MkDocs) failed{' on ' + label if label else ''} "
+            f"with exit status {result.returncode}; "
             "the previous site was left as it was",
             output="\n".join(shown),
         )

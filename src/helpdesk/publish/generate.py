@@ -28,6 +28,13 @@ class GenerateReport:
     def __str__(self) -> str:
         return f"{self.written} written, {self.unchanged} unchanged, {self.removed} removed"
 
+    def __add__(self, other: GenerateReport) -> GenerateReport:
+        return GenerateReport(
+            self.written + other.written,
+            self.unchanged + other.unchanged,
+            self.removed + other.removed,
+        )
+
 
 def write_docs(docs_dir: Path, files: Mapping[str, str | bytes]) -> GenerateReport:
     """Make ``docs_dir`` hold exactly ``files``.

@@ -5,15 +5,20 @@ draft) become pages, appear in listings or feed the engine's search index; agent
 and draft articles never leave the knowledge base. Archived articles keep their page
 (with a banner) but move to the "Archived" part of their category page.
 
-Everything here is a pure function of the knowledge base and ``today``, so the output
-is reproducible: the golden tests compare it verbatim and ``generate`` can skip files
-whose content did not change.
+Each language's site is rendered on its own (``lang``): the same pages at the same
+paths, with the text of each article, label and release note in that language where a
+translation exists (``publish.localized``), and every UI string and date in it.
+
+Everything here is a pure function of the knowledge base, ``today`` and the language, so
+the output is reproducible: the golden tests compare it verbatim and ``generate`` can
+skip files whose content did not change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +29,11 @@ from helpdesk.content.kb import KB_LINK_RE, KnowledgeBase
 from helpdesk.content.taxonomy import Tag
 from helpdesk.errors import BuildError
 from helpdesk.feedback import site as feedback_site
-from helpdesk.publish.templates import load_template, render, version_range
-from helpdesk.publish.urls import article_source, category_source, tag_source
+from helpdesk.publish import localized
+from helpdesk.publish.i18n import N_
+from helpdesk.publish.localized import LocalizedArticle
+from helpdesk.publish.templates import gettext_of, load_template, render, version_range
+from helpdesk.publish.urls import article_source, article_url, category_source, tag_source
 from helpdesk.releases import site as releases
 from helpdesk.search.keywords import search_keywords
 
@@ -44,13 +52,20 @@ class SiteContent:
         pages: Markdown pages by path relative to the docs folder.
         files: other files (images, CSS, JSON, feeds, JS) by path, as bytes.
         extra_javascript: paths (in ``files``) the engine config must load on every page.
-        site_url: where the site is published (the engine config's ``site_url``), if known.
+        site_url: where the whole help center is published (ending in ``/``), if known;
+            this language's site is at ``site_url + lang + "/"``.
+        lang: the language of these pages.
+        nav: the engine's nav, its titles in ``lang``.
+        strings: UI strings the theme templates show (the 404 page), in ``lang``.
     """
 
     pages: dict[str, str]
     files: dict[str, bytes] = field(default_factory=dict)
     extra_javascript: list[str] = field(default_factory=list)
     site_url: str | None = None
+    lang: str = "en"
+    nav: list[object] = field(default_factory=list)
+    strings: dict[str, str] = field(default_factory=dict)
 
     def all_files(self) -> dict[str, str | bytes]:
         out: dict[str, str | bytes] = dict(self.files)
@@ -58,39 +73,96 @@ class SiteContent:
         return out
 
 
+NAV_TITLES = {"home": N_("Home"), "topics": N_("Help topics"), "tags": N_("Tags")}
+THEME_STRINGS = {
+    "not_found_title": N_("This page is not here"),
+    "not_found_text": N_(
+        "The address may be mistyped, or the article may have moved when the help center "
+        "was reorganised. Type a few words about your problem in the search box at the top "
+        "of the page, or start from one of the topics below."
+    ),
+    "home": N_("Help center home"),
+}
+"""Strings of the engine's theme templates (``kb/templates/theme``), which are not ours to
+render: they reach them translated through the engine config (``extra.hd.strings``)."""
+
+LANGUAGE_SCRIPT = "assets/languages.js"
+"""Keeps the header's language switcher on the page being read (see the script)."""
+
+
 def collect_site(
-    kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date, site_url: str | None = None
+    kb: KnowledgeBase,
+    env: jinja2.Environment,
+    *,
+    today: dt.date,
+    site_url: str | None = None,
+    lang: str | None = None,
 ) -> SiteContent:
-    """Every page and file of the site. Other producers add theirs here, one call each.
+    """Every page and file of one language's site. Other producers add theirs here.
 
     Release notes, for instance, add ``content.pages.update(...)`` with their pages and
     ``content.files.update(...)`` / ``content.extra_javascript.append(...)`` with their
     JSON, feeds and scripts; a page they return under an existing path (such as
     ``release-notes/index.md``) replaces the generic one.
+
+    Args:
+        env: from ``templates.make_env`` for the same language.
+        lang: the language (default: the source language).
     """
+    lang = lang or localized.source_language(kb)
+    gettext = gettext_of(env)
     # "Was this helpful?" (kb/templates/feedback-widget.md.j2) only with an endpoint.
     feedback_endpoint = feedback_site.feedback_endpoint(kb.root)
     env.globals["feedback_endpoint"] = feedback_endpoint
     content = SiteContent(
-        pages=render_pages(kb, env, today=today), files=static_files(kb, env), site_url=site_url
+        pages=render_pages(kb, env, today=today, lang=lang),
+        files=static_files(kb, env),
+        site_url=site_url,
+        lang=lang,
+        nav=nav(kb, lang, gettext),
+        strings={key: (gettext(text)) for key, text in THEME_STRINGS.items()},
     )
-    content.pages.update(releases.release_pages(kb, env, today=today))
-    content.files.update(releases.release_files(kb, today=today, site_url=site_url))
+    content.pages.update(releases.release_pages(kb, env, today=today, lang=lang))
+    content.files.update(
+        releases.release_files(kb, today=today, site_url=site_url, lang=lang, gettext=gettext)
+    )
     content.extra_javascript += [p for p in releases.SCRIPTS if p in content.files]
+    if LANGUAGE_SCRIPT in content.files:
+        content.extra_javascript.append(LANGUAGE_SCRIPT)
     content.files.update(feedback_site.site_files(feedback_endpoint))
     if feedback_endpoint is not None:
         content.extra_javascript += list(feedback_site.SCRIPTS)
     return content
 
 
-def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) -> dict[str, str]:
-    """Render the article, category, tag and home pages of the site.
+def nav(kb: KnowledgeBase, lang: str, gettext: Callable[[str], str]) -> list[object]:
+    """Home, one entry per category (its index page) in taxonomy order, and the tags index.
+
+    Never every article: Material renders the whole nav into every page, so a nav of N
+    articles makes the build O(N²).
+    """
+    topics = [
+        {localized.category(kb, c.id, lang).title: category_source(c.id)}
+        for c in kb.taxonomy.categories
+    ]
+    return [
+        {(gettext(NAV_TITLES["home"])): "index.md"},
+        {(gettext(NAV_TITLES["topics"])): topics},
+        {(gettext(NAV_TITLES["tags"])): "tags/index.md"},
+    ]
+
+
+def render_pages(
+    kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date, lang: str | None = None
+) -> dict[str, str]:
+    """Render the article, category, tag and home pages of one language's site.
 
     Args:
         kb: the validated knowledge base.
-        env: from ``templates.make_env``.
+        env: from ``templates.make_env`` for the same language.
         today: the rendering date (marks recently updated articles on the home page);
             passed in so the same inputs always give the same pages.
+        lang: the language (default: the source language).
 
     Returns:
         Markdown by path relative to the docs folder (``<category>/<id>.md``, ...).
@@ -99,16 +171,24 @@ def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
         ContentError: a template has a syntax error.
         BuildError: a template failed, or a page links to an article not on the site.
     """
-    site = kb.site_articles()
+    lang = lang or localized.source_language(kb)
+    gettext = gettext_of(env)
+    local = {
+        a.id: localized.localized_article(kb, a, lang)
+        for a in kb.site_articles()  # by English title: the order of the source's site
+    }
+    # Listings sort by the title the reader sees.
+    site = sorted((t.article for t in local.values()), key=lambda a: a.title.lower())
     on_site = {a.id: a for a in site}
     taxonomy = kb.taxonomy
-    common = {"today": today, "site_description": "Answers for PassportScan users."}
-    platform_titles = {p.id: p.title for p in taxonomy.platforms}
+    common = {"today": today, "site_description": (gettext("Answers for PassportScan users."))}
+    platform_titles = {p.id: localized.platform(kb, p.id, lang).title for p in taxonomy.platforms}
     tree_titles = {tree_id: tree.title for tree_id, tree in kb.trees.items()}
-    products = {p.id: p.title for p in taxonomy.products}
-    tags = {t.id: t for t in taxonomy.tags}
+    products = {p.id: localized.product(kb, p.id, lang).title for p in taxonomy.products}
+    tags = {t.id: localized.tag(kb, t.id, lang) for t in taxonomy.tags}
+    categories = {c.id: localized.category(kb, c.id, lang) for c in taxonomy.categories}
     article_template = load_template(env, "article.md.j2")
-    release_changes = releases.changes_by_article(kb, today=today)
+    release_changes = releases.changes_by_article(kb, today=today, lang=lang)
     pages: dict[str, str] = {}
 
     for article in site:
@@ -118,9 +198,10 @@ def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
             article_template,
             env,
             article=article,
+            translation=_translation(local[article.id], localized.source_language(kb)),
             root=root,
             page={"root": root, "platform_titles": platform_titles, "tree_titles": tree_titles},
-            category=taxonomy.category(article.category),
+            category=categories[article.category],
             badges=[
                 f"{products[product]} {version_range(spec)}"
                 for product, spec in article.applies_to.items()
@@ -139,7 +220,7 @@ def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
         pages[source] = render(
             "category.md.j2",
             env,
-            category=category,
+            category=categories[category.id],
             current=[a for a in members if a.status != "archived"],
             archived=[a for a in members if a.status == "archived"],
             root=_root_of(source),
@@ -153,7 +234,7 @@ def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
         "home.md.j2",
         env,
         categories=[
-            {"category": c, "count": sum(1 for a in current if a.category == c.id)}
+            {"category": categories[c.id], "count": sum(1 for a in current if a.category == c.id)}
             for c in taxonomy.categories
         ],
         recent=recent[:RECENT_COUNT],
@@ -162,6 +243,23 @@ def render_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) 
     )
     pages["index.md"] = rewrite_kb_links(home, "index.md", on_site)
     return pages
+
+
+def _translation(local: LocalizedArticle, source_lang: str) -> dict[str, object]:
+    """What the article template needs to say about the translation (notices, noindex).
+
+    ``source_url`` is the English page, relative to this page's URL: one more level up
+    than the page's own depth leaves the language's site (``../../../en/<category>/<id>/``).
+    Raw HTML, not a Markdown link, because the engine checks Markdown links against its
+    own language's pages only.
+    """
+    depth = article_url(local.article).count("/") + 1
+    return {
+        "state": local.state,
+        "source_changed": local.source_changed,
+        "text_lang": local.text_lang,
+        "source_url": "../" * depth + f"{source_lang}/{article_url(local.article)}",
+    }
 
 
 def _tag_pages(

@@ -1,10 +1,18 @@
-"""``helpdesk serve``: re-render on every change in ``kb/`` while the engine's server reloads.
+"""``helpdesk serve``: re-render on every change in ``kb/`` while the engines' servers reload.
 
-Two processes cooperate through the generated docs folder. helpdesk watches ``kb/``
-(watchfiles) and rewrites only the pages whose Markdown changed; the engine's own
-server (``mkdocs serve`` on the generated config, a subprocess) watches the docs
-folder, rebuilds, and live-reloads the browser. A content error is printed here as
-``path:line:column`` and the docs folder is left alone, so the last good pages stay up.
+Processes cooperate through the generated docs folders. helpdesk watches ``kb/``
+(watchfiles) and rewrites only the pages whose Markdown changed, in every language; one
+engine server per language (``mkdocs serve`` on that language's generated config, a
+subprocess on a private loopback port, mounted at ``/<lang>/``) watches its docs folder,
+rebuilds, and live-reloads the browser; a small front server (``publish.proxy``) puts
+them all on the one address the writer asked for, with ``/`` going to the browser's
+language. A content error is printed here as ``path:line:column`` and the docs folders
+are left alone, so the last good pages stay up.
+
+Stopping: SIGINT (Ctrl-C) and SIGTERM both stop the preview within a second, whatever
+dispositions the process inherited (a script that starts it in the background leaves
+SIGINT ignored): both handlers are installed explicitly, the engines' servers are started
+with SIGINT restored, asked to stop together and killed if they have not within the grace.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import signal
 import socket
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
@@ -22,16 +31,18 @@ from types import FrameType
 import click
 import watchfiles
 
-from helpdesk.content.kb import load_kb
+from helpdesk.content.kb import KnowledgeBase, load_kb
 from helpdesk.errors import BuildError, ConfigError, ContentError, HelpdeskError
-from helpdesk.publish import engine
-from helpdesk.publish.build import generate, render_site
-from helpdesk.publish.config import Project, find_project, public_site_url
+from helpdesk.publish import engine, localized, root_files
+from helpdesk.publish.build import chosen_languages, generate, render_site
+from helpdesk.publish.config import Project, find_project
+from helpdesk.publish.proxy import FrontServer
+from helpdesk.publish.templates import TEMPLATES_FOLDER
 
 Echo = Callable[[str], None]
 
-_STOP_TIMEOUT = 5.0
-"""Seconds the engine's server gets to stop after being asked, before it is killed."""
+_STOP_GRACE = 0.6
+"""Seconds the engines' servers get to stop after being asked, before they are killed."""
 
 
 def _stderr(message: str) -> None:
@@ -39,55 +50,99 @@ def _stderr(message: str) -> None:
 
 
 def serve_site(
-    kb_dir: Path, *, host: str = "127.0.0.1", port: int = 8000, echo: Echo = _stderr
+    kb_dir: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    echo: Echo = _stderr,
+    languages: list[str] | None = None,
 ) -> None:
-    """Render, start the engine's server, and re-render on changes until Ctrl-C.
+    """Render, start the servers, and re-render on changes until SIGINT or SIGTERM.
 
     Args:
         kb_dir: the knowledge base folder.
         host: address to listen on (loopback by default: a preview is not a server).
         port: TCP port.
         echo: where messages go (stderr by default).
+        languages: preview only these (default: every configured language).
 
     Raises:
         ContentError: the knowledge base has errors at start (there is nothing to show yet).
-        BuildError: the engine's server could not start or stopped by itself.
+        BuildError: an engine's server could not start or stopped by itself.
+        ConfigError: the address is taken, or a language is unknown.
     """
     project = find_project(kb_dir)
-    report = render_once(project)
-    echo(f"Rendered {report} into {project.docs_dir}")
-    server = _EngineServer(project, host, port, echo)
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    _check_free(host, port)
+    # The preview's own address is its site_url: links, feeds and hreflang all work in it.
+    site_url = f"http://{_url_host(host)}:{port}/"
+    kb = load_kb(project.kb_dir, today=dt.date.today())
+    chosen = chosen_languages(kb, languages)
+    report = render_once(project, site_url, chosen, kb)
+    echo(f"Rendered {report} into {project.work_dir}")
+    stop = threading.Event()
+    servers = {lang: _EngineServer(project, lang, _free_port(), echo) for lang in chosen}
+
+    def chooser() -> str:
+        return root_files.chooser_html(
+            project.kb_dir / TEMPLATES_FOLDER, localized.site_languages(kb), site_url
+        )
+
+    front = FrontServer((host, port), {lang: s.port for lang, s in servers.items()}, chooser)
+    previous = {sig: signal.signal(sig, _stopper(stop)) for sig in (signal.SIGINT, signal.SIGTERM)}
+    watcher = threading.Thread(
+        target=_watch, args=(project, site_url, chosen, stop, echo), name="kb-watch", daemon=True
+    )
     try:
-        server.start()
+        for server in servers.values():
+            server.start()
+        front.start()
+        echo(f"Serving on {site_url} ({', '.join(chosen)})")
+        watcher.start()
         echo(f"Watching {project.kb_dir} for changes; press Ctrl-C to stop.")
-        for changes in watchfiles.watch(
-            project.kb_dir,
-            watch_filter=_content_filter(project.kb_dir),
-            yield_on_timeout=True,
-            rust_timeout=1000,
-        ):
-            server.check()
-            if changes:
-                _rerender(project, echo)
-    except KeyboardInterrupt:
+        while not stop.wait(0.25):
+            for server in servers.values():
+                server.check()
         echo("Stopping.")
     finally:
-        server.stop()
-        signal.signal(signal.SIGTERM, previous)
+        stop.set()
+        front.stop()
+        _stop_all(list(servers.values()))
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
-def render_once(project: Project) -> str:
-    """Load, render and write the docs folder and config; returns what was written."""
+def render_once(
+    project: Project, site_url: str | None, languages: list[str], kb: KnowledgeBase | None = None
+) -> str:
+    """Load, render and write every language's docs folder and config; says what was written."""
     today = dt.date.today()
-    kb = load_kb(project.kb_dir, today=today)
-    content = render_site(kb, today=today, site_url=public_site_url(project.root))
-    return f"{len(content.pages)} pages ({generate(project, kb, content)})"
+    kb = kb or load_kb(project.kb_dir, today=today)
+    pages = 0
+    written = []
+    for lang in languages:
+        content = render_site(kb, today=today, site_url=site_url, lang=lang)
+        pages += len(content.pages)
+        written.append(f"{lang}: {generate(project, kb, content)}")
+    return f"{pages} pages ({'; '.join(written)})"
 
 
-def _rerender(project: Project, echo: Echo) -> None:
+def _watch(
+    project: Project, site_url: str, languages: list[str], stop: threading.Event, echo: Echo
+) -> None:
+    for changes in watchfiles.watch(
+        project.kb_dir,
+        watch_filter=_content_filter(project.kb_dir),
+        stop_event=stop,
+        yield_on_timeout=True,
+        rust_timeout=500,
+    ):
+        if changes and not stop.is_set():
+            _rerender(project, site_url, languages, echo)
+
+
+def _rerender(project: Project, site_url: str, languages: list[str], echo: Echo) -> None:
     try:
-        report = render_once(project)
+        report = render_once(project, site_url, languages)
     except ContentError as exc:
         echo(exc.render())
         echo("The preview keeps the last good pages; fix the file(s) above and save again.")
@@ -114,9 +169,34 @@ def _content_filter(root: Path) -> Callable[[watchfiles.Change, str], bool]:
     return is_content
 
 
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    # SIGTERM (e.g. from a supervisor or a test) stops as cleanly as Ctrl-C does.
-    raise KeyboardInterrupt
+def _stopper(stop: threading.Event) -> Callable[[int, FrameType | None], None]:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        # SIGTERM (a supervisor, a test) stops as cleanly as Ctrl-C does.
+        stop.set()
+
+    return handler
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", "::", ""):
+        return "127.0.0.1"  # listening everywhere: this machine's own pages use loopback
+    return f"[{host}]" if ":" in host else host
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _stop_all(servers: list[_EngineServer]) -> None:
+    """Ask every engine server to stop at once, then kill what is left after the grace."""
+    for server in servers:
+        server.interrupt()
+    deadline = time.monotonic() + _STOP_GRACE
+    for server in servers:
+        server.finish(max(0.0, deadline - time.monotonic()))
 
 
 def _check_free(host: str, port: int) -> None:
@@ -134,11 +214,13 @@ def _check_free(host: str, port: int) -> None:
 
 
 class _EngineServer:
-    """``mkdocs serve`` as a subprocess whose output is filtered onto ours."""
+    """One language's ``mkdocs serve`` as a subprocess whose output is filtered onto ours."""
 
-    def __init__(self, project: Project, host: str, port: int, echo: Echo) -> None:
-        self._address = (host, port)
-        self._command = engine.serve_command(project.generated_config, host, port)
+    def __init__(self, project: Project, lang: str, port: int, echo: Echo) -> None:
+        self.lang = lang
+        self.port = port
+        self._address = ("127.0.0.1", port)
+        self._command = engine.serve_command(project.generated_config(lang), "127.0.0.1", port)
         self._cwd = project.root
         self._echo = echo
         self._lines: collections.deque[str] = collections.deque(maxlen=50)
@@ -165,13 +247,12 @@ class _EngineServer:
         self._reader.start()
 
     def _pump(self) -> None:
-        assert self._process is not None and self._process.stdout is not None
-        for raw in self._process.stdout:
+        process = self._process
+        assert process is not None and process.stdout is not None
+        for raw in process.stdout:
             self._lines.append(raw.rstrip())
-            if "Serving on" in raw:
-                self._echo("Serving on " + raw.split("Serving on", 1)[1].strip())
             for line in engine.filter_output(raw):
-                self._echo(line)
+                self._echo(f"[{self.lang}] {line}")
 
     def check(self) -> None:
         """Raise if the server stopped by itself (e.g. the port is taken)."""
@@ -181,19 +262,24 @@ class _EngineServer:
             code = self._process.returncode
             self._process = None
             raise BuildError(
-                f"the site engine's server stopped (exit status {code})",
+                f"the site engine's server for '{self.lang}' stopped (exit status {code})",
                 output="\n".join(engine.filter_output("\n".join(self._lines))),
             )
 
-    def stop(self) -> None:
+    def interrupt(self) -> None:
+        """Ask the server to stop (SIGINT lets MkDocs shut its server down itself)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGINT)
+
+    def finish(self, grace: float) -> None:
+        """Wait up to ``grace`` seconds for the server to stop, then kill it."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        process.send_signal(signal.SIGINT)  # lets MkDocs shut its server down itself
         try:
-            process.wait(timeout=_STOP_TIMEOUT)
+            process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
         if self._reader is not None:
-            self._reader.join(timeout=2)
+            self._reader.join(timeout=0.2)

@@ -7,28 +7,36 @@ the filters below escape exactly what each Markdown construct needs.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 
 from helpdesk.errors import BuildError, ContentError, Problem, display_path
+from helpdesk.publish import i18n
 
 TEMPLATES_FOLDER = "templates"
 
 _OPERATORS = {">=": "≥", "<=": "≤", "==": "=", "!=": "≠", "~=": "~", "===": "=", ">": ">", "<": "<"}
 
 
-def make_env(templates_dir: Path) -> jinja2.Environment:
-    """The environment every page is rendered with.
+def make_env(templates_dir: Path, lang: str = "en", source: str = "en") -> jinja2.Environment:
+    """The environment every page of one language is rendered with.
+
+    UI strings go through ``{{ _("...") }}`` (``jinja2.ext.i18n``, new-style gettext:
+    ``_("%(n)s articles", n=3)`` formats after translating), with the catalog of
+    ``lang`` from ``kb/templates/locale``; dates (``longdate``) follow the language too.
+    ``lang`` is also a global, for templates that link to other languages.
 
     Args:
         templates_dir: usually ``kb/templates``.
+        lang: the pages' language.
+        source: the source language (its strings are the templates' own).
 
     Raises:
-        ContentError: when the folder does not exist.
+        ContentError: when the folder does not exist, or the language's catalog is broken.
     """
     if not templates_dir.is_dir():
         raise ContentError(
@@ -44,22 +52,33 @@ def make_env(templates_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
-        # UI strings are written {{ _("...") }}; the per-language build installs its
-        # catalog's translations, until then (and for English) they stay as written.
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    catalog = i18n.translations(templates_dir, lang, source)
+    env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+    env.globals[_PLAIN_GETTEXT] = catalog.gettext
     env.filters.update(
         yaml=yaml_string,
         quoted=quoted,
         cell=table_cell,
         alt=alt_text,
-        longdate=long_date,
+        longdate=lambda value: i18n.long_date(value, lang),
         version_range=version_range,
         rstrip=str.rstrip,
     )
-    env.globals.update(kind=block_kind, has_notes=has_notes)
+    env.globals.update(kind=block_kind, has_notes=has_notes, lang=lang, source_lang=source)
     return env
+
+
+_PLAIN_GETTEXT = "hd_gettext"
+
+
+def gettext_of(env: jinja2.Environment) -> Callable[[str], str]:
+    """The environment's catalog as a plain function, for strings made in Python."""
+    found = env.globals.get(_PLAIN_GETTEXT)
+    if not callable(found):
+        return str
+    return cast("Callable[[str], str]", found)
 
 
 def render(template: str | jinja2.Template, env: jinja2.Environment, **context: Any) -> str:
@@ -144,11 +163,6 @@ def table_cell(value: object) -> str:
 
 def alt_text(value: object) -> str:
     return str(value).replace("[", "(").replace("]", ")").replace("\n", " ")
-
-
-def long_date(value: dt.date) -> str:
-    """``15 September 2025``: no locale, no zero padding, unambiguous across countries."""
-    return f"{value.day} {value:%B %Y}"
 
 
 def version_range(spec: str) -> str:

@@ -21,11 +21,15 @@ if TYPE_CHECKING:
     from helpdesk.search.documents import Document
 
 
-def release_documents(kb: KnowledgeBase, *, today: dt.date | None = None) -> Iterator[Document]:
+def release_documents(
+    kb: KnowledgeBase, lang: str | None = None, *, today: dt.date | None = None
+) -> Iterator[Document]:
     """Every visible release of every product, as a ``kind="release"`` document.
 
     Args:
         kb: the knowledge base.
+        lang: the language of the text; in a translation language only releases with a
+            translation are documents (the source-language index has every one).
         today: the date for embargoes; defaults to the date the knowledge base was loaded for.
     """
     # Imported here: helpdesk.search.documents lists this function in its SOURCES.
@@ -34,9 +38,13 @@ def release_documents(kb: KnowledgeBase, *, today: dt.date | None = None) -> Ite
     day = today or kb.releases.as_of
     if day is None:  # a KnowledgeBase built by hand, without load_kb: publish nothing
         return
+    translated = lang is not None and lang != kb.source_language
+    taxonomy = kb.localized_taxonomy(lang).taxonomy if lang else kb.taxonomy
     for product_id in kb.releases.products(day):
-        product = kb.taxonomy.product(product_id)
-        for view in kb.releases.timeline(product_id, day):
+        product = taxonomy.product(product_id)
+        for view in kb.releases.timeline(product_id, day, lang if translated else None):
+            if translated and (view.localized is None or view.localized.state == "missing"):
+                continue
             release = view.release
             notes = view.notes()
             platforms = {p for n in notes for p in n.note.platforms} or set(product.platforms)

@@ -22,6 +22,7 @@ everyone else.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from helpdesk.publish.urls import category_source
 from helpdesk.releases import urls
 from helpdesk.releases.catalog import ReleaseView
 from helpdesk.releases.export import dumps, product_json
-from helpdesk.releases.feeds import FeedSpec, atom_feed, product_feed_spec
+from helpdesk.releases.feeds import all_feed_spec, atom_feed, product_feed_spec
 from helpdesk.releases.model import SECTION_TITLES
 
 SCRIPT_TEMPLATE = Path("releases") / "upgrade.js"
@@ -41,26 +42,36 @@ SCRIPTS = (urls.SCRIPT,)
 """Files from :func:`release_files` the engine must load on every page (instant navigation)."""
 
 
-def release_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date) -> dict[str, str]:
-    """Markdown pages of the release notes, by path relative to the docs folder.
+def release_pages(
+    kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date, lang: str | None = None
+) -> dict[str, str]:
+    """Markdown pages of the release notes of one language's site, by docs path.
+
+    Args:
+        env: the language's environment (its catalog translates the pages' words).
+        lang: the pages' language (product names in it); default the source language.
 
     Raises:
         ContentError: a template has a syntax error.
         BuildError: a template failed, or a note links to an article not on the site.
     """
-    from helpdesk.publish.pages import rewrite_kb_links  # publish.pages imports us
+    from helpdesk.publish import localized  # publish.pages imports us
+    from helpdesk.publish.pages import rewrite_kb_links
 
-    on_site = {a.id: a for a in kb.site_articles()}
+    lang = lang or localized.source_language(kb)
+    on_site = {a.id: localized.localized_article(kb, a, lang).article for a in kb.site_articles()}
     common: dict[str, Any] = {
         "titles": SECTION_TITLES,
-        "platform_titles": {p.id: p.title for p in kb.taxonomy.platforms},
+        "platform_titles": {
+            p.id: localized.platform(kb, p.id, lang).title for p in kb.taxonomy.platforms
+        },
         "articles": on_site,
         "today": today,
     }
     pages: dict[str, str] = {}
     entries = []
     for product_id in kb.releases.products(today):
-        product = kb.taxonomy.product(product_id)
+        product = localized.product(kb, product_id, lang)
         views = kb.releases.timeline(product_id, today)
         newest_first = list(reversed(views))
         entries.append({"product": product, "latest": newest_first[0]})
@@ -98,6 +109,7 @@ def release_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date)
         )
     category = next((c for c in kb.taxonomy.categories if c.id == urls.SECTION), None)
     if category is not None:  # the taxonomy decides whether the section is in the nav
+        category = localized.category(kb, category.id, lang)
         pages[category_source(urls.SECTION)] = render(
             "releases/index.md.j2", env, category=category, products=entries, **common
         )
@@ -105,15 +117,26 @@ def release_pages(kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date)
 
 
 def release_files(
-    kb: KnowledgeBase, *, today: dt.date, site_url: str | None = None
+    kb: KnowledgeBase,
+    *,
+    today: dt.date,
+    site_url: str | None = None,
+    lang: str | None = None,
+    gettext: Callable[[str], str] | None = None,
 ) -> dict[str, bytes]:
-    """JSON per product, Atom feeds and the upgrade view's script, by docs path.
+    """JSON per product, Atom feeds and the upgrade view's script of one language's site.
 
     Args:
-        site_url: the site's public root URL; links in feeds and JSON are absolute with
-            it and relative to the file without it.
+        site_url: the help center's public root URL (the language chooser's); links in
+            feeds and JSON are absolute with it (``site_url + lang + "/" + path``) and
+            relative to the file without it.
+        lang: the language of the feeds' titles and links (default: the source language).
+        gettext: translates the feeds' own words into ``lang``.
     """
-    base = _base(site_url)
+    from helpdesk.publish import localized
+
+    lang = lang or localized.source_language(kb)
+    base = _base(site_url, lang)
     files: dict[str, bytes] = {}
     products = kb.releases.products(today)
     if not products:
@@ -125,28 +148,34 @@ def release_files(
         files[urls.json_file(product_id)] = dumps(
             product_json(kb, product_id, views, today=today, base=base)
         )
-        spec = product_feed_spec(kb, product_id)
-        files[urls.feed_file(product_id)] = atom_feed(kb, spec, views, today=today, base=base)
-    all_spec = FeedSpec(
-        "release-notes", "PassportScan release notes", urls.FEED_ALL, "release-notes/"
+        spec = product_feed_spec(kb, product_id, lang, gettext)
+        files[urls.feed_file(product_id)] = atom_feed(
+            kb, spec, views, today=today, base=base, lang=lang, gettext=gettext
+        )
+    files[urls.FEED_ALL] = atom_feed(
+        kb, all_feed_spec(lang, gettext), every, today=today, base=base, lang=lang, gettext=gettext
     )
-    files[urls.FEED_ALL] = atom_feed(kb, all_spec, every, today=today, base=base)
     script = kb.root / "templates" / SCRIPT_TEMPLATE
     if script.is_file():
         files[urls.SCRIPT] = script.read_bytes()
     return files
 
 
-def changes_by_article(kb: KnowledgeBase, *, today: dt.date) -> dict[str, list[dict[str, str]]]:
+def changes_by_article(
+    kb: KnowledgeBase, *, today: dt.date, lang: str | None = None
+) -> dict[str, list[dict[str, str]]]:
     """Per article id, the notes that list it in ``articles``, newest release first.
 
     Computed once per render (each timeline is built once, not once per article page).
     Each entry has ``product`` (title), ``version``, ``section`` (title), ``source``
     (the version page, relative to the docs folder) and ``anchor``.
     """
+    from helpdesk.publish import localized
+
+    lang = lang or localized.source_language(kb)
     out: dict[str, list[dict[str, str]]] = {}
     for product_id in kb.releases.products(today):
-        title = kb.taxonomy.product(product_id).title
+        title = localized.product(kb, product_id, lang).title
         for view in reversed(kb.releases.timeline(product_id, today)):
             for note in view.notes():
                 # A known issue repeated across releases is linked where it is declared.
@@ -165,8 +194,9 @@ def changes_by_article(kb: KnowledgeBase, *, today: dt.date) -> dict[str, list[d
     return out
 
 
-def _base(site_url: str | None) -> str:
+def _base(site_url: str | None, lang: str) -> str:
     # Files live one folder down (releases/), so relative links climb one level.
     if not site_url:
         return "../"
-    return site_url if site_url.endswith("/") else site_url + "/"
+    root = site_url if site_url.endswith("/") else site_url + "/"
+    return f"{root}{lang}/"

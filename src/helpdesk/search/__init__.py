@@ -2,13 +2,17 @@
 
 Public API::
 
-    update_index(kb, *, progress=None, rebuild=False) -> IndexStats
-    search(kb_or_index_dir, query, *, limit=10, platform=None, product=None,
+    update_index(kb, *, progress=None, rebuild=False) -> IndexStats   # every language
+    search(kb_or_folder, query, *, lang=None, limit=10, platform=None, product=None,
            category=None, audience="customer") -> SearchResults
+    index_dir(kb_root, lang="en") -> Path            # kb/.cache/search/<lang>
     search_keywords(article, kb) -> list[str]        # for the site's in-browser search
 
-Whoosh is imported only when an index is built or searched: the site publisher
-imports ``search_keywords`` and must not pay for (or depend on) Whoosh.
+Each language has its own index, analysed with its own stemmer and stop words.
+Whoosh is imported only when an index is built or searched, and the knowledge base
+is loaded only when its files changed since the index was made (``freshness``):
+the site publisher imports ``search_keywords`` and must not pay for Whoosh, and a
+``helpdesk search`` must not pay for loading and validating every file.
 """
 
 from __future__ import annotations
@@ -16,13 +20,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpdesk.errors import SearchError
-from helpdesk.search.keywords import search_keywords
+from helpdesk.errors import ConfigError, SearchError
 from helpdesk.search.models import IndexStats, SearchHit, SearchResults
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from helpdesk.content.articles import Article
     from helpdesk.content.kb import KnowledgeBase
 
 __all__ = [
@@ -36,9 +40,16 @@ __all__ = [
 ]
 
 
-def index_dir(kb_root: Path) -> Path:
-    """Where the index of the KB in ``kb_root`` lives (``kb/.cache/search``)."""
-    return Path(kb_root) / ".cache" / "search"
+def search_keywords(article: Article, kb: KnowledgeBase) -> list[str]:
+    """Keywords for the site's in-browser search (see ``keywords.search_keywords``)."""
+    from helpdesk.search.keywords import search_keywords as _keywords
+
+    return _keywords(article, kb)
+
+
+def index_dir(kb_root: Path, lang: str = "en") -> Path:
+    """Where the ``lang`` index of the KB in ``kb_root`` lives (``kb/.cache/search/<lang>``)."""
+    return Path(kb_root) / ".cache" / "search" / lang
 
 
 def update_index(
@@ -71,6 +82,7 @@ def search(
     kb_or_index_dir: KnowledgeBase | Path | str,
     query: str,
     *,
+    lang: str | None = None,
     limit: int = 10,
     platform: str | None = None,
     product: str | None = None,
@@ -81,9 +93,13 @@ def search(
     """Search the knowledge base.
 
     Args:
-        kb_or_index_dir: a loaded KB (its index is brought up to date first), a KB
-            folder, or an index folder (searched as it is).
+        kb_or_index_dir: a loaded KB (its indexes are brought up to date first), a KB
+            folder (loaded only when its files changed since the index was made), or
+            one language's index folder (searched as it is).
         query: what the person typed: words, "quoted phrases", identifiers, typos.
+        lang: the language to search (default: the source language). When nothing
+            matches in a translation language, the source language is searched and
+            ``SearchResults.found_in`` says so.
         limit: the most hits to return.
         platform: only documents for this platform (or for every platform).
         product: only documents about this product.
@@ -96,29 +112,68 @@ def search(
         The hits, best first, with the fallback flag, corrections and expansions.
 
     Raises:
-        ConfigError: an unknown filter value or audience (a usage error).
+        ConfigError: an unknown language, filter value or audience (a usage error).
         SearchError: there is no index and no KB to build one from, or it is unreadable.
         ContentError: a KB folder was given and it has errors.
     """
-    from helpdesk.content.kb import KnowledgeBase, load_kb
     from helpdesk.search.engine import engine_for
-    from helpdesk.search.indexer import MANIFEST, ensure_index
 
-    if isinstance(kb_or_index_dir, KnowledgeBase):
-        directory = ensure_index(kb_or_index_dir, progress=progress)
-    else:
-        folder = Path(kb_or_index_dir)
-        if (folder / MANIFEST).is_file():
-            directory = folder
-        elif (folder / "taxonomy.yaml").is_file():
-            directory = ensure_index(load_kb(folder), progress=progress)
-        else:
-            raise SearchError(f"{folder} is neither a knowledge base nor a search index")
-    return engine_for(directory).search(
-        query,
-        limit=limit,
-        platform=platform,
-        product=product,
-        category=category,
-        audience=audience,
-    )
+    directory, source = _indexes(kb_or_index_dir, lang, progress)
+
+    def run(folder: Path) -> SearchResults:
+        return engine_for(folder).search(
+            query,
+            limit=limit,
+            platform=platform,
+            product=product,
+            category=category,
+            audience=audience,
+        )
+
+    results = run(directory)
+    if not results.hits and source is not None and source != directory:
+        fallback = run(source)
+        if fallback.hits:
+            fallback.found_in, fallback.lang = fallback.lang, results.lang
+            fallback.did_you_mean = fallback.did_you_mean or results.did_you_mean
+            return fallback
+    return results
+
+
+def _indexes(
+    where: KnowledgeBase | Path | str, lang: str | None, progress: Callable[[str], None] | None
+) -> tuple[Path, Path | None]:
+    """The index folder to search and the source language's (None: no fallback)."""
+    from helpdesk.search.manifest import MANIFEST
+
+    if not isinstance(where, (str, Path)):
+        return _loaded_indexes(where, lang, progress)
+    folder = Path(where)
+    if (folder / MANIFEST).is_file():
+        return folder, None  # one index, searched as it is
+    if not (folder / "taxonomy.yaml").is_file():
+        raise SearchError(f"{folder} is neither a knowledge base nor a search index")
+    from helpdesk.search.freshness import fresh_languages
+    from helpdesk.search.schema import SCHEMA_VERSION
+
+    languages = fresh_languages(folder, SCHEMA_VERSION)
+    if languages is None:  # something changed: read the KB and update the indexes
+        from helpdesk.content.kb import load_kb
+
+        return _loaded_indexes(load_kb(folder), lang, progress)
+    wanted = lang or languages[0]
+    if wanted not in languages:
+        raise ConfigError(f"unknown language '{wanted}' (known: {', '.join(languages)})")
+    return index_dir(folder, wanted), index_dir(folder, languages[0])
+
+
+def _loaded_indexes(
+    kb: KnowledgeBase, lang: str | None, progress: Callable[[str], None] | None
+) -> tuple[Path, Path | None]:
+    from helpdesk.search.indexer import ensure_index
+
+    wanted = kb.check_language(lang or kb.source_language)
+    directory = ensure_index(kb, wanted, progress=progress)
+    if wanted == kb.source_language:
+        return directory, directory
+    return directory, ensure_index(kb, kb.source_language, progress=progress)

@@ -1,20 +1,29 @@
-"""``helpdesk search`` and ``helpdesk index``."""
+"""``helpdesk search`` and ``helpdesk index``.
+
+``helpdesk search`` is used as people use a CLI, many times in a row, so the whole
+process counts: nothing heavy is imported at module level (rich only to print a
+table, the content models and pydantic only when the KB changed since the index was
+made; see ``freshness``).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from helpdesk.cli import handle_errors, kb_option
-from helpdesk.content.kb import load_kb
 from helpdesk.errors import ConfigError, HelpdeskError
-from helpdesk.search import SearchResults, search, update_index
+from helpdesk.search import search
+
+if TYPE_CHECKING:
+    from helpdesk.search.models import SearchResults
+
+LANGUAGE_NAMES = {"en": "English", "it": "Italian", "es": "Spanish"}
 
 
 def _stderr(message: str) -> None:
@@ -30,6 +39,12 @@ def _stderr(message: str) -> None:
 @click.option("--product", help="Only articles about this product (e.g. windows-client).")
 @click.option("--category", help="Only articles in this category (e.g. devices).")
 @click.option("--agent", is_flag=True, help="Search as a support agent (agent-only articles too).")
+@click.option(
+    "--lang",
+    default=lambda: os.environ.get("HELPDESK_LANG") or None,
+    show_default="$HELPDESK_LANG, else the source language (en)",
+    help="Language of the query and of the results (en, it, es).",
+)
 @handle_errors
 def search_command(
     query: tuple[str, ...],
@@ -40,22 +55,25 @@ def search_command(
     product: str | None,
     category: str | None,
     agent: bool,
+    lang: str | None,
 ) -> None:
     """Search the knowledge base the way a customer or an agent would ask.
 
-    QUERY is free text: symptoms, error messages, version numbers, "quoted phrases".
-    All words are required first; if nothing has them all, any word will do.
+    QUERY is free text: symptoms, error messages, version numbers, "quoted phrases",
+    in the language given by --lang. All words are required first; if nothing has them
+    all, any word will do; if nothing in that language matches, the English articles
+    are searched and the output says so ("found in English").
     Exit status (as grep's): 0 something matched, 1 nothing did, 2 or more an error.
     """
     text = " ".join(query)
     if not text.strip():
         raise click.UsageError("give some words to search for, e.g. helpdesk search 'PIN android'")
     try:
-        kb = load_kb(kb_dir)
-        update_index(kb, progress=_stderr)
         results = search(
-            kb,
+            kb_dir,
             text,
+            lang=lang,
+            progress=_stderr,
             limit=limit,
             platform=platform,
             product=product,
@@ -71,7 +89,11 @@ def search_command(
     filters = {"--platform": platform, "--product": product, "--category": category}
     used = [f"{name} {value}" for name, value in filters.items() if value]
     if as_json:
-        extra = {"fallback": results.fallback, "did_you_mean": results.did_you_mean}
+        extra = {
+            "fallback": results.fallback,
+            "did_you_mean": results.did_you_mean,
+            "found_in": results.found_in,
+        }
         click.echo(json.dumps([{**hit.to_dict(), **extra} for hit in results.hits], indent=2))
     else:
         _print_table(results, used)
@@ -95,17 +117,33 @@ def _suggestions(results: SearchResults, filters: list[str]) -> list[str]:
 
 def _marked(text: str) -> str:
     """``**word**`` from the snippet as bold rich markup, everything else escaped."""
+    from rich.markup import escape
+
     parts = text.split("**")
     return "".join(
         f"[bold yellow]{escape(part)}[/]" if i % 2 else escape(part) for i, part in enumerate(parts)
     )
 
 
+def _language(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
 def _print_table(results: SearchResults, filters: list[str]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
     # Piped output has no terminal width; 80 columns would fold titles and URLs.
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
     if not results.hits:
         return  # the caller prints the suggestions
+    if results.found_in:
+        titles = ", ".join(hit.title for hit in results.hits[:3])
+        console.print(
+            f"Nothing in {_language(results.lang)} for '{escape(results.query)}'; "
+            f"found in {_language(results.found_in)}: {escape(titles)}"
+        )
     if results.did_you_mean:
         console.print(f"Showing results for [bold]{escape(results.did_you_mean)}[/]")
     if results.fallback:
@@ -138,7 +176,10 @@ def _print_table(results: SearchResults, filters: list[str]) -> None:
 @click.option("--rebuild", is_flag=True, help="Start from an empty index.")
 @handle_errors
 def index_command(kb_dir: Path, rebuild: bool) -> None:
-    """Bring the search index (kb/.cache/search) up to date with the knowledge base."""
+    """Bring the search indexes (kb/.cache/search/<lang>) up to date with the knowledge base."""
+    from helpdesk.content.kb import load_kb
+    from helpdesk.search import update_index
+
     kb = load_kb(kb_dir)
     stats = update_index(kb, progress=_stderr, rebuild=rebuild)
     for warning in stats.warnings:

@@ -1,14 +1,17 @@
-"""What gets indexed: a flat list of documents, each made by a source function.
+"""What gets indexed: a flat list of documents per language, each made by a source function.
 
 The index does not know about articles. It indexes ``Document`` objects, and each
-kind of content has one *source* that turns the knowledge base into documents.
-Articles are the first source; release notes become searchable by adding a
-``release_documents(kb)`` function and listing it in ``SOURCES`` (the seam is marked
-below). A document's ``digest`` decides whether an incremental update re-indexes it.
+kind of content has one *source* that turns the knowledge base into the documents of
+one language: articles (``article_documents``) and release notes
+(``releases.documents.release_documents``), listed in ``SOURCES``. Each language has
+an index of its own; a translation language's index holds the translated documents
+only (keyed by the source's id), and search falls back to the source language's when
+nothing matches. A document's ``digest`` decides whether an update re-indexes it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -27,6 +30,7 @@ from helpdesk.content.articles import (
     TreeBlock,
 )
 from helpdesk.content.kb import KnowledgeBase
+from helpdesk.content.taxonomy import Taxonomy
 from helpdesk.publish.urls import article_url
 from helpdesk.releases.documents import release_documents
 
@@ -88,7 +92,8 @@ class Document:
         return hashlib.blake2b(payload, digest_size=16).hexdigest()
 
 
-Source = Callable[[KnowledgeBase], Iterable[Document]]
+Source = Callable[[KnowledgeBase, str], Iterable[Document]]
+"""Turns the knowledge base into the documents of one language."""
 
 
 def plain(markdown: str) -> str:
@@ -125,10 +130,11 @@ class _Lookups:
     """Product id -> the platforms it runs on."""
 
     @classmethod
-    def of(cls, kb: KnowledgeBase) -> _Lookups:
+    def of(cls, kb: KnowledgeBase, taxonomy: Taxonomy | None = None) -> _Lookups:
+        taxonomy = taxonomy or kb.taxonomy
         return cls(
-            about={t.id: "\n".join((t.title, *t.keywords)) for t in kb.taxonomy.tags},
-            platforms={p.id: tuple(p.platforms) for p in kb.taxonomy.products},
+            about={t.id: "\n".join((t.title, *t.keywords)) for t in taxonomy.tags},
+            platforms={p.id: tuple(p.platforms) for p in taxonomy.products},
         )
 
 
@@ -161,11 +167,20 @@ def article_document(
     )
 
 
-def article_documents(kb: KnowledgeBase) -> Iterable[Document]:
-    """Every article, drafts included: the query decides who may see what."""
-    lookups = _Lookups.of(kb)
-    for article in kb.articles.values():
-        yield article_document(article, kb, lookups)
+def article_documents(kb: KnowledgeBase, lang: str | None = None) -> Iterable[Document]:
+    """Every article, drafts included (the query decides who may see what); in a
+    translation language, the translated articles only, in that language."""
+    if lang is None or lang == kb.source_language:
+        lookups = _Lookups.of(kb)
+        for article in kb.articles.values():
+            yield article_document(article, kb, lookups)
+        return
+    lookups = _Lookups.of(kb, kb.localized_taxonomy(lang).taxonomy)
+    for (article_id, translation_lang), _ in sorted(kb.translations.items()):
+        if translation_lang != lang or article_id not in kb.articles:
+            continue
+        local = kb.localized_article(article_id, lang)
+        yield article_document(local.article, kb, lookups)
 
 
 SOURCES: tuple[Source, ...] = (
@@ -174,6 +189,14 @@ SOURCES: tuple[Source, ...] = (
 )
 
 
-def collect(kb: KnowledgeBase, sources: Iterable[Source] = SOURCES) -> list[Document]:
-    """Every document of the knowledge base, from every source."""
-    return [doc for source in sources for doc in source(kb)]
+def collect(
+    kb: KnowledgeBase, lang: str | None = None, sources: Iterable[Source] = SOURCES
+) -> list[Document]:
+    """Every document of the knowledge base in ``lang`` (default: the source language),
+    from every source, with URLs under the language's prefix (``it/devices/...``)."""
+    lang = lang or kb.source_language
+    return [
+        dataclasses.replace(doc, url=f"{lang}/{doc.url}")
+        for source in sources
+        for doc in source(kb, lang)
+    ]

@@ -21,8 +21,8 @@ from whoosh.query.terms import Term
 from whoosh.searching import Hit, Results, Searcher
 
 from helpdesk.errors import ConfigError, SearchError
-from helpdesk.search.analysis import terms
-from helpdesk.search.indexer import MANIFEST, Manifest
+from helpdesk.search.analysis import SOURCE_LANGUAGE, terms
+from helpdesk.search.manifest import MANIFEST, Manifest
 from helpdesk.search.models import SearchHit, SearchResults
 from helpdesk.search.query import Vocabulary, build, parse
 from helpdesk.search.schema import ANY_PLATFORM, SEARCH_FIELDS
@@ -73,6 +73,7 @@ class Engine:
             self._searcher.close()  # type: ignore[no-untyped-call]
         self._searcher = ix.searcher()
         self.table = SynonymTable(self.manifest.meta.get("synonyms", []))
+        self.lang = str(self.manifest.meta.get("lang", SOURCE_LANGUAGE))
         self._signature = signature
         self._known_cache: dict[str, bool] = {}
         self._filter_cache: dict[tuple[str | None, ...], tuple[set[int] | None, set[int]]] = {}
@@ -97,7 +98,7 @@ class Engine:
                 or word in self._vocabulary
                 or any(
                     reader.doc_frequency(name, term) > 0
-                    for term in terms(word)
+                    for term in terms(word, self.lang)
                     for name in SEARCH_FIELDS
                 )
             )
@@ -112,7 +113,7 @@ class Engine:
             # Two edits cost ten times one on a big vocabulary; only long words need them.
             found = corrector.suggest(word, limit=6, maxdist=2, prefix=1)
         # A stop word ("for" for "foo") would search for nothing: never suggest one.
-        return [str(s) for s in found if terms(str(s))][:3]
+        return [str(s) for s in found if terms(str(s), self.lang)][:3]
 
     def complete(self, fragment: str) -> list[str]:
         """Indexed words starting with ``fragment``, most common first (at most four)."""
@@ -122,7 +123,7 @@ class Engine:
             if index >= 200:  # a two-letter prefix in a big index: enough to rank
                 break
             word = raw.decode() if isinstance(raw, bytes) else str(raw)
-            if word != fragment and not is_identifier(word) and terms(word):
+            if word != fragment and not is_identifier(word) and terms(word, self.lang):
                 found.append((-reader.doc_frequency("words", word), word))
         return [word for _, word in sorted(found)[:4]]
 
@@ -189,8 +190,10 @@ class Engine:
         self.check_filters(platform=platform, product=product, category=category)
         with self._lock:
             searcher = self.searcher()
-            parsed = parse(text, self.table, self.vocabulary)
-            results = SearchResults(query=text, hits=[], did_you_mean=parsed.did_you_mean)
+            parsed = parse(text, self.table, self.vocabulary, self.lang)
+            results = SearchResults(
+                query=text, hits=[], did_you_mean=parsed.did_you_mean, lang=self.lang
+            )
             for slot in parsed.slots:
                 if slot.corrected:
                     results.corrections[slot.text] = slot.corrected
@@ -202,7 +205,7 @@ class Engine:
             allow, deny = self._filters(platform, product, category, audience)
             wanted = _wanted(query)
             found = _run(searcher, query, limit, allow, deny)
-            results.hits = [_hit(*top, wanted) for top in _best(found, limit)]
+            results.hits = [_hit(*top, wanted, self.lang) for top in _best(found, limit)]
             # Few documents have every word: show those first, then the best documents
             # with some of the words, so a wordy symptom still reaches its answer.
             if len(results.hits) < min(limit, TOP_UP_BELOW) and len(parsed.slots) > 1:
@@ -214,7 +217,9 @@ class Engine:
                     h for h in _run(searcher, fallback, limit, allow, deny) if h.docnum not in seen
                 ]
                 room = limit - len(results.hits)
-                results.hits += [_hit(*top, wanted, all_words=False) for top in _best(more, room)]
+                results.hits += [
+                    _hit(*top, wanted, self.lang, all_words=False) for top in _best(more, room)
+                ]
             return results
 
 
@@ -244,20 +249,29 @@ def _run(
 
 
 def _hit(
-    fields: dict[str, Any], score: float, wanted: frozenset[str], *, all_words: bool = True
+    fields: dict[str, Any],
+    score: float,
+    wanted: frozenset[str],
+    lang: str,
+    *,
+    all_words: bool = True,
 ) -> SearchHit:
     # Why it matched and the snippet come from the stored text and the query's terms:
     # asking Whoosh to record matched terms would walk the matcher tree for every
     # matching document, not just the few shown.
     summary = fields.get("summary", "")
     body = fields.get("body", "")
-    in_body = matches(body, wanted)
+    in_body = matches(body, wanted, lang)
     matched = [
         name
         for name in SEARCH_FIELDS
-        if (in_body if name == "body" else matches(fields.get(name, ""), wanted))
+        if (in_body if name == "body" else matches(fields.get(name, ""), wanted, lang))
     ]
-    text = snippet(body, wanted, found=in_body) or snippet(summary, wanted) or summary
+    text = (
+        snippet(body, wanted, found=in_body, lang=lang)
+        or snippet(summary, wanted, lang=lang)
+        or summary
+    )
     return SearchHit(
         id=fields["id"],
         kind=fields["kind"],
@@ -270,6 +284,7 @@ def _hit(
         category=fields.get("category", ""),
         audience=fields.get("audience", "customer"),
         all_words=all_words,
+        lang=lang,
     )
 
 

@@ -1,9 +1,12 @@
-"""Keeping the on-disk index in step with the knowledge base.
+"""Keeping the on-disk indexes in step with the knowledge base.
 
-The index lives beside the KB in ``kb/.cache/search/`` (git-ignored): Whoosh's files
-plus ``manifest.json``, which records the schema version, the index generation it
-describes, each document's digest and what queries need without the KB (the
-taxonomy's ids for filter checks, the synonym groups). An update compares digests and
+Each language's index lives beside the KB in ``kb/.cache/search/<lang>/``
+(git-ignored): Whoosh's files plus ``manifest.json``, which records the schema
+version, the index generation it describes, each document's digest and what queries
+need without the KB (the language, the taxonomy's ids for filter checks, the synonym
+groups). After every update ``kb/.cache/search/sources.json`` records the files the
+indexes were made from (``freshness``), so a search can skip loading the KB when
+nothing changed. An update compares digests and
 writes only added, changed and removed documents. The index is rebuilt from scratch
 when it is missing, when the schema version changed, or when it cannot be read (a
 corrupt folder is replaced, with a warning, never a crash).
@@ -11,76 +14,45 @@ corrupt folder is replaced, with a warning, never a crash).
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
-import json
 import shutil
 import time
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 
-from helpdesk._files import atomic_write
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.errors import SearchError
-from helpdesk.search import index_dir
+from helpdesk.search import freshness, index_dir
+from helpdesk.search.analysis import SOURCE_LANGUAGE
 from helpdesk.search.documents import Document, collect
+from helpdesk.search.manifest import MANIFEST, Manifest
 from helpdesk.search.models import IndexStats
 from helpdesk.search.schema import ANY_PLATFORM, SCHEMA_VERSION, make_schema
 
 Progress = Callable[[str], None]
-MANIFEST = "manifest.json"
 MULTIPROCESS_THRESHOLD = 2000
 """Below this many documents a second writer process costs more than it saves."""
 
 
-@dataclass
-class Manifest:
-    """What ``manifest.json`` records about the index beside it."""
-
-    schema: int = SCHEMA_VERSION
-    generation: int = -1
-    docs: dict[str, str] = field(default_factory=dict)
-    """Document key -> digest."""
-    meta: dict[str, Any] = field(default_factory=dict)
-    """``platforms``, ``products``, ``categories`` (known ids) and ``synonyms`` (groups)."""
-
-    @classmethod
-    def read(cls, directory: Path) -> Manifest:
-        data = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or not isinstance(data.get("docs"), dict):
-            raise ValueError("manifest is not an object with 'docs'")
-        return cls(
-            schema=int(data["schema"]),
-            generation=int(data["generation"]),
-            docs={str(k): str(v) for k, v in data["docs"].items()},
-            meta=dict(data.get("meta") or {}),
-        )
-
-    def write(self, directory: Path) -> None:
-        payload = {
-            "schema": self.schema,
-            "generation": self.generation,
-            "docs": self.docs,
-            "meta": self.meta,
-        }
-        # The index is a cache (rebuilt when damaged): atomic is enough, no fsync.
-        atomic_write(directory / MANIFEST, json.dumps(payload, sort_keys=True), durable=False)
-
-
-def kb_meta(kb: KnowledgeBase) -> dict[str, Any]:
+def kb_meta(kb: KnowledgeBase, lang: str | None = None) -> dict[str, Any]:
     """What queries need to know about the KB when given only the index folder."""
     taxonomy = kb.taxonomy
+    lang = lang or kb.source_language
     return {
+        "lang": lang,
+        "source": kb.source_language,
+        "languages": kb.languages,
         "platforms": sorted(p.id for p in taxonomy.platforms),
         "products": sorted(p.id for p in taxonomy.products),
         "categories": sorted(c.id for c in taxonomy.categories),
-        "synonyms": [list(group) for group in kb.synonyms.groups],
+        "synonyms": [list(group) for group in kb.synonyms_for(lang).groups],
     }
 
 
@@ -91,7 +63,7 @@ def update_index(
     rebuild: bool = False,
     processes: int = 2,
 ) -> IndexStats:
-    """Bring the index in ``kb/.cache/search/`` up to date with ``kb``.
+    """Bring every language's index in ``kb/.cache/search/`` up to date with ``kb``.
 
     Args:
         kb: the loaded knowledge base.
@@ -106,30 +78,61 @@ def update_index(
     Raises:
         SearchError: the index folder cannot be written.
     """
-    directory = index_dir(kb.root)
-    stats = sync_index(
-        directory,
-        collect(kb),
-        kb_meta(kb),
-        progress=progress,
-        rebuild=rebuild,
-        processes=processes,
-    )
-    _CURRENT[directory.resolve()] = weakref.ref(kb)
-    return stats
+    total = IndexStats()
+    for lang in kb.languages:
+        directory = index_dir(kb.root, lang)
+        stats = sync_index(
+            directory,
+            collect(kb, lang),
+            kb_meta(kb, lang),
+            progress=progress,
+            rebuild=rebuild,
+            processes=processes,
+            lang=lang,
+        )
+        total.add(stats)
+        _CURRENT[directory.resolve()] = weakref.ref(kb)
+    _remove_other_languages(index_dir(kb.root).parent, kb.languages)
+    freshness.record(kb.root, kb.languages, _valid_until(kb), loaded_at=kb.loaded_at)
+    return total
+
+
+def _valid_until(kb: KnowledgeBase) -> dt.date | None:
+    """The next embargo date: from then on the indexes must be rebuilt from the KB."""
+    as_of = kb.releases.as_of
+    dates = [
+        item.release.publish_after
+        for item in kb.releases.all()
+        if item.release.publish_after is not None
+        and (as_of is None or item.release.publish_after > as_of)
+    ]
+    return min(dates) if dates else None
+
+
+def _remove_other_languages(folder: Path, languages: list[str]) -> None:
+    """Drop indexes of languages no longer configured (and the old single-index layout)."""
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if entry.is_dir() and entry.name not in languages:
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.is_file() and entry.name != freshness.SOURCES and not entry.name.startswith("."):
+            entry.unlink(missing_ok=True)
 
 
 _CURRENT: dict[Path, weakref.ref[KnowledgeBase]] = {}
 """Index folder -> the KnowledgeBase object last synced into it by this process."""
 
 
-def ensure_index(kb: KnowledgeBase, *, progress: Progress | None = None) -> Path:
-    """The index folder of ``kb``, updated first unless this very object was synced.
+def ensure_index(
+    kb: KnowledgeBase, lang: str | None = None, *, progress: Progress | None = None
+) -> Path:
+    """The ``lang`` index folder of ``kb``, updated first unless this very object was synced.
 
     Searching the same loaded KB many times (the terminal app, a test) then costs no
     hashing; a newly loaded KB is always checked, so edits are never missed.
     """
-    directory = index_dir(kb.root).resolve()
+    directory = index_dir(kb.root, lang or kb.source_language).resolve()
     last = _CURRENT.get(directory)
     if last is None or last() is not kb:
         update_index(kb, progress=progress)
@@ -144,6 +147,7 @@ def sync_index(
     progress: Progress | None = None,
     rebuild: bool = False,
     processes: int = 2,
+    lang: str = SOURCE_LANGUAGE,
 ) -> IndexStats:
     """Make the index in ``directory`` hold exactly ``documents`` (see ``update_index``)."""
     started = time.perf_counter()
@@ -155,8 +159,8 @@ def sync_index(
             stats.warnings.append(reason.removeprefix("warning: "))
             say(reason)
         stats.rebuilt, stats.reason = True, reason.removeprefix("warning: ")
-        say(f"building the search index ({len(documents)} documents): {stats.reason}")
-        ix, manifest = _create(directory), Manifest()
+        say(f"building the search index ({lang}, {len(documents)} documents): {stats.reason}")
+        ix, manifest = _create(directory, lang), Manifest()
 
     wanted = {doc.key: doc for doc in documents}
     digests = {key: doc.digest() for key, doc in wanted.items()}
@@ -219,12 +223,12 @@ def _open(directory: Path) -> tuple[Index | None, Manifest | None, str]:
     return ix, manifest, ""
 
 
-def _create(directory: Path) -> Index:
+def _create(directory: Path, lang: str) -> Index:
     try:
         if directory.exists():
             shutil.rmtree(directory)
         directory.mkdir(parents=True)
-        return whoosh_index.create_in(str(directory), make_schema())
+        return whoosh_index.create_in(str(directory), make_schema(lang))
     except OSError as exc:
         raise SearchError(f"cannot write the search index in {directory}: {exc}") from exc
 

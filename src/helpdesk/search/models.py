@@ -22,6 +22,17 @@ class IndexStats:
     """Problems met and repaired (e.g. a corrupt index folder that was rebuilt)."""
     seconds: float = 0.0
 
+    def add(self, other: IndexStats) -> None:
+        """Fold another index's update into this one (one summary for every language)."""
+        self.added += other.added
+        self.changed += other.changed
+        self.removed += other.removed
+        self.unchanged += other.unchanged
+        if other.rebuilt and not self.rebuilt:
+            self.rebuilt, self.reason = True, other.reason
+        self.warnings += other.warnings
+        self.seconds += other.seconds
+
     @property
     def total(self) -> int:
         return self.added + self.changed + self.unchanged
@@ -56,6 +67,8 @@ class SearchHit:
     audience: str = "customer"
     all_words: bool = True
     """False for hits added because too few documents had every word of the query."""
+    lang: str = "en"
+    """The language of the hit's text (``id`` is the source article's id in any language)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -77,6 +90,11 @@ class SearchResults:
     """Unknown word -> the word searched instead (typo tolerance)."""
     expansions: dict[str, list[str]] = field(default_factory=dict)
     """Query word or phrase -> the synonyms also searched."""
+    lang: str = "en"
+    """The language searched."""
+    found_in: str | None = None
+    """Set when nothing matched in ``lang`` and the hits come from this language instead
+    (the source language): "found in English"."""
 
     def __len__(self) -> int:
         return len(self.hits)

@@ -26,7 +26,7 @@ from whoosh.query.positional import Phrase
 from whoosh.query.qcore import Query
 from whoosh.query.terms import Term
 
-from helpdesk.search.analysis import STOP, terms
+from helpdesk.search.analysis import SOURCE_LANGUAGE, stop_words, terms
 from helpdesk.search.schema import SEARCH_FIELDS
 from helpdesk.search.synonyms import SynonymTable
 from helpdesk.search.words import is_identifier, spans
@@ -94,6 +94,8 @@ class Slot:
 class ParsedQuery:
     text: str
     slots: list[Slot]
+    lang: str = SOURCE_LANGUAGE
+    """The language the words are analysed in (the index's)."""
 
     @property
     def did_you_mean(self) -> str | None:
@@ -107,21 +109,23 @@ class ParsedQuery:
         )
 
 
-def parse(text: str, table: SynonymTable, vocab: Vocabulary) -> ParsedQuery:
-    """Read ``text`` into slots (see the module docstring)."""
+def parse(
+    text: str, table: SynonymTable, vocab: Vocabulary, lang: str = SOURCE_LANGUAGE
+) -> ParsedQuery:
+    """Read ``text`` into slots (see the module docstring), its words analysed in ``lang``."""
     slots: list[Slot] = []
     position = 0
     for match in QUOTED_RE.finditer(text):
-        slots += _free_text(text[position : match.start()], table, vocab)
+        slots += _free_text(text[position : match.start()], table, vocab, lang)
         phrase = [w for w, _, _ in spans(match.group(1))]
         if phrase:
             slots.append(Slot(match.group(1).strip(), [phrase], phrase=True))
         position = match.end()
-    slots += _free_text(text[position:], table, vocab)
-    return ParsedQuery(text, slots)
+    slots += _free_text(text[position:], table, vocab, lang)
+    return ParsedQuery(text, slots, lang)
 
 
-def _free_text(text: str, table: SynonymTable, vocab: Vocabulary) -> list[Slot]:
+def _free_text(text: str, table: SynonymTable, vocab: Vocabulary, lang: str) -> list[Slot]:
     typed = [w for w, _, _ in spans(text)]
     slots: list[Slot] = []
     matches = {m.start: m for m in table.find(typed)} if table else {}
@@ -135,7 +139,7 @@ def _free_text(text: str, table: SynonymTable, vocab: Vocabulary) -> list[Slot]:
             continue
         word = typed[position]
         position += 1
-        if not terms(word):  # a stop or filler word
+        if not terms(word, lang):  # a stop or filler word
             continue
         slots.append(_word_slot(word, table, vocab))
     return slots
@@ -187,7 +191,9 @@ def build(
     # cost a positions walk per candidate (the slowest queries) and change little.
     queries = [
         q
-        for q in (_slot_query(slot, synonym_phrases=not any_slot) for slot in parsed.slots)
+        for q in (
+            _slot_query(slot, parsed.lang, synonym_phrases=not any_slot) for slot in parsed.slots
+        )
         if q is not None
     ]
     if any_slot and keep is not None:
@@ -203,7 +209,7 @@ def build(
     return And(queries)
 
 
-def _slot_query(slot: Slot, *, synonym_phrases: bool = True) -> Query | None:
+def _slot_query(slot: Slot, lang: str, *, synonym_phrases: bool = True) -> Query | None:
     # Each alternative sums over the fields (BM25F-like); the slot takes the best
     # alternative (plus a little of the others), so a page that happens to say "MFA",
     # "2FA" and "authenticator" does not outscore one that answers the question.
@@ -211,12 +217,12 @@ def _slot_query(slot: Slot, *, synonym_phrases: bool = True) -> Query | None:
     seen: set[tuple[str, ...]] = set()
     for index, (words, weight) in enumerate(zip(slot.alternatives, slot.weights, strict=True)):
         # "two-factor" and "two factor" are the same terms: search them once.
-        key = tuple(t for w in words for t in terms(w))
+        key = tuple(t for w in words for t in terms(w, lang))
         if key in seen or (index > 0 and len(words) > 1 and not synonym_phrases):
             continue
         seen.add(key)
         typed = index == 0 or slot.corrected is not None
-        clauses = _alternative(words, weight, SEARCH_FIELDS if typed else SHORT_FIELDS)
+        clauses = _alternative(words, weight, SEARCH_FIELDS if typed else SHORT_FIELDS, lang)
         if clauses:
             options.append(clauses[0] if len(clauses) == 1 else UnionOr(clauses))
     if not options:
@@ -224,10 +230,12 @@ def _slot_query(slot: Slot, *, synonym_phrases: bool = True) -> Query | None:
     return options[0] if len(options) == 1 else DisjunctionMax(options, tiebreak=TIEBREAK)
 
 
-def _alternative(words: list[str], weight: float, phrase_fields: dict[str, float]) -> list[Query]:
+def _alternative(
+    words: list[str], weight: float, phrase_fields: dict[str, float], lang: str
+) -> list[Query]:
     """Clauses for one alternative: a word in every field, a phrase in ``phrase_fields``."""
     if len(words) == 1:
-        analysed = terms(words[0])
+        analysed = terms(words[0], lang)
         return [
             Term(name, term, boost=boost * weight * (1.0 if i == 0 else 0.5))
             for name, boost in SEARCH_FIELDS.items()
@@ -235,7 +243,8 @@ def _alternative(words: list[str], weight: float, phrase_fields: dict[str, float
         ]
     # A phrase: the first term of each word (variants would break positions); stop words
     # are dropped at indexing with positions renumbered, so they are dropped here too.
-    sequence = [t[0] for t in (terms(w) for w in words if w.lower() not in STOP) if t]
+    stop = stop_words(lang)
+    sequence = [t[0] for t in (terms(w, lang) for w in words if w.lower() not in stop) if t]
     if not sequence:
         return []
     if len(sequence) == 1:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from helpdesk.search.analysis import plain_analyzer, prose_analyzer
+from helpdesk.search.analysis import SOURCE_LANGUAGE, plain_analyzer, prose_analyzer
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SEARCH_FIELDS: dict[str, float] = {
     "title": 4.0,
@@ -28,9 +28,9 @@ ANY_PLATFORM = "any"
 """Indexed in ``platforms`` for documents that name no platform: they apply to all."""
 
 
-def make_schema() -> Schema:
-    """A fresh schema object (Whoosh schemas are mutable, so never share one)."""
-    prose = prose_analyzer()
+def make_schema(lang: str = SOURCE_LANGUAGE) -> Schema:
+    """A fresh schema for ``lang`` (Whoosh schemas are mutable, so never share one)."""
+    prose = prose_analyzer(lang)
     return Schema(
         key=ID(unique=True, stored=True),
         kind=ID(stored=True),
@@ -39,7 +39,7 @@ def make_schema() -> Schema:
         tags=TEXT(analyzer=prose, stored=True),
         summary=TEXT(analyzer=prose, stored=True),
         body=TEXT(analyzer=prose, stored=True),
-        words=TEXT(analyzer=plain_analyzer(), phrase=False),
+        words=TEXT(analyzer=plain_analyzer(lang), phrase=False),
         category=ID(stored=True),
         products=KEYWORD(commas=True, stored=True),
         platforms=KEYWORD(commas=True, stored=True),

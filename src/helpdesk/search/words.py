@@ -10,6 +10,7 @@ same expressions, so the two can never disagree.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 CHUNK_RE = re.compile(r"\w+(?:[.\-/'’]\w+)*")
@@ -47,13 +48,22 @@ def words(text: str) -> list[str]:
     return [word.lower() for word, _, _ in spans(text)]
 
 
+def fold_accents(text: str) -> str:
+    """``text`` without diacritics (``código`` -> ``codigo``, ``perché`` -> ``perche``);
+    ``ñ`` becomes ``n`` too, as readers without a Spanish keyboard type it."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def fold(word: str) -> str:
     """A light, Whoosh-free normal form for matching synonyms: case and plural ``s`` dropped.
 
     Porter stemming would also merge "activation" and "activate"; synonyms list such
     forms explicitly instead, so keywords stay predictable for writers.
     """
-    word = word.lower().replace("’", "'")
+    word = fold_accents(word.lower().replace("’", "'"))
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss") and word.isalpha():
         return word[:-1]
     return word

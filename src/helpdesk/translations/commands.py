@@ -49,19 +49,19 @@ def status_command(kb_dir: Path, langs: tuple[str, ...], fmt: str) -> None:
 
 @translations.command(name="mark-current")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@kb_option
 @handle_errors
-def mark_current_command(files: tuple[Path, ...], kb_dir: Path) -> None:
+def mark_current_command(files: tuple[Path, ...]) -> None:
     """Record that each translation FILE matches its source as it is today.
 
     Run it after checking the text against the English source; it writes the file's
     source_digest line (nothing else). A file whose structure differs from its source,
-    or that does not validate, is refused and nothing is written.
+    or that does not validate, is refused and nothing is written. The knowledge base
+    is the folder holding the file's articles/ or releases/.
     """
     from helpdesk.translations.mark import mark_current
 
     try:
-        results = mark_current(list(files), kb_dir)
+        results = mark_current(list(files))
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     for result in results:

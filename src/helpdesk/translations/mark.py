@@ -20,7 +20,7 @@ from helpdesk.content.problems import ProblemList, read_document, validate_docum
 from helpdesk.content.translation import ArticleTranslation
 from helpdesk.content.translations import article_parts
 from helpdesk.content.yaml import YamlDocument
-from helpdesk.errors import ConfigError, ContentError
+from helpdesk.errors import ConfigError, ContentError, Problem
 from helpdesk.releases.model import Release
 from helpdesk.releases.translation import ReleaseTranslation, release_parts, split_release_name
 
@@ -35,23 +35,28 @@ class Marked:
     """False when the file already recorded this digest."""
 
 
-def mark_current(paths: list[Path], kb_root: Path) -> list[Marked]:
+def mark_current(paths: list[Path]) -> list[Marked]:
     """Write today's source digest into each translation file in ``paths``.
 
-    Every file is checked before any is written, so a refused file leaves all as they were.
+    The knowledge base of each file is the folder holding its ``articles/`` or
+    ``releases/``. Every file is checked before any is written, so a refused file
+    leaves all of them as they were.
 
     Raises:
-        ConfigError: a path is not a translation file in ``kb_root``.
+        ConfigError: a path is not a translation file.
         ContentError: a file (or its source) has problems; nothing was written.
     """
-    problems = ProblemList(kb_root)
+    items: list[Problem] = []
     planned: list[tuple[Path, YamlDocument, str]] = []
     for path in paths:
-        found = _check(path, kb_root, problems)
+        kind, kb_root = _kind(path)
+        problems = ProblemList(kb_root)
+        found = _check(path, kind, problems)
+        items += problems.items
         if found is not None:
             planned.append((path, *found))
-    if problems.errors:
-        raise ContentError(problems.items)
+    if any(problem.severity == "error" for problem in items):
+        raise ContentError(items)
     out: list[Marked] = []
     for path, doc, value in planned:
         text = path.read_text(encoding="utf-8")
@@ -62,26 +67,26 @@ def mark_current(paths: list[Path], kb_root: Path) -> list[Marked]:
     return out
 
 
-def _kind(path: Path, kb_root: Path) -> str:
-    try:
-        relative = path.resolve().relative_to(kb_root.resolve())
-    except ValueError:
-        raise ConfigError(f"{path} is not inside the knowledge base {kb_root}") from None
-    parts = relative.parts
-    if len(parts) == 2 and parts[0] == "articles" and path.stem.count(".") == 1:
-        return "article"
-    if len(parts) == 3 and parts[0] == "releases" and split_release_name(path.stem)[1]:
-        return "release"
+def _kind(path: Path) -> tuple[str, Path]:
+    """``("article" | "release", the KB folder)`` of a translation file."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such file")
+    folder = path.resolve().parent
+    if path.suffix == ".yaml" and folder.name == "articles" and path.stem.count(".") == 1:
+        return "article", folder.parent
+    if (
+        path.suffix == ".yaml"
+        and folder.parent.name == "releases"
+        and split_release_name(path.stem)[1]
+    ):
+        return "release", folder.parent.parent
     raise ConfigError(
         f"{path} is not a translation file (kb/articles/<id>.<lang>.yaml or "
         "kb/releases/<product>/<version>.<lang>.yaml)"
     )
 
 
-def _check(path: Path, kb_root: Path, problems: ProblemList) -> tuple[YamlDocument, str] | None:
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such file")
-    kind = _kind(path, kb_root)
+def _check(path: Path, kind: str, problems: ProblemList) -> tuple[YamlDocument, str] | None:
     if kind == "article":
         base = path.stem.split(".", 1)[0]
         source_path = path.with_name(f"{base}.yaml")

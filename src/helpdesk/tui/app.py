@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from helpdesk.tui.advice import advise
+from helpdesk.tui.call import Call
 from helpdesk.tui.connection import ClientFactory, Connection
 from helpdesk.tui.screens.dialogs import ErrorDialog, TokenDialog, WorkspaceDialog
 from helpdesk.tui.screens.start import StartScreen
@@ -92,6 +93,8 @@ class HelpdeskApp(App[None]):
         self._connected = asyncio.Event()
         self.confirmed_tickets: set[str] = set()
         """Sessions whose ticket reference the agent typed once (asked again after restart)."""
+        self.call: Call | None = None
+        """The call the agent is on (``F2`` starts one); walks are prefilled from it."""
 
     @property
     def clock(self) -> Clock:

@@ -2,10 +2,10 @@
 
 The catalog is built in a worker after the first screen is drawn (loading the KB
 parses every YAML file; the search package imports Whoosh), so typing into the
-search box never waits on disk. Trees are few, and an agent types a caller's words
-("app says wrong password"), so they are matched here by title and symptoms; articles
-go through ``helpdesk.search`` (BM25F, synonyms, typo tolerance) when it is present,
-else through the same simple word match so the app still works.
+search box never waits on disk. Trees are ranked by ``helpdesk.search.trees`` (the same
+analysis, synonyms and typo tolerance as article search, over titles, symptoms and node
+text; only trees that match are listed); articles follow, through ``helpdesk.search``
+(BM25F) when its index is usable, else through a simple word match so the app still works.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from helpdesk.content.articles import Article
     from helpdesk.content.kb import KnowledgeBase
     from helpdesk.diagnostics.model import Tree
+    from helpdesk.search.trees import TreeIndex, TreeMatch
 
 _WORD = re.compile(r"[\w.]+")
 
@@ -48,6 +49,8 @@ class Catalog:
     search_error: str | None = None
     site_url: str | None = None
     """Where the help center is published (customer links are full addresses under it)."""
+    routing: TreeIndex | None = None
+    """The tree ranking (built on first use when not given)."""
 
     @property
     def trees(self) -> dict[str, Tree]:
@@ -69,11 +72,16 @@ class Catalog:
         if not words:
             trees = [Hit("tree", t.id, t.title, "; ".join(t.symptoms[:2])) for t in self._trees()]
             return trees[:limit]
-        tree_hits = sorted(
-            (h for h in (_score_tree(t, words) for t in self._trees()) if h is not None),
-            key=lambda h: (-h.score, h.title),
-        )
+        tree_hits = [Hit("tree", m.id, m.title, m.symptom, m.score) for m in self.find_trees(query)]
         return (tree_hits + self._articles(query, words, limit))[:limit]
+
+    def find_trees(self, query: str) -> list[TreeMatch]:
+        """The trees that match ``query``, best first (``helpdesk.search.trees``)."""
+        if self.routing is None:
+            from helpdesk.search.trees import tree_index
+
+            self.routing = tree_index(self.kb)
+        return self.routing.find(query)
 
     def _trees(self) -> list[Tree]:
         return sorted(self.trees.values(), key=lambda t: t.title.lower())
@@ -109,7 +117,9 @@ def load_catalog(kb_dir: Path) -> Catalog:
     from helpdesk.content.kb import load_kb
 
     kb = load_kb(kb_dir)
-    catalog = Catalog(kb=kb, site_url=_site_url(kb.root))
+    from helpdesk.search.trees import tree_index
+
+    catalog = Catalog(kb=kb, site_url=_site_url(kb.root), routing=tree_index(kb))
     try:
         # Bring the index up to date once here; keystrokes then search the folder as is.
         from helpdesk.search import index_dir, search
@@ -144,15 +154,3 @@ def _score(title: str, body: str, words: list[str]) -> float:
         elif any(w.startswith(word) for w in body_words):
             score += 1.0
     return score
-
-
-def _score_tree(tree: Tree, words: list[str]) -> Hit | None:
-    best_symptom, best = "", 0.0
-    for symptom in tree.symptoms:
-        score = _score("", symptom, words)
-        if score > best:
-            best_symptom, best = symptom, score
-    total = _score(tree.title, "", words) + best
-    if total <= 0:
-        return None
-    return Hit("tree", tree.id, tree.title, best_symptom or tree.symptoms[0], total)

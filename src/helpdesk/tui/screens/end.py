@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -23,6 +24,7 @@ from helpdesk.tui.widgets.steady import steady
 
 if TYPE_CHECKING:
     from helpdesk.content.articles import Article
+    from helpdesk.diagnostics.engine import Session
     from helpdesk.diagnostics.state import SessionState
     from helpdesk.tui.app import HelpdeskApp
     from helpdesk.tui.walks import SavedWalk
@@ -35,16 +37,21 @@ class EndScreen(Screen[None]):
         Binding("c", "copy_transcript", "Copy transcript", id="end.copy"),
         Binding("s", "save_transcript", "Save .md", id="end.save"),
         Binding("l", "copy_links", "Copy links", id="end.links"),
-        Binding("e", "escalate", "Escalation summary", id="end.escalate"),
-        Binding("escape", "home", "New walk", id="end.home"),
+        Binding("e", "escalate", "Escalate", id="end.escalate"),
+        Binding("ctrl+b", "back", "Back", id="end.back"),
+        Binding("escape", "home", "Close walk", id="end.home"),
         # The app's ctrl+n does the same; kept working here, but the footer names it once.
         Binding("ctrl+n", "home", "New walk", show=False),
     ]
 
-    def __init__(self, state: SessionState, *, text: str | None = None) -> None:
+    def __init__(
+        self, state: SessionState, *, text: str | None = None, session: Session | None = None
+    ) -> None:
         super().__init__(id="end")
         self.state = state
         self.text = text
+        self.session = session
+        """The walk itself, to step back from its end or close it (None: only shown)."""
         from helpdesk.diagnostics.transcript import render_markdown
 
         self.transcript = render_markdown(state.records)
@@ -52,7 +59,23 @@ class EndScreen(Screen[None]):
 
     @classmethod
     def from_saved(cls, app: HelpdeskApp, walk: SavedWalk) -> EndScreen:
-        return cls(app.walk_store.load(walk.session_id))
+        from helpdesk.diagnostics.engine import Session
+        from helpdesk.errors import DiagnosticError
+
+        state = app.walk_store.load(walk.session_id)
+        session = None
+        if app.catalog is not None and not state.closed:
+            try:  # reopened without the API: stepping back and closing need none
+                session = Session.open(
+                    walk.session_id,
+                    app.catalog.trees,
+                    None,
+                    state_dir=app.walk_store.folder,
+                    clock=app.clock,
+                )
+            except DiagnosticError:  # its tree changed or is gone: shown, not reopened
+                session = None
+        return cls(state, session=session)
 
     @property
     def hd_app(self) -> HelpdeskApp:
@@ -139,7 +162,32 @@ class EndScreen(Screen[None]):
     def action_escalate(self) -> None:
         pack_escalation(self.hd_app, self.state)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self.session is not None and not self.session.closed
+        return True
+
+    @work(exclusive=True, group="end-back")
+    async def action_back(self) -> None:
+        """Back to the last question: the caller says it is not solved after all."""
+        session = self.session
+        if session is None or session.closed:
+            self.notify("This walk is closed; start a new one.", severity="warning")
+            return
+        from helpdesk.errors import DiagnosticError
+        from helpdesk.tui.screens.walk import WalkScreen
+
+        try:
+            await session.back()
+        except DiagnosticError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.app.switch_screen(WalkScreen(session_id=session.id))
+
     def action_home(self) -> None:
+        # Leaving the end closes the walk: its transcript is sealed, its outcome final.
+        if self.session is not None and self.session.finished:
+            self.session.close()
         self.hd_app.go_home()
 
 

@@ -2,8 +2,14 @@
 
 Nothing here calls the API. The modal returns True only when the agent presses the
 apply key (``ctrl+y`` by default; deliberately not Enter, which an agent presses out
-of habit) and, the first time in a session, has typed the ticket reference the change
-will be filed under. Escape declines.
+of habit) and, the first time in a session, the ticket field holds the ticket reference
+the change will be filed under (prefilled from the call). Declining is its own key
+(``ctrl+d``) and is recorded as a declined fix; Escape only closes the dialog, so the
+plan waits (``p`` reopens it) and nothing is decided by a reflex.
+
+The dialog is laid out for 80x24: a headline, then one row each for who, the operation
+and every change before → after, the ticket field and one line of keys, all without
+scrolling for every action the trees have; a long value scrolls by keyboard.
 """
 
 from __future__ import annotations
@@ -12,25 +18,45 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-from rich import box
 from rich.table import Table
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from helpdesk.diagnostics.state import Plan
 from helpdesk.tui.widgets.steady import steady
+
+CREATED = {"create_activation_code": "device", "create_limited_user": "user"}
+"""Operations that may create an object, and what they create."""
+
+
+def subject_text(plan: Plan, who: str) -> str:
+    """Who or what the change touches; an object to be created by its name, never by
+    the id of the dry run (another id is created when the change is applied)."""
+    params: Mapping[str, Any] = plan.request.get("params", {}) or {}
+    kind = CREATED.get(plan.operation)
+    if kind == "device" and not params.get("device_id"):
+        return f"new device '{params.get('name', '?')}' ({params.get('platform', '?')})"
+    if kind == "user":
+        return f"new user '{params.get('name', '?')}' <{params.get('email', '?')}>"
+    return who
 
 
 def plan_rows(plan: Plan, who: str) -> list[tuple[str, str]]:
     """The plan as ``(what, value)`` rows: who, each change before → after, duration, ticket."""
     params: Mapping[str, Any] = plan.request.get("params", {}) or {}
-    rows = [("Who", who), ("Operation", plan.operation)]
-    rows += [(key, change) for key, change in changes(plan.before, plan.after)]
+    rows = [("Who", subject_text(plan, who)), ("Operation", f"{plan.operation}: {plan.summary}")]
+    creating = plan.before is None
+    rows += [
+        (key, change)
+        for key, change in changes(plan.before, plan.after)
+        # A new object's ids and timestamps come from the dry run and will not exist.
+        if not (creating and key.rsplit(".", 1)[-1] in ("id", "created_at", "workspace_id"))
+    ]
     minutes = params.get("minutes")
     if isinstance(minutes, int):
         flat: dict[str, Any] = {}
@@ -87,59 +113,66 @@ def _duration(minutes: int) -> str:
     return f"{minutes} minute(s)"
 
 
-class PlanScreen(ModalScreen[bool]):
-    """Shows the plan; dismisses with True (apply) or False (decline)."""
+class PlanScreen(ModalScreen[bool | None]):
+    """Shows the plan; dismisses with True (apply), False (decline) or None (decide later)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+y", "apply", "Apply change", id="plan.apply", priority=True),
-        Binding("escape", "decline", "Decline", id="plan.decline"),
+        Binding("ctrl+d", "decline", "Decline fix", id="plan.decline", priority=True),
+        Binding("escape", "later", "Close", id="plan.close"),
+        Binding("down", "scroll(1)", "Scroll", show=False, id="plan.scroll_down"),
+        Binding("up", "scroll(-1)", "Scroll", show=False, id="plan.scroll_up"),
+        Binding("pagedown", "scroll(8)", "Scroll", show=False),
+        Binding("pageup", "scroll(-8)", "Scroll", show=False),
     ]
 
-    def __init__(self, plan: Plan, *, who: str, ticket_required: bool) -> None:
+    def __init__(
+        self, plan: Plan, *, who: str, ticket_required: bool, ticket_prefill: str = ""
+    ) -> None:
         super().__init__(classes="dialog-screen")
         self.plan = plan
         self.who = who
         self.ticket_required = ticket_required
+        self.ticket_prefill = ticket_prefill
         params = plan.request.get("params", {}) or {}
         self.ticket = str(params.get("ticket", ""))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="plan-dialog", classes="dialog"):
-            yield Label("Confirm the change", classes="dialog-title")
-            yield Static(
-                f"[b]{escape(self.plan.prompt)}[/b]\n{escape(self.plan.summary)}",
-                id="plan-summary",
-                classes="dialog-body",
-            )
+            yield Static(f"[b]{escape(self.plan.prompt)}[/b]", id="plan-headline")
             # A rich table in a Static, not a DataTable: long values (the reason the
             # audit will record) wrap instead of being cut at the column's edge.
-            table = Table(box=box.SIMPLE_HEAD, expand=True, padding=(0, 1))
+            table = Table(box=None, show_header=False, expand=True, padding=(0, 1, 0, 0))
             table.add_column("What", style="bold", no_wrap=True)
             table.add_column("Value", overflow="fold", ratio=1)
             for what, value in plan_rows(self.plan, self.who):
                 table.add_row(what, value)
-            yield Static(table, id="plan-table")
+            with VerticalScroll(id="plan-body"):
+                yield Static(table, id="plan-table")
             if self.ticket_required:
-                yield steady(
-                    Input(
-                        placeholder=f"type the ticket reference ({self.ticket}) to confirm",
-                        id="plan-ticket",
+                with Horizontal(id="plan-ticket-row"):
+                    yield Label("Ticket to confirm ", id="plan-ticket-label")
+                    yield steady(
+                        Input(
+                            value=self.ticket_prefill,
+                            placeholder=f"type {self.ticket}",
+                            id="plan-ticket",
+                        )
                     )
-                )
             yield Static("", id="plan-message", classes="dialog-hint")
             yield Static(
-                "ctrl+y applies this change · Escape declines (nothing changes)",
+                "[b]ctrl+y[/b] apply · [b]ctrl+d[/b] decline the fix · "
+                "[b]esc[/b] close, decide later",
+                id="plan-keys",
                 classes="dialog-hint",
             )
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Apply (ctrl+y)", id="plan-apply", variant="warning")
-                yield Button("Decline (Esc)", id="plan-decline")
 
     def on_mount(self) -> None:
         if self.ticket_required:
             self.query_one("#plan-ticket", Input).focus()
-        else:
-            self.query_one("#plan-decline", Button).focus()
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#plan-body", VerticalScroll).scroll_relative(y=lines, animate=False)
 
     @on(Input.Submitted, "#plan-ticket")
     def _submitted(self) -> None:
@@ -163,11 +196,21 @@ class PlanScreen(ModalScreen[bool]):
     def _say(self, message: str) -> None:
         self.query_one("#plan-message", Static).update(message)
 
-    @on(Button.Pressed, "#plan-apply")
     def action_apply(self) -> None:
-        if self._ticket_ok():
+        if not self.ticket_required:
+            self.dismiss(True)
+            return
+        # The key reaches this (priority) binding before the field has handled the keys
+        # typed just before it; reading the field from its own queue sees what it shows.
+        field = self.query_one("#plan-ticket", Input)
+        field.call_later(self._apply_checked)
+
+    def _apply_checked(self) -> None:
+        if self.is_attached and self._ticket_ok():
             self.dismiss(True)
 
-    @on(Button.Pressed, "#plan-decline")
     def action_decline(self) -> None:
         self.dismiss(False)
+
+    def action_later(self) -> None:
+        self.dismiss(None)

@@ -224,7 +224,7 @@ class WalkScreen(Screen[None]):
             if self.app.screen is self:
                 from helpdesk.tui.screens.end import EndScreen
 
-                self.app.switch_screen(EndScreen(session.state))
+                self.app.switch_screen(EndScreen(session.state, session=session))
             return
         view = session.current
         changed = self.view is None or self.view.id != view.id
@@ -361,9 +361,13 @@ class WalkScreen(Screen[None]):
                 self.run_step(session.confirm)
             elif apply is False:
                 self.run_step(session.decline)
+            # None: closed to decide later; the plan waits and p reopens it.
 
         who = who_of(plan.subject, session.facts.values())
-        self.app.push_screen(PlanScreen(plan, who=who, ticket_required=required), decided)
+        call = app.call
+        prefill = call.ticket if call is not None and call.ticket else ""
+        screen = PlanScreen(plan, who=who, ticket_required=required, ticket_prefill=prefill)
+        self.app.push_screen(screen, decided)
 
     def action_retry(self) -> None:
         step = self._retry_step(self._last_step)

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import events
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList, Static
@@ -45,7 +46,18 @@ class Breadcrumb(Static):
 
 
 class ChoiceList(OptionList):
-    """An ask node's answers, numbered so digit keys pick them."""
+    """An ask node's answers, numbered so digit keys pick them.
+
+    A click only highlights an answer; it is given by its number or by Enter on the
+    highlighted one, so a stray click never answers for the caller.
+    """
+
+    async def _on_click(self, event: events.Click) -> None:
+        clicked = event.style.meta.get("option")
+        if isinstance(clicked, int) and 0 <= clicked < self.option_count:
+            self.highlighted = clicked
+        event.prevent_default()
+        event.stop()
 
     def show(self, choices: Iterable[ChoiceView]) -> None:
         self.clear_options()
