@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 HELPDESK := $(VENV)/bin/helpdesk
 HOST ?= 127.0.0.1
 PORT ?= 8000
+FEEDBACK_PORT ?= 8001
 
 .PHONY: setup setup-run system-deps build serve site agent test check lint-kb pytest snapshots bench clean catalogs
 
@@ -36,8 +37,12 @@ build: setup-run
 	$(HELPDESK) build
 
 ## serve: check the KB and serve every language on http://$(HOST):$(PORT) with live reload
-## (the preview's site_url is its own address, so links, feeds and hreflang work in it)
+## (the preview's site_url is its own address, so links, feeds and hreflang work in it),
+## and the feedback service its "Was this helpful?" reports to on $(FEEDBACK_PORT)
+serve: export HELPDESK_FEEDBACK_URL ?= http://$(HOST):$(FEEDBACK_PORT)/v1/feedback
 serve: setup-run
+	$(HELPDESK) feedback serve --host $(HOST) --port $(FEEDBACK_PORT) & feedback=$$!; \
+	trap 'kill $$feedback 2>/dev/null' EXIT INT TERM; \
 	HELPDESK_SITE_URL=http://$(HOST):$(PORT)/ $(HELPDESK) serve --host $(HOST) --port $(PORT)
 
 ## catalogs: extract the site's UI strings into kb/templates/locale and update each language's

@@ -39,7 +39,14 @@ _LAZY_COMMANDS: dict[str, str] = {
     "transcript": "helpdesk.diagnostics.commands:transcript",
     "trees": "helpdesk.diagnostics.commands:trees",
     "translations": "helpdesk.translations.commands:translations",
+    "feedback": "helpdesk.feedback.commands:feedback",
+    "report": "helpdesk.feedback.commands:report",
 }
+
+LINT_CHECKS: tuple[str, ...] = ("helpdesk.feedback.lint:low_rated_articles",)
+"""Checks ``helpdesk lint`` runs beyond the loader's: "module:function", each called with
+the loaded KnowledgeBase and returning Problems. Wired here, at the command layer, so the
+content package imports none of them (the feedback check reads the feedback database)."""
 
 
 class _LazyGroup(click.Group):

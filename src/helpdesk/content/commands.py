@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -9,9 +10,9 @@ from pathlib import Path
 import click
 
 from helpdesk.cli import handle_errors, kb_option
-from helpdesk.content.kb import load_kb
+from helpdesk.content.kb import KnowledgeBase, load_kb
 from helpdesk.content.schema import SCHEMAS, schema_json
-from helpdesk.errors import ContentError, Problem
+from helpdesk.errors import ContentError, HelpdeskError, Problem
 
 
 @click.command()
@@ -27,7 +28,7 @@ def lint(kb_dir: Path, fmt: str, strict: bool) -> None:
     """
     try:
         kb = load_kb(kb_dir)
-        problems: list[Problem] = list(kb.warnings)
+        problems: list[Problem] = list(kb.warnings) + _registered_checks(kb)
         summary = f"{len(kb.articles)} article(s) checked"
     except ContentError as exc:
         problems = exc.problems
@@ -43,6 +44,23 @@ def lint(kb_dir: Path, fmt: str, strict: bool) -> None:
         click.echo(tail, err=bool(errors))
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+def _registered_checks(kb: KnowledgeBase) -> list[Problem]:
+    """Problems from the checks the command layer registers (``helpdesk.cli.LINT_CHECKS``),
+    imported by name so that content imports none of them; a check that cannot run
+    (a bad setting, an unreachable database) stops lint with its message."""
+    from helpdesk.cli import LINT_CHECKS
+
+    found: list[Problem] = []
+    for name in LINT_CHECKS:
+        module, attr = name.split(":")
+        try:
+            found += getattr(importlib.import_module(module), attr)(kb)
+        except HelpdeskError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+    return sorted(found)
 
 
 @click.command()

@@ -28,6 +28,7 @@ from helpdesk.content.articles import Article
 from helpdesk.content.kb import KB_LINK_RE, KnowledgeBase
 from helpdesk.content.taxonomy import Tag
 from helpdesk.errors import BuildError
+from helpdesk.feedback import site as feedback_site
 from helpdesk.publish import chrome, localized
 from helpdesk.publish.i18n import N_
 from helpdesk.publish.localized import LocalizedArticle
@@ -95,6 +96,9 @@ def collect_site(
     """
     lang = lang or localized.source_language(kb)
     gettext = gettext_of(env)
+    # "Was this helpful?" (kb/templates/feedback-widget.md.j2) only with an endpoint.
+    feedback_endpoint = feedback_site.feedback_endpoint(kb.root)
+    env.globals["feedback_endpoint"] = feedback_endpoint
     content = SiteContent(
         pages=render_pages(kb, env, today=today, lang=lang),
         files=static_files(kb, env),
@@ -109,6 +113,9 @@ def collect_site(
     content.extra_javascript += [p for p in releases.SCRIPTS if p in content.files]
     if LANGUAGE_SCRIPT in content.files:
         content.extra_javascript.append(LANGUAGE_SCRIPT)
+    content.files.update(feedback_site.site_files(feedback_endpoint))
+    if feedback_endpoint is not None:
+        content.extra_javascript += list(feedback_site.SCRIPTS)
     return content
 
 
