@@ -76,7 +76,7 @@ def test_the_json_report_holds_the_facts_a_writer_acts_on(world: dict[str, Path]
     assert ("enable-mfa", "stale") in states and ("pin-login", "missing") in states
     trees = {t["tree"]: t for t in data["trees"]}
     assert trees["mfa-trouble"]["walks"] == 5
-    assert sum(trees["mfa-trouble"]["abandoned_at"].values()) == 1
+    assert sum(d["abandoned"] for d in trees["mfa-trouble"]["drop_off"].values()) == 1
 
 
 def test_since_and_lang_narrow_the_feedback(world: dict[str, Path]) -> None:
