@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Query, Request
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
@@ -117,6 +119,10 @@ def create_app(settings: Settings) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.router.route_class = FastRoute
+    # Starlette would answer /v1/devices/ with a redirect built from the Host header
+    # (an open redirect for anyone who can set it); a path is exact here, or 404.
+    app.router.redirect_slashes = False
+    app.openapi = functools.partial(_openapi_with_problems, app)  # type: ignore[method-assign]
     app.state.access = state
     app.add_middleware(RequestContext, max_body_bytes=settings.max_body_bytes)
     _reads(app)
@@ -131,6 +137,23 @@ def create_app(settings: Settings) -> FastAPI:
         )
     )
     return app
+
+
+def _openapi_with_problems(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, plus the Problem schemas every error response refers to."""
+    if app.openapi_schema is None:
+        document = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(problem.pop("$defs", {}))
+        schemas["Problem"] = problem
+        app.openapi_schema = document
+    return app.openapi_schema
 
 
 def _now(request: Request) -> datetime:

@@ -318,12 +318,13 @@ async def _ticket_and_reason(
 ) -> tuple[str | None, str | None, str | None]:
     """The refused request's ticket, reason and transcript head, when its body was already
     read and is JSON (a transcript head only when it has the declared form)."""
-    if request.method != "POST" or problem.status == 413:
+    # Only a refusal by a write route has read the body (405, 413: nothing has).
+    if request.method != "POST" or problem.status in (405, 413):
         return None, None, None
     try:
         # FastAPI has read the body by now; Starlette keeps it on the request.
         body = json.loads(await request.body()) if request.scope.get("route") else None
-    except (ValueError, RuntimeError):
+    except (ValueError, RuntimeError, BodyTooLarge):
         return None, None, None
     if not isinstance(body, dict):
         return None, None, None
@@ -447,7 +448,9 @@ async def on_http(request: Request, exc: Exception) -> Response:
         exc.status_code, "http-error"
     )
     detail = str(exc.detail) if exc.status_code != 404 else "No such resource."
-    return await _render(request, ApiProblem(exc.status_code, slug, detail))
+    # Starlette names the allowed methods of a 405 in its headers (Allow): keep them.
+    headers = dict(exc.headers or {})
+    return await _render(request, ApiProblem(exc.status_code, slug, detail, headers=headers))
 
 
 async def on_body_too_large(request: Request, exc: Exception) -> Response:
