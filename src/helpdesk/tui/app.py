@@ -80,7 +80,7 @@ class HelpdeskApp(App[None]):
         Binding("f1", "help", "Help", id="app.help"),
         Binding("f2", "start_call", "Call", id="app.call"),
         Binding("f3", "account", "Account", id="app.account"),
-        Binding("ctrl+n", "new_session", "New walk", id="app.new"),
+        Binding("ctrl+n", "new_session", "New walk", show=False, id="app.new"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]

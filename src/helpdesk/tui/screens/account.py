@@ -51,7 +51,7 @@ class AccountScreen(Screen[None]):
             yield Static("Reading the account…", id="account-user")
             yield Static("", id="account-devices")
             yield Static("", id="account-audit")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = "Account at a glance"

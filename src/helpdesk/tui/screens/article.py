@@ -40,7 +40,7 @@ class ArticleScreen(Screen[None]):
                 shown, _ = catalog.localized(article, app.language)
                 url = catalog.public_url(article, app.language)
                 yield Markdown(article_markdown(shown, url=url))
-        yield Footer()
+        yield Footer(compact=True)
 
     def action_copy_link(self) -> None:
         app: HelpdeskApp = self.app  # type: ignore[assignment]

@@ -34,9 +34,9 @@ class EndScreen(Screen[None]):
     """Shown when a walk ends (or when a finished walk is opened from the list)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "copy_transcript", "Copy transcript", id="end.copy"),
-        Binding("s", "save_transcript", "Save .md", id="end.save"),
-        Binding("l", "copy_links", "Copy links", id="end.links"),
+        Binding("c", "copy_transcript", "Copy", id="end.copy"),
+        Binding("s", "save_transcript", "Save", id="end.save"),
+        Binding("l", "copy_links", "Links", id="end.links"),
         Binding("e", "escalate", "Escalate", id="end.escalate"),
         Binding("ctrl+b", "back", "Back", id="end.back"),
         Binding("escape", "home", "Close walk", id="end.home"),
@@ -103,7 +103,7 @@ class EndScreen(Screen[None]):
                     self.transcript, id="transcript", read_only=True, soft_wrap=True, language=None
                 )
             )
-        yield Footer()
+        yield Footer(compact=True)
 
     def _articles(self) -> list[tuple[str, Article | None, str | None]]:
         """``(id, article, public url)`` of each article the end links (None when unknown)."""

@@ -15,7 +15,7 @@ scrolling for every action the trees have; a long value scrolls by keyboard.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -46,14 +46,16 @@ def subject_text(plan: Plan, who: str) -> str:
     return who
 
 
-def plan_rows(plan: Plan, who: str) -> list[tuple[str, str]]:
-    """The plan as ``(what, value)`` rows: who, each change before → after, duration, ticket."""
+def plan_rows(plan: Plan, who: str, tz: tzinfo = UTC) -> list[tuple[str, str]]:
+    """The plan as ``(what, value)`` rows: who, each change before → after, duration, ticket.
+
+    Times are shown in ``tz`` (the hotel's time zone)."""
     params: Mapping[str, Any] = plan.request.get("params", {}) or {}
     rows = [("Who", subject_text(plan, who)), ("Operation", f"{plan.operation}: {plan.summary}")]
     creating = plan.before is None
     rows += [
         (key, change)
-        for key, change in changes(plan.before, plan.after)
+        for key, change in changes(plan.before, plan.after, tz)
         # A new object's ids and timestamps come from the dry run and will not exist.
         if not (creating and key.rsplit(".", 1)[-1] in ("id", "created_at", "workspace_id"))
     ]
@@ -63,7 +65,9 @@ def plan_rows(plan: Plan, who: str) -> list[tuple[str, str]]:
         _flatten(plan.after or {}, "", flat)
         until = next((v for k, v in flat.items() if k.endswith("suspended_until") and v), None)
         duration = _duration(minutes)
-        rows.append(("For how long", f"{duration} (until {_fmt(until)})" if until else duration))
+        rows.append(
+            ("For how long", f"{duration} (until {_fmt(until, tz)})" if until else duration)
+        )
     rows.append(("Ticket", str(params.get("ticket", "—"))))
     if params.get("reason"):
         rows.append(("Reason", str(params["reason"])))
@@ -71,7 +75,7 @@ def plan_rows(plan: Plan, who: str) -> list[tuple[str, str]]:
 
 
 def changes(
-    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, tz: tzinfo = UTC
 ) -> list[tuple[str, str]]:
     """Keys whose value differs, flattened (``mfa.state``), as ``before → after``."""
     flat_before: dict[str, Any] = {}
@@ -82,7 +86,7 @@ def changes(
     for key in sorted(set(flat_before) | set(flat_after)):
         old, new = flat_before.get(key), flat_after.get(key)
         if old != new:
-            out.append((key, f"{_fmt(old)} → {_fmt(new)}"))
+            out.append((key, f"{_fmt(old, tz)} → {_fmt(new, tz)}"))
     return out
 
 
@@ -94,12 +98,13 @@ def _flatten(value: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None
             out[f"{prefix}{key}"] = item
 
 
-def _fmt(value: Any) -> str:
+def _fmt(value: Any, tz: tzinfo = UTC) -> str:
     if value is None:
         return "—"
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
-        try:  # ISO timestamps, shortened to what an agent reads out
-            return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M %Z").strip()
+        try:  # ISO timestamps, in the hotel's zone, shortened to what an agent reads out
+            moment = datetime.fromisoformat(value)
+            return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z").strip()
         except ValueError:
             pass
     return str(value)
@@ -127,10 +132,17 @@ class PlanScreen(ModalScreen[bool | None]):
     ]
 
     def __init__(
-        self, plan: Plan, *, who: str, ticket_required: bool, ticket_prefill: str = ""
+        self,
+        plan: Plan,
+        *,
+        who: str,
+        ticket_required: bool,
+        ticket_prefill: str = "",
+        tz: tzinfo = UTC,
     ) -> None:
         super().__init__(classes="dialog-screen")
         self.plan = plan
+        self.tz = tz
         self.who = who
         self.ticket_required = ticket_required
         self.ticket_prefill = ticket_prefill
@@ -145,7 +157,7 @@ class PlanScreen(ModalScreen[bool | None]):
             table = Table(box=None, show_header=False, expand=True, padding=(0, 1, 0, 0))
             table.add_column("What", style="bold", no_wrap=True)
             table.add_column("Value", overflow="fold", ratio=1)
-            for what, value in plan_rows(self.plan, self.who):
+            for what, value in plan_rows(self.plan, self.who, self.tz):
                 table.add_row(what, value)
             with VerticalScroll(id="plan-body"):
                 yield Static(table, id="plan-table")
@@ -168,8 +180,20 @@ class PlanScreen(ModalScreen[bool | None]):
             )
 
     def on_mount(self) -> None:
+        self._fit()
         if self.ticket_required:
             self.query_one("#plan-ticket", Input).focus()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        # The rows give way first on a short terminal (and scroll by keyboard); the
+        # headline, the ticket field and the keys stay in view.
+        headline = self.query_one("#plan-headline", Static)
+        fixed = 2 + max(headline.size.height, 1) + 1 + 2 + 2 + 1
+        body = self.query_one("#plan-body", VerticalScroll)
+        body.styles.max_height = max(3, self.app.size.height - fixed)
 
     def action_scroll(self, lines: int) -> None:
         self.query_one("#plan-body", VerticalScroll).scroll_relative(y=lines, animate=False)

@@ -32,9 +32,9 @@ class StartScreen(Screen[None]):
     """Search, then open a tree or an article; or resume a saved walk."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search", id="start.search"),
-        Binding("ctrl+r", "resume_latest", "Resume latest", id="start.resume"),
-        Binding("ctrl+l", "focus_sessions", "Saved walks", id="start.sessions"),
+        Binding("slash", "focus_search", "Search", show=False, id="start.search"),
+        Binding("ctrl+r", "resume_latest", "Resume", id="start.resume"),
+        Binding("ctrl+l", "focus_sessions", "Saved walks", show=False, id="start.sessions"),
     ]
 
     def __init__(self) -> None:
@@ -64,7 +64,7 @@ class StartScreen(Screen[None]):
                 classes="section",
             )
             yield OptionList(id="sessions")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).focus()

@@ -25,7 +25,7 @@ class TranscriptScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         yield Label("Transcript (Markdown) - c copies, Escape closes", classes="dialog-title")
         yield TextArea(self.markdown, id="transcript", read_only=True, soft_wrap=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.markdown)

@@ -10,6 +10,7 @@ any moment loses nothing.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -29,7 +30,7 @@ from textual.widgets import (
     Static,
 )
 
-from helpdesk.errors import DiagnosticError
+from helpdesk.errors import AccessError, DiagnosticError
 from helpdesk.tui.advice import advise
 from helpdesk.tui.walk_support import (
     api_error_notices,
@@ -59,13 +60,13 @@ class WalkScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+b", "back", "Back", id="walk.back"),
-        Binding("y", "gate(True)", "Yes, confirmed", id="walk.confirm"),
-        Binding("n", "gate(False)", "Not confirmed", id="walk.refuse"),
-        Binding("p", "review_plan", "Review plan", id="walk.plan"),
+        Binding("y", "gate(True)", "Confirmed", id="walk.confirm"),
+        Binding("n", "gate(False)", "Refused", id="walk.refuse"),
+        Binding("p", "review_plan", "Plan", id="walk.plan"),
         Binding("r", "retry", "Retry", id="walk.retry"),
         Binding("ctrl+e", "escalate", "Escalate", id="walk.escalate"),
-        Binding("ctrl+o", "transcript", "Transcript", id="walk.transcript"),
-        Binding("ctrl+k", "open_article", "Article", id="walk.article"),
+        Binding("ctrl+o", "transcript", "Transcript", show=False, id="walk.transcript"),
+        Binding("ctrl+k", "open_article", "Article", show=False, id="walk.article"),
         *_CHOICE_BINDINGS,
     ]
 
@@ -79,6 +80,8 @@ class WalkScreen(Screen[None]):
         self._last_step: Step | None = None
         self._shown_plan: str | None = None
         self._article_id: str | None = None
+        self._zone: tzinfo = UTC
+        """The hotel's time zone, for the times the plan shows."""
 
     @property
     def hd_app(self) -> HelpdeskApp:
@@ -107,7 +110,7 @@ class WalkScreen(Screen[None]):
                 yield Label("", id="article-title", classes="section")
                 with VerticalScroll(id="article-pane"):
                     yield Markdown("", id="article")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._refresh_view()
@@ -147,6 +150,10 @@ class WalkScreen(Screen[None]):
             self.dismiss()
             return
         self._article_id = linked_article(catalog, self.session.tree)
+        try:
+            self._zone = await app.workspace_zone()
+        except (AccessError, OSError) as exc:  # times then read in UTC; the walk goes on
+            app.log.warning(f"no workspace time zone: {exc}")
         self.title = self.session.tree.title  # the walk names its tree in the header
         self.run_step(self.session.run)
 
@@ -378,7 +385,9 @@ class WalkScreen(Screen[None]):
         who = who_of(plan.subject, session.facts.values())
         call = app.call
         prefill = call.ticket if call is not None and call.ticket else ""
-        screen = PlanScreen(plan, who=who, ticket_required=required, ticket_prefill=prefill)
+        screen = PlanScreen(
+            plan, who=who, ticket_required=required, ticket_prefill=prefill, tz=self._zone
+        )
         self.app.push_screen(screen, decided)
 
     def action_retry(self) -> None:

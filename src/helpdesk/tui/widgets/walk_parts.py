@@ -33,16 +33,41 @@ class Breadcrumb(Static):
             super().__init__()
             self.node_id = node_id
 
+    _crumbs: Sequence[tuple[str, str]] = ()
+    _current: str = ""
+
     def show(self, crumbs: Sequence[tuple[str, str]], current: str) -> None:
-        """``crumbs`` are ``(node_id, label)`` of the steps taken; ``current`` the label now."""
-        parts: list[Content] = []
+        """``crumbs`` are ``(node_id, label)`` of the steps taken; ``current`` the label now.
+
+        The line never wraps: the oldest crumbs give way to "…" so the latest steps and
+        the current node stay in view.
+        """
+        self._crumbs, self._current = list(crumbs), current
+        self._lay_out()
+
+    def on_resize(self) -> None:
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        crumbs, current = list(self._crumbs), self._current
+        width = (self.size.width or self.app.size.width) - 2
+        separator = " › "
+
+        def length(items: Sequence[tuple[str, str]]) -> int:
+            return sum(len(label) + len(separator) for _, label in items) + len(current)
+
+        dropped = False
+        while crumbs and length(crumbs) + (2 + len(separator) if dropped else 0) > width:
+            crumbs.pop(0)
+            dropped = True
+        parts: list[Content] = [Content("…")] if dropped else []
         for node_id, label in crumbs:
             parts.append(
                 # Node ids are [a-z0-9_] (the tree model's pattern), safe inside the action.
                 Content.from_markup(f"[@click=screen.back_to('{node_id}')]$label[/]", label=label)
             )
         parts.append(Content.from_markup("[b]$label[/b]", label=current))
-        self.update(Content(" › ").join(parts) if parts else current)
+        self.update(Content(separator).join(parts))
 
 
 class ChoiceList(OptionList):
