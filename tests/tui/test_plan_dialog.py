@@ -18,7 +18,8 @@ TICKET = "HD-4005"
 LONG = "Old Windows client cannot sign MFA users in; time-boxed suspension until the update."
 ACTIONS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "set_pin": (
-        "Generate a random 4-digit PIN for luca.reception@hotel-aurora.example and read it out once.",
+        "Generate a random 4-digit PIN for luca.reception@hotel-aurora.example"
+        " and read it out once.",
         "user:" + seed.RECEPTIONIST.id,
         {"user_id": seed.RECEPTIONIST.id, "generate": True,
          "reason": "App refuses the password because MFA is on; the PIN replaces password login."},
@@ -26,7 +27,12 @@ ACTIONS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "suspend_mfa": (
         "Turn MFA off for giulia.admin@hotel-aurora.example for 480 minutes.",
         "user:" + seed.ADMIN_MFA_NO_PIN.id,
-        {"user_id": seed.ADMIN_MFA_NO_PIN.id, "minutes": 480, "verified_channel": True, "reason": LONG},
+        {
+            "user_id": seed.ADMIN_MFA_NO_PIN.id,
+            "minutes": 480,
+            "verified_channel": True,
+            "reason": LONG,
+        },
     ),
     "create_limited_user": (
         "Create the receptionist user frontdesk+1@hotel-aurora.example without MFA for the apps.",
