@@ -47,6 +47,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -295,7 +296,7 @@ def _load_kb(root: Path, today: dt.date, sections: tuple[Section, ...]) -> Knowl
     labels: dict[str, TaxonomyTranslation] = {}
     if taxonomy is not None:
         _check_articles(root, taxonomy, articles, documents, known, problems, today)
-        _check_taxonomy_articles(root, taxonomy, articles, problems)
+        _check_taxonomy_articles(root, taxonomy, articles, known, problems)
         translations = load_article_translations(
             root, languages, articles, documents, known, problems, translated
         )
@@ -435,15 +436,25 @@ def _check_articles(
 
 
 def _check_taxonomy_articles(
-    root: Path, taxonomy: Taxonomy, articles: dict[str, Article], problems: ProblemList
+    root: Path,
+    taxonomy: Taxonomy,
+    articles: dict[str, Article],
+    known: Collection[str],
+    problems: ProblemList,
 ) -> None:
-    """The home page's ``featured`` list and the categories' ``weights`` name real articles."""
+    """The home page's ``featured`` list and the categories' ``weights`` name real articles.
+
+    An article that failed validation is in ``known`` but not in ``articles``: its own
+    error is the one message, so nothing here reports it missing as well.
+    """
     if not taxonomy.featured and not any(c.weights for c in taxonomy.categories):
         return
     doc = read_document(root / "taxonomy.yaml", problems)
     if doc is None:
         return
     for index, article_id in enumerate(taxonomy.featured):
+        if article_id in known and article_id not in articles:
+            continue
         if article_id not in articles:
             problems.at(doc, ("featured", index), f"featured article '{article_id}' does not exist")
         elif not articles[article_id].on_site:
@@ -455,6 +466,8 @@ def _check_taxonomy_articles(
     for c_index, category in enumerate(taxonomy.categories):
         for article_id in category.weights:
             loc = ("categories", c_index, "weights", article_id)
+            if article_id in known and article_id not in articles:
+                continue
             if article_id not in articles:
                 problems.at(doc, loc, f"weighted article '{article_id}' does not exist", key=True)
             elif articles[article_id].category != category.id:
