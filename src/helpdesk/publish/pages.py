@@ -116,6 +116,9 @@ def collect_site(
     content.files.update(feedback_site.site_files(feedback_endpoint))
     if feedback_endpoint is not None:
         content.extra_javascript += list(feedback_site.SCRIPTS)
+    else:
+        # No endpoint: the site stays fully static, without the widget's script either.
+        content.files.pop(feedback_site.WIDGET_SCRIPT, None)
     return content
 
 
