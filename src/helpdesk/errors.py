@@ -16,6 +16,7 @@ never hides one::
      └── AccessError             talking to the access API failed (carries the request)
           ├── TransportError     the server could not be reached or timed out
           │    └── Timeout
+          ├── ContractViolation  the server answered 2xx with a body the contract does not allow
           └── APIStatusError     the server answered with a problem (carries the response)
                ├── BadRequest            400
                ├── Unauthorized          401
@@ -134,6 +135,25 @@ class TransportError(AccessError):
 
 class Timeout(TransportError):
     """The access API did not answer in time."""
+
+
+class ContractViolation(AccessError):
+    """The access API answered with success but its body breaks the contract (a missing
+    field, a wrong type, not JSON): the server is not one this client can talk to.
+
+    Attributes:
+        response: the httpx response whose body did not fit.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        response: httpx.Response | None = None,
+    ) -> None:
+        super().__init__(message, request=request)
+        self.response = response
 
 
 class APIStatusError(AccessError):

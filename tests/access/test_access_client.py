@@ -9,10 +9,12 @@ import httpx
 import pytest
 
 from helpdesk.access.client import AccessClient
+from helpdesk.access.operations import OPERATIONS
 from helpdesk.errors import (
     APIStatusError,
     BadRequest,
     Conflict,
+    ContractViolation,
     Forbidden,
     NotFound,
     RateLimited,
@@ -209,3 +211,35 @@ async def test_an_unreachable_server_is_a_transport_error() -> None:
     async with AccessClient("http://127.0.0.1:9", token="t", timeout=2, retries=0) as api:
         with pytest.raises(TransportError):
             await api.health()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {**USER, "pin_set": "perhaps"},  # a wrong type
+        {k: v for k, v in USER.items() if k != "email"},  # a missing field
+        "<html>not JSON</html>",
+    ],
+)
+async def test_an_answer_that_breaks_the_contract_is_an_access_error(body: object) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if isinstance(body, str):
+            return httpx.Response(200, text=body)
+        return httpx.Response(200, json=body)
+
+    async with client(handler) as api:
+        with pytest.raises(ContractViolation) as caught:
+            await api.get_user("usr_1")
+        # Not a ValueError: the diagnostic walk reads those as a malformed tree.
+        assert not isinstance(caught.value, ValueError)
+        assert "GET /v1/users/usr_1 breaks the contract (User)" in str(caught.value)
+        assert caught.value.response is not None and caught.value.request is not None
+        with pytest.raises(ContractViolation):
+            await OPERATIONS["get_user"](api, {"user_id": "usr_1"})
+
+
+async def test_a_write_answer_that_breaks_the_contract_is_an_access_error() -> None:
+    broken = {k: v for k, v in RESULT.items() if k != "applied"}
+    async with client(lambda r: httpx.Response(200, json=broken)) as api:
+        with pytest.raises(ContractViolation, match=r"WriteResult\): applied: Field required"):
+            await api.unlock_account("usr_1", reason="why", ticket="T")

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import anyio
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from helpdesk.access.models import (
     AccessCheck,
@@ -35,6 +35,7 @@ from helpdesk.errors import (
     APIStatusError,
     BadRequest,
     Conflict,
+    ContractViolation,
     Forbidden,
     NotFound,
     RateLimited,
@@ -350,7 +351,7 @@ class AccessClient:
 
     async def _get(self, model: type[M], path: str, params: dict[str, Any] | None = None) -> M:
         response = await self._request("GET", path, params=params, retry=True)
-        return model.model_validate_json(response.content)
+        return _parse(model, response)
 
     async def _write(
         self,
@@ -372,7 +373,7 @@ class AccessClient:
             # A dry run changes nothing, so it is as safe to repeat as a read.
             retry=dry_run or idempotency_key is not None,
         )
-        return WriteResult.model_validate_json(response.content)
+        return _parse(WriteResult, response)
 
     async def _request(
         self, method: str, path: str, *, retry: bool, **kwargs: Any
@@ -410,6 +411,24 @@ class AccessClient:
         if response.status_code >= 400:
             raise _status_error(response)
         return response
+
+
+def _parse(model: type[M], response: httpx.Response) -> M:
+    """The response's body as ``model``; a body that breaks the contract is an access
+    error naming the first offending field, never a pydantic error for the caller to
+    mistake for a bug of its own (the diagnostic engine would report a malformed tree)."""
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        request = response.request
+        raise ContractViolation(
+            f"the access API's answer to {request.method} {request.url.path} breaks the"
+            f" contract ({model.__name__}): {where}: {first['msg']}",
+            request=request,
+            response=response,
+        ) from exc
 
 
 def _status_error(response: httpx.Response) -> APIStatusError:
