@@ -11,15 +11,18 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from click.testing import CliRunner
 
 from helpdesk.cli import cli
 from helpdesk.server import seed as demo
 from helpdesk.server.live import free_port
+from helpdesk.server.schema import MIGRATIONS
 from pg_support import PostgresCluster
 
 PEPPER = "workers-test-pepper"
@@ -151,3 +154,64 @@ def test_a_url_is_never_taken_for_a_file_name(
     result = CliRunner().invoke(cli, ["access-api", "seed", "--db", url])
     assert result.exit_code == 3 and "cannot connect to PostgreSQL" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_four_servers_starting_together_on_an_empty_database_migrate_it_once(
+    pg_db: str, tmp_path: Path
+) -> None:
+    # `serve --workers N` migrates once before it forks; four servers started at the
+    # same moment (four containers, say) race for the migration lock instead.
+    with ThreadPoolExecutor(4) as pool:
+        started = list(pool.map(lambda n: _serve(pg_db, tmp_path / f"server{n}.log", 1), range(4)))
+    try:
+        answers = [httpx.get(f"{base}/healthz", timeout=10) for _, base in started]
+    finally:
+        for process, _ in started:
+            _stop(process)
+    assert [a.status_code for a in answers] == [200] * 4
+    for n in range(4):
+        assert "Traceback" not in (tmp_path / f"server{n}.log").read_text()
+    with psycopg.connect(pg_db) as conn:
+        rows = conn.execute(
+            "SELECT version, count(*) FROM schema_migrations WHERE component = 'access'"
+            " GROUP BY version ORDER BY version"
+        ).fetchall()
+    assert rows == [(v, 1) for v in range(1, len(MIGRATIONS) + 1)]
+
+
+async def test_a_revocation_reaches_every_worker(
+    three_workers: tuple[str, str], pg_db: str
+) -> None:
+    base, admin = three_workers
+    created = CliRunner().invoke(
+        cli,
+        [
+            "access-api",
+            "token",
+            "create",
+            "--db",
+            pg_db,
+            "--workspace",
+            "ws_aurora",
+            "--scopes",
+            "users:read,users:write",
+        ],
+    )
+    assert created.exit_code == 0, created.output
+    token = created.stdout.strip()
+    path = f"/v1/users/{demo.LOCKED_USER.id}/unlock?dry_run=true"
+    # Every worker has verified (and cached) the token before it is revoked.
+    assert {await _post(base, token, path, W, uuid.uuid4().hex) for _ in range(12)} == {200}
+    token_id = token.split("_")[1] + "_" + token.split("_")[2]
+    revoked = CliRunner().invoke(cli, ["access-api", "token", "revoke", "--db", pg_db, token_id])
+    assert revoked.exit_code == 0, revoked.output
+    writes = [await _post(base, token, path, W, uuid.uuid4().hex) for _ in range(12)]
+    assert writes == [401] * 12  # writes ask the database again, on any worker
+    await asyncio.sleep(1.5)  # the token cache's time
+    reads = []
+    for _ in range(12):
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            answer = await http.get("/v1/workspace", headers={"Authorization": f"Bearer {token}"})
+        reads.append(answer.status_code)
+    assert reads == [401] * 12
+    assert admin  # the fixture's own token is untouched
