@@ -26,6 +26,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import importlib.util
+import json
 import os
 import shutil
 import tempfile
@@ -147,7 +150,31 @@ def theme_files(kb: KnowledgeBase, lang: str) -> dict[str, str | bytes]:
         compiled = i18n.compiled_catalog(templates, lang)
         if compiled is not None:
             files[f"locales/{lang}/LC_MESSAGES/{i18n.DOMAIN}.mo"] = compiled
+    words = f"partials/languages/{lang}.html"
+    if words not in files and not _theme_has(words):
+        # The theme has no words of its own for this language (Material knows some sixty):
+        # name the language (its <html lang>, which the site search keys on) and let the
+        # theme's English fallback supply every other word, rather than fail in the engine.
+        files[words] = _THEME_LANGUAGE.format(lang=json.dumps(lang))
     return files
+
+
+_THEME_LANGUAGE = """{{#- Written by helpdesk: the theme has no words for this language yet. -#}}
+{{% macro t(key) %}}{{{{ {{"language": {lang}}}[key] }}}}{{% endmacro %}}
+"""
+
+
+@functools.cache
+def _theme_has(template: str) -> bool:
+    """Whether the engine's theme (Material, found without importing it) has ``template``;
+    True when the theme cannot be found, so nothing is added blindly."""
+    spec = importlib.util.find_spec("material")
+    if spec is None or not spec.submodule_search_locations:
+        return True
+    return any(
+        (Path(folder) / "templates" / template).is_file()
+        for folder in spec.submodule_search_locations
+    )
 
 
 def chosen_languages(kb: KnowledgeBase, wanted: list[str] | None) -> list[str]:
@@ -255,7 +282,7 @@ def build_site(
         pages=sum(len(c.pages) for c in contents),
         generate=total,
         languages=chosen,
-        warnings=kb.warnings,
+        warnings=[*kb.warnings, *i18n.missing_catalogs(kb.root, every)],
         engine_warnings=engine_warnings,
         notices=[] if site_url else [NO_SITE_URL],
     )
