@@ -45,7 +45,7 @@ _LAZY_COMMANDS: dict[str, str] = {
 
 LINT_CHECKS: tuple[str, ...] = (
     "helpdesk.feedback.lint:low_rated_articles",
-    "helpdesk.publish.i18n:catalog_warnings",
+    "helpdesk.content.catalogs:catalog_warnings",
 )
 """Checks ``helpdesk lint`` runs beyond the loader's: "module:function", each called with
 the loaded KnowledgeBase and returning Problems. Wired here, at the command layer, so the

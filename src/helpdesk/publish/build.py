@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Protocol
 
 from helpdesk._gc import paused_gc
+from helpdesk.content.catalogs import missing_catalogs
 from helpdesk.content.kb import KnowledgeBase, load_kb
 from helpdesk.errors import BuildError, ConfigError, Problem
 from helpdesk.publish import engine, i18n, localized, root_files, site_search
@@ -282,7 +283,7 @@ def build_site(
         pages=sum(len(c.pages) for c in contents),
         generate=total,
         languages=chosen,
-        warnings=[*kb.warnings, *i18n.missing_catalogs(kb.root, every)],
+        warnings=[*kb.warnings, *missing_catalogs(kb.root, every)],
         engine_warnings=engine_warnings,
         notices=[] if site_url else [NO_SITE_URL],
     )

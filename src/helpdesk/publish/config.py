@@ -40,9 +40,10 @@ from urllib.parse import urlsplit
 import yaml
 
 from helpdesk._files import atomic_write
+from helpdesk.content.catalogs import has_catalog
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.errors import ConfigError
-from helpdesk.publish.i18n import has_catalog, language_name
+from helpdesk.publish.i18n import language_name
 from helpdesk.publish.pages import SiteContent
 
 ENGINE_CONFIG = "mkdocs.yml"
@@ -204,7 +205,7 @@ def engine_config_text(
     # MkDocs installs this language's catalog for the theme templates' {{ _("...") }}.
     # A language without a catalog yet gets the source language's `locale`: MkDocs would
     # only warn about the missing translations, but the build treats warnings as errors,
-    # and lint already names the catalog to create (i18n.missing_catalogs).
+    # and lint already names the catalog to create (content.catalogs.missing_catalogs).
     templates = kb.root / THEME_OVERRIDES.parent
     locale = lang if has_catalog(templates, lang, languages[0]) else languages[0]
     theme: dict[str, Any] = {"language": lang, "locale": locale}

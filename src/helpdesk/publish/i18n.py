@@ -18,7 +18,6 @@ import datetime as dt
 import functools
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -26,14 +25,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import NullTranslations, Translations
 
+from helpdesk.content.catalogs import DOMAIN as DOMAIN
+from helpdesk.content.catalogs import LOCALE_FOLDER as LOCALE_FOLDER
+from helpdesk.content.catalogs import catalog_path as catalog_path
 from helpdesk.errors import ContentError, Problem, display_path
-
-if TYPE_CHECKING:
-    from helpdesk.content.kb import KnowledgeBase
-
-LOCALE_FOLDER = "locale"
-"""Beside the page templates: ``kb/templates/locale``."""
-DOMAIN = "messages"
 
 _DATE_LOCALES = {"en": "en_GB"}
 """The help center's English is international English: "15 September 2025", day first,
@@ -43,10 +38,6 @@ unambiguous in every country its customers are in. Other languages use their own
 def N_(message: str) -> str:
     """Marks a string for extraction where it is defined; it is translated where it is shown."""
     return message
-
-
-def catalog_path(templates_dir: Path, lang: str) -> Path:
-    return templates_dir / LOCALE_FOLDER / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def translations(templates_dir: Path, lang: str, source: str = "en") -> NullTranslations:
@@ -90,81 +81,6 @@ def compiled_catalog(templates_dir: Path, lang: str) -> bytes | None:
     buffer = io.BytesIO()
     write_mo(buffer, catalog)  # fuzzy entries are left out, as gettext does
     return buffer.getvalue()
-
-
-def has_catalog(templates_dir: Path, lang: str, source: str = "en") -> bool:
-    """Whether ``lang``'s UI strings can be translated: the source language needs no
-    catalog, any other one its ``messages.po``."""
-    return lang == source or catalog_path(templates_dir, lang).is_file()
-
-
-TAXONOMY_FILE = "taxonomy.yaml"
-
-
-def catalog_warnings(kb: KnowledgeBase) -> list[Problem]:
-    """``missing_catalogs`` for a loaded knowledge base (a check ``helpdesk lint`` runs)."""
-    return missing_catalogs(kb.root, kb.languages)
-
-
-def missing_catalogs(kb_root: Path, languages: list[str]) -> list[Problem]:
-    """A warning for each configured language without a UI catalog (``helpdesk lint`` and
-    ``helpdesk build``): its site builds, with the help center's own words in English,
-    until the catalog is created and translated. Located at the language in
-    ``kb/taxonomy.yaml``'s ``languages`` list, and saying what to run."""
-    templates = kb_root / "templates"
-    missing = [lang for lang in languages[1:] if not has_catalog(templates, lang, languages[0])]
-    if not missing:
-        return []
-    taxonomy = kb_root / TAXONOMY_FILE
-    place = _language_places(taxonomy)
-
-    def shown(path: Path) -> str:  # as the loader names files: from the KB's parent folder
-        return display_path(path, kb_root.resolve().parent)
-
-    pot = shown(templates / LOCALE_FOLDER / "messages.pot")
-    folder = shown(templates / LOCALE_FOLDER)
-    problems = []
-    for lang in missing:
-        line, column = place.get(lang, (1, 1))
-        problems.append(
-            Problem(
-                shown(taxonomy),
-                line,
-                column,
-                f"language '{lang}' has no UI catalog "
-                f"({shown(catalog_path(templates, lang))}), so its pages show the "
-                f"help center's own words (headings, notices, the menu) in English; create it "
-                f"with `.venv/bin/pybabel init -i {pot} -d {folder} -l {lang}`, then translate "
-                f"its entries (`make catalogs` keeps it up to date)",
-                severity="warning",
-            )
-        )
-    return problems
-
-
-def _language_places(taxonomy: Path) -> dict[str, tuple[int, int]]:
-    """``lang -> (line, column)`` of each entry of the ``languages`` list, read from the
-    text (flow ``[en, it]`` or block ``- en`` style); empty when it cannot be read."""
-    import re
-
-    try:
-        lines = taxonomy.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return {}
-    out: dict[str, tuple[int, int]] = {}
-    for number, text in enumerate(lines, start=1):
-        if not text.startswith("languages:"):
-            continue
-        rest = [(number, text[len("languages:") :], len("languages:"))]
-        for follow, more in enumerate(lines[number:], start=number + 1):
-            if not more.strip().startswith("- "):
-                break
-            rest.append((follow, more, 0))
-        for line, chunk, offset in rest:
-            for found in re.finditer(r"[A-Za-z][A-Za-z0-9_-]*", chunk):
-                out.setdefault(found.group(0), (line, offset + found.start() + 1))
-        break
-    return out
 
 
 def long_date(value: dt.date, lang: str) -> str:
