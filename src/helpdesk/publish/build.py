@@ -1,4 +1,4 @@
-"""``helpdesk build`` as a library call: check, render, generate, engines, atomic swap, search.
+"""``helpdesk build`` as a library call: check, render, generate, engines, atomic swap.
 
 The steps, in order, and why each comes where it does:
 
@@ -10,7 +10,7 @@ The steps, in order, and why each comes where it does:
    the site folder (same file system, so the swap below is a rename, not a copy). The
    engines are separate processes, so the languages build side by side: the next
    language renders while the previous one's engine runs, and on a machine with several
-   cores the total is far less than the sum. Meanwhile the side steps (the search index)
+   cores the total is far less than the sum. Meanwhile the side steps (``SIDE_STEPS``)
    run: they depend only on the checked knowledge base, never on the engines' output;
 4. the files of the site's root: the language chooser (``index.html``), the "not found"
    page for any address, and (with ``site_url``) a sitemap index of the languages';
@@ -88,7 +88,12 @@ SIDE_STEPS: list[tuple[str, SideStep]] = []
 HelpdeskError, reported once the engine is done; the site is swapped in regardless when
 the engine succeeded, because it is correct on its own.
 
-The search index (``helpdesk.search.update_index``) is registered at the end of this module."""
+None are registered today. The search index used to be one (about 55 s at 1,000 articles
+in three languages, competing with the engines for the same cores); it is not part of the
+build any more: it is the search's own cache, and every ``helpdesk search`` (and the
+agent app) checks it against the knowledge base's files and updates what changed before
+it answers (``helpdesk.search.freshness``), so a build has nothing to keep fresh for it.
+``helpdesk index`` builds it ahead of time."""
 
 
 NO_SITE_URL = (
@@ -352,15 +357,3 @@ def swap_into_place(new_site: Path, site_dir: Path) -> None:
         raise BuildError(f"could not move the new site into {site_dir}: {exc}") from None
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _update_search_index(kb: KnowledgeBase, progress: Progress) -> None:
-    # Imported here so that only a build that got this far pays for (and depends on) Whoosh.
-    from helpdesk.search import update_index
-
-    # One writer process: the engines already keep the other cores busy.
-    stats = update_index(kb, progress=progress.note, processes=1)
-    progress.note(f"{stats.added} added, {stats.changed} changed, {stats.removed} removed")
-
-
-SIDE_STEPS.append(("Updating the search index", _update_search_index))
