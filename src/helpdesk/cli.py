@@ -43,7 +43,10 @@ _LAZY_COMMANDS: dict[str, str] = {
     "report": "helpdesk.feedback.commands:report",
 }
 
-LINT_CHECKS: tuple[str, ...] = ("helpdesk.feedback.lint:low_rated_articles",)
+LINT_CHECKS: tuple[str, ...] = (
+    "helpdesk.feedback.lint:low_rated_articles",
+    "helpdesk.content.catalogs:catalog_warnings",
+)
 """Checks ``helpdesk lint`` runs beyond the loader's: "module:function", each called with
 the loaded KnowledgeBase and returning Problems. Wired here, at the command layer, so the
 content package imports none of them (the feedback check reads the feedback database)."""

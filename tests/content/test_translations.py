@@ -184,11 +184,15 @@ def test_a_source_edit_makes_every_translation_stale_and_mark_current_clears_it(
     stale = [w for w in load_kb(kb_dir).warnings if "pin-login." in w.path]
     assert sorted(w.path for w in stale) == [f"kb/articles/{p.name}" for p in translations]
     for warning in stale:
-        assert warning.message.startswith("stale: the source changed (updated 2025-")
-        assert "body block" in warning.message and "(steps) changed" in warning.message
-        # Where the source changed: the edited block's first line in pin-login.yaml.
-        lines = [int(n) for n in re.findall(r"pin-login\.yaml:(\d+)", warning.message)]
-        assert lines and lines[0] <= step_line
+        assert warning.message.startswith("stale: the source changed since this translation")
+        # The step itself, at its own line in pin-login.yaml.
+        assert re.search(
+            rf"body block \d+ \(steps\), step \d+ changed "
+            rf"\(kb/articles/pin-login\.yaml:{step_line}\)",
+            warning.message,
+        ), warning.message
+        # The date is said to be the source's own `updated` field.
+        assert re.search(r"the source's `updated` date is 2025-\d\d-\d\d", warning.message)
         assert "title changed" not in warning.message
     code, out, _ = run("lint", "--kb", str(kb_dir), "--strict")
     assert code == 1 and "pin-login.it.yaml" in out
@@ -255,3 +259,52 @@ def test_the_mark_current_command_lint_suggests_runs_from_where_the_writer_is(
     assert Path(command[1]).resolve() == (kb_dir / "articles" / "set-pin.it.yaml").resolve()
     code, _, err = run("translations", "mark-current", command[1])
     assert code == 0, err
+
+
+def stale_messages(kb_dir: Path, name: str) -> list[str]:
+    return [w.message for w in load_kb(kb_dir).warnings if f"{name}." in w.path]
+
+
+def test_a_stale_warning_names_the_tab_that_changed(tmp_path: Path) -> None:
+    kb_dir = Path(
+        shutil.copytree(REAL_KB, tmp_path / "kb", ignore=shutil.ignore_patterns(".cache"))
+    )
+    tabs = next(
+        p
+        for p in sorted((kb_dir / "articles").glob("*.yaml"))
+        if p.stem.count(".") == 0
+        and "  - tabs:" in p.read_text()
+        and list(p.parent.glob(f"{p.stem}.*.yaml"))
+    )
+    mark(*sorted(tabs.parent.glob(f"{tabs.stem}.*.yaml")))
+    lines = tabs.read_text(encoding="utf-8").splitlines(keepends=True)
+    platform = next(i for i, line in enumerate(lines) if "platform:" in line)
+    name = lines[platform].split("platform:")[1].strip()
+    # The tab's first plain-text step ("- Start the ..."), edited in place.
+    text_line = next(
+        i for i in range(platform + 1, len(lines)) if re.match(r"\s+- [A-Z]", lines[i])
+    )
+    lines[text_line] = lines[text_line].rstrip("\n") + " Now also this.\n"
+    tabs.write_text("".join(lines), encoding="utf-8")
+    message = stale_messages(kb_dir, tabs.stem)[0]
+    assert re.search(rf"body block \d+ \(tabs\), the {name} tab changed", message), message
+
+
+def test_a_digest_written_before_items_had_codes_still_names_the_block(tmp_path: Path) -> None:
+    kb_dir = Path(
+        shutil.copytree(REAL_KB, tmp_path / "kb", ignore=shutil.ignore_patterns(".cache"))
+    )
+    translation = kb_dir / "articles" / "pin-login.it.yaml"
+    mark(translation)
+    text = translation.read_text(encoding="utf-8")
+    recorded = re.search(r"^source_digest: (\S+)$", text, re.M)
+    assert recorded and recorded.group(1).count(".") == 2  # whole . parts . items
+    older = recorded.group(1).rsplit(".", 1)[0]
+    translation.write_text(text.replace(recorded.group(1), older), encoding="utf-8")
+    assert not stale_messages(kb_dir, "pin-login.it")  # still current
+    source = kb_dir / "articles" / "pin-login.yaml"
+    source.write_text(
+        source.read_text().replace("Create your PIN in the Workspace (below).", "Make a PIN.")
+    )
+    [message] = stale_messages(kb_dir, "pin-login.it")
+    assert re.search(r"body block \d+ \(steps\) changed", message), message

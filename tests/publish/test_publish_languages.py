@@ -169,3 +169,33 @@ def current_umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize("lang", ["pt", "ga"])  # ga: a language the theme has no words for
+def test_a_language_added_in_one_line_builds_with_english_ui_and_a_warning(
+    project: Path, lang: str
+) -> None:
+    taxonomy = project / "kb" / "taxonomy.yaml"
+    text = taxonomy.read_text()
+    assert "languages: [en, it, es]" in text
+    taxonomy.write_text(text.replace("languages: [en, it, es]", f"languages: [en, it, es, {lang}]"))
+    runner = CliRunner()
+
+    result = runner.invoke(cli, ["build", "--kb", str(project / "kb"), "--lang", lang])
+
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    catalog = f"kb/templates/locale/{lang}/LC_MESSAGES/messages.po"
+    # At the language in the list: "languages: [en, it, es, pt]", line 2, column 25.
+    warning = f"kb/taxonomy.yaml:2:25: warning: language '{lang}' has no UI catalog ({catalog})"
+    shown = " ".join(result.output.split())  # the progress display wraps long lines
+    assert warning in shown
+    assert f"pybabel init -i kb/templates/locale/messages.pot -d kb/templates/locale -l {lang}" in (
+        shown
+    )
+    html = (project / "site" / lang / "access-security" / "pin-login" / "index.html").read_text()
+    assert f'<html lang="{lang}"' in html
+    assert "Last updated" in html  # the help center's own words, in English for now
+    lint = runner.invoke(cli, ["lint", "--kb", str(project / "kb"), "--strict"])
+    assert lint.exit_code == 1
+    assert warning in " ".join(lint.output.split())

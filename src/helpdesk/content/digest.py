@@ -3,8 +3,9 @@
 A digest is written by ``helpdesk translations mark-current`` into the translation's
 ``source_digest`` and is opaque to writers. It is one line::
 
-    sha256:3f9a1c0b7d2e4f60.Tk3wAb9zQ0xq…
-           └─ whole text ─┘ └ 4 characters per part ┘
+    sha256:3f9a1c0b7d2e4f60.Tk3wAb9zQ0xq….~~Ab9zTk3w~…
+           └─ whole text ─┘ └ 4 characters ┘ └ per part, its items' codes ┘
+                            per part
 
 The first field hashes the whole translatable text of the source (so "unchanged" is
 certain); then each *part* of the source -- a fixed list (title, summary) followed by
@@ -12,6 +13,11 @@ a sequence (the body's blocks, or a release's notes) -- has a short code of its 
 Comparing the recorded codes with today's source names the parts that changed, were
 added or were removed (aligned like a diff, so inserting a block does not mark every
 block after it). Whitespace is normalised first: re-wrapping a paragraph is no change.
+
+A part may have *items* of its own (a steps block's steps, a table's rows, a tabs block's
+tabs); the optional third field holds their codes, part by part (``~`` between parts), so
+a changed block is narrowed to the step, row or tab that changed. Digests written before
+items existed have no third field and still compare, block by block.
 """
 
 from __future__ import annotations
@@ -41,6 +47,19 @@ class Part:
     """e.g. ``title``, ``body block 3 (steps)``, ``note kb5064401-conflict``."""
     payload: str
     """Its normalised text (JSON), what the code is computed from."""
+    items: tuple[Item, ...] = ()
+    """Its own items (steps, rows, tabs), when it has any."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item inside a part: a step, a table row, a tab."""
+
+    name: str
+    """e.g. ``step 3``, ``row 2``, ``the android tab``."""
+    payload: str
+    loc: tuple[str | int, ...]
+    """Where it is inside its part (``("steps", 2)``), for the source line."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +81,18 @@ class SourceParts:
     def digest(self) -> str:
         """The value ``mark-current`` records."""
         codes = "".join(_code(p.payload) for p in (*self.fixed, *self.sequence))
-        return f"{self.whole}.{codes}"
+        items = ITEM_SEPARATOR.join(
+            "".join(_code(item.payload) for item in p.items) for p in self.sequence
+        )
+        return (
+            f"{self.whole}.{codes}.{items}"
+            if items.strip(ITEM_SEPARATOR)
+            else f"{self.whole}.{codes}"
+        )
+
+
+ITEM_SEPARATOR = "~"
+"""Between the item codes of two parts (not a base64url character)."""
 
 
 @dataclass(frozen=True)
@@ -76,13 +106,17 @@ class Change:
     """For the sequence: index of today's part (changed, added), else None."""
     count: int = 1
     """For ``removed``: how many parts went."""
+    loc: tuple[str | int, ...] = ()
+    """For a change narrowed to an item: where the item is inside its part."""
+    noun: str = "part"
+    """For ``removed``: what went (``part``, ``step``, ``row``, ``tab``)."""
 
     def describe(self) -> str:
         if self.kind == "changed":
             return f"{self.part} changed"
         if self.kind == "added":
             return f"{self.part} added"
-        what = "part" if self.count == 1 else f"{self.count} parts"
+        what = self.noun if self.count == 1 else f"{self.count} {self.noun}s"
         return f"{what} removed {self.part}"
 
 
@@ -139,7 +173,7 @@ def compare(recorded: str, current: SourceParts) -> list[Change]:
     """
     if current.whole == recorded.split(".", 1)[0]:
         return []
-    old_fixed, old_sequence = _decode(recorded, len(current.fixed))
+    old_fixed, old_sequence, old_items = _decode(recorded, len(current.fixed))
     changes = [
         Change("changed", part.name)
         for part, old in zip(current.fixed, old_fixed, strict=True)
@@ -150,7 +184,11 @@ def compare(recorded: str, current: SourceParts) -> list[Change]:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        if tag in ("replace", "insert"):
+        if tag == "replace" and i2 - i1 == j2 - j1 and old_items is not None:
+            # Part for part: narrow each to the items that changed, where both have items.
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
+                changes += _item_changes(old_items[i], current.sequence[j], j)
+        elif tag in ("replace", "insert"):
             kind: Literal["changed", "added"] = "changed" if tag == "replace" else "added"
             changes += [Change(kind, current.sequence[j].name, j) for j in range(j1, j2)]
         if tag == "delete" or (tag == "replace" and i2 - i1 > j2 - j1):
@@ -161,8 +199,37 @@ def compare(recorded: str, current: SourceParts) -> list[Change]:
     return changes or [Change("changed", "the text")]
 
 
-def _decode(recorded: str, fixed: int) -> tuple[list[str], list[str]]:
-    head, dot, codes = recorded.partition(".")
+def _item_changes(old: list[str], part: Part, index: int) -> list[Change]:
+    """A changed part, narrowed to its items when both sides have some."""
+    new = [_code(item.payload) for item in part.items]
+    if not old or not new:
+        return [Change("changed", part.name, index)]
+    changes: list[Change] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    # "step 3" -> step, "row 2" -> row, "the android tab" -> tab (the last item is never
+    # a table's "the column headings", which come first).
+    words = part.items[-1].name.split()
+    noun = words[-1] if words[0] == "the" else words[0]
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if tag in ("replace", "insert"):
+            kind: Literal["changed", "added"] = "changed" if tag == "replace" else "added"
+            changes += [
+                Change(kind, f"{part.name}, {part.items[j].name}", index, loc=part.items[j].loc)
+                for j in range(j1, j2)
+            ]
+        if tag == "delete" or (tag == "replace" and i2 - i1 > j2 - j1):
+            gone = (i2 - i1) - (j2 - j1 if tag == "replace" else 0)
+            where = f"from {part.name}" + (f" after {part.items[j1 - 1].name}" if j1 else "")
+            changes.append(Change("removed", where, index, gone, noun=noun))
+    # The items are the same but the part is not (e.g. a table's column headings).
+    return changes or [Change("changed", part.name, index)]
+
+
+def _decode(recorded: str, fixed: int) -> tuple[list[str], list[str], list[list[str]] | None]:
+    head, dot, rest = recorded.partition(".")
+    codes, _, items = rest.partition(".")
     if (
         not head.startswith(PREFIX)
         or len(head) != len(PREFIX) + 16
@@ -172,12 +239,36 @@ def _decode(recorded: str, fixed: int) -> tuple[list[str], list[str]]:
     ):
         raise DigestFormatError(recorded)
     split = [codes[i : i + CODE_CHARS] for i in range(0, len(codes), CODE_CHARS)]
-    return split[:fixed], split[fixed:]
+    sequence = split[fixed:]
+    if not items:
+        return split[:fixed], sequence, None  # written before items had codes
+    per_part = items.split(ITEM_SEPARATOR)
+    if len(per_part) != len(sequence) or any(len(p) % CODE_CHARS for p in per_part):
+        raise DigestFormatError(recorded)
+    item_codes = [[p[i : i + CODE_CHARS] for i in range(0, len(p), CODE_CHARS)] for p in per_part]
+    return split[:fixed], sequence, item_codes
 
 
-def parts_of(fixed: Sequence[tuple[str, Any]], sequence: Sequence[tuple[str, Any]]) -> SourceParts:
-    """``SourceParts`` from named values (models or plain data)."""
+ItemSpec = tuple[str, Any, tuple[str | int, ...]]
+"""An item as ``parts_of`` takes it: (name, value, where inside its part)."""
+
+
+def parts_of(
+    fixed: Sequence[tuple[str, Any]],
+    sequence: Sequence[tuple[str, Any]],
+    items: Sequence[Sequence[ItemSpec]] | None = None,
+) -> SourceParts:
+    """``SourceParts`` from named values (models or plain data); ``items`` holds each
+    sequence part's items (same order as ``sequence``), when parts have items."""
+    per_part = items if items is not None else [()] * len(sequence)
     return SourceParts(
         tuple(Part(name, normalised(value)) for name, value in fixed),
-        tuple(Part(name, normalised(value)) for name, value in sequence),
+        tuple(
+            Part(
+                name,
+                normalised(value),
+                tuple(Item(n, normalised(v), loc) for n, v, loc in part_items),
+            )
+            for (name, value), part_items in zip(sequence, per_part, strict=True)
+        ),
     )

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from helpdesk.content import digest
-from helpdesk.content.articles import Article
+from helpdesk.content.articles import Article, StepsBlock, TableBlock, TabsBlock
 from helpdesk.content.divergence import diverged, kind_of
 from helpdesk.content.problems import ProblemList, read_document, validate_document
 from helpdesk.content.synonyms import Synonyms
@@ -71,7 +71,22 @@ def article_parts(article: Article) -> digest.SourceParts:
     return digest.parts_of(
         [("title", article.title), ("summary", article.summary)],
         [(f"body block {i + 1} ({kind_of(block)})", block) for i, block in enumerate(article.body)],
+        [block_items(block) for block in article.body],
     )
+
+
+def block_items(block: Any) -> list[digest.ItemSpec]:
+    """A block's items, so that a stale warning names the step, row or tab that changed."""
+    if isinstance(block, StepsBlock):
+        return [(f"step {n + 1}", step, ("steps", n)) for n, step in enumerate(block.steps)]
+    if isinstance(block, TableBlock):
+        rows = [
+            (f"row {n + 1}", row, ("table", "rows", n)) for n, row in enumerate(block.table.rows)
+        ]
+        return [("the column headings", block.table.columns, ("table", "columns")), *rows]
+    if isinstance(block, TabsBlock):
+        return [(f"the {tab.platform} tab", tab, ("tabs", n)) for n, tab in enumerate(block.tabs)]
+    return []
 
 
 def freshness(recorded: str | None, parts: digest.SourceParts) -> Freshness:
@@ -88,7 +103,7 @@ def freshness(recorded: str | None, parts: digest.SourceParts) -> Freshness:
     locs: list[Loc] = []
     for change in changes:
         if change.index is not None:
-            locs.append(("body", change.index))
+            locs.append(("body", change.index, *change.loc))
         elif change.part in ("title", "summary"):
             locs.append((change.part,))
         else:
@@ -268,9 +283,10 @@ def _freshness(
         problems.at(
             doc,
             ("source_digest",),
-            f"stale: the source changed (updated {source.updated.isoformat()}) since this "
-            f"translation was checked: {'; '.join(where)}; update the translation, then "
-            f"run {mark()}",
+            f"stale: the source changed since this translation was checked: "
+            f"{'; '.join(where)}; the source's `updated` date is "
+            f"{source.updated.isoformat()} (its writer's date for the change, which the "
+            f"page's notice shows); update the translation, then run {mark()}",
             severity="warning",
         )
     return fresh

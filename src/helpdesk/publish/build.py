@@ -1,4 +1,4 @@
-"""``helpdesk build`` as a library call: check, render, generate, engines, atomic swap, search.
+"""``helpdesk build`` as a library call: check, render, generate, engines, atomic swap.
 
 The steps, in order, and why each comes where it does:
 
@@ -10,7 +10,7 @@ The steps, in order, and why each comes where it does:
    the site folder (same file system, so the swap below is a rename, not a copy). The
    engines are separate processes, so the languages build side by side: the next
    language renders while the previous one's engine runs, and on a machine with several
-   cores the total is far less than the sum. Meanwhile the side steps (the search index)
+   cores the total is far less than the sum. Meanwhile the side steps (``SIDE_STEPS``)
    run: they depend only on the checked knowledge base, never on the engines' output;
 4. the files of the site's root: the language chooser (``index.html``), the "not found"
    page for any address, and (with ``site_url``) a sitemap index of the languages';
@@ -26,6 +26,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import importlib.util
+import json
 import os
 import shutil
 import tempfile
@@ -37,6 +40,7 @@ from pathlib import Path
 from typing import Protocol
 
 from helpdesk._gc import paused_gc
+from helpdesk.content.catalogs import missing_catalogs
 from helpdesk.content.kb import KnowledgeBase, load_kb
 from helpdesk.errors import BuildError, ConfigError, Problem
 from helpdesk.publish import engine, i18n, localized, root_files, site_search
@@ -84,7 +88,12 @@ SIDE_STEPS: list[tuple[str, SideStep]] = []
 HelpdeskError, reported once the engine is done; the site is swapped in regardless when
 the engine succeeded, because it is correct on its own.
 
-The search index (``helpdesk.search.update_index``) is registered at the end of this module."""
+None are registered today. The search index used to be one (about 55 s at 1,000 articles
+in three languages, competing with the engines for the same cores); it is not part of the
+build any more: it is the search's own cache, and every ``helpdesk search`` (and the
+agent app) checks it against the knowledge base's files and updates what changed before
+it answers (``helpdesk.search.freshness``), so a build has nothing to keep fresh for it.
+``helpdesk index`` builds it ahead of time."""
 
 
 NO_SITE_URL = (
@@ -147,7 +156,31 @@ def theme_files(kb: KnowledgeBase, lang: str) -> dict[str, str | bytes]:
         compiled = i18n.compiled_catalog(templates, lang)
         if compiled is not None:
             files[f"locales/{lang}/LC_MESSAGES/{i18n.DOMAIN}.mo"] = compiled
+    words = f"partials/languages/{lang}.html"
+    if words not in files and not _theme_has(words):
+        # The theme has no words of its own for this language (Material knows some sixty):
+        # name the language (its <html lang>, which the site search keys on) and let the
+        # theme's English fallback supply every other word, rather than fail in the engine.
+        files[words] = _THEME_LANGUAGE.format(lang=json.dumps(lang))
     return files
+
+
+_THEME_LANGUAGE = """{{#- Written by helpdesk: the theme has no words for this language yet. -#}}
+{{% macro t(key) %}}{{{{ {{"language": {lang}}}[key] }}}}{{% endmacro %}}
+"""
+
+
+@functools.cache
+def _theme_has(template: str) -> bool:
+    """Whether the engine's theme (Material, found without importing it) has ``template``;
+    True when the theme cannot be found, so nothing is added blindly."""
+    spec = importlib.util.find_spec("material")
+    if spec is None or not spec.submodule_search_locations:
+        return True
+    return any(
+        (Path(folder) / "templates" / template).is_file()
+        for folder in spec.submodule_search_locations
+    )
 
 
 def chosen_languages(kb: KnowledgeBase, wanted: list[str] | None) -> list[str]:
@@ -255,7 +288,7 @@ def build_site(
         pages=sum(len(c.pages) for c in contents),
         generate=total,
         languages=chosen,
-        warnings=kb.warnings,
+        warnings=[*kb.warnings, *missing_catalogs(kb.root, every)],
         engine_warnings=engine_warnings,
         notices=[] if site_url else [NO_SITE_URL],
     )
@@ -324,15 +357,3 @@ def swap_into_place(new_site: Path, site_dir: Path) -> None:
         raise BuildError(f"could not move the new site into {site_dir}: {exc}") from None
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _update_search_index(kb: KnowledgeBase, progress: Progress) -> None:
-    # Imported here so that only a build that got this far pays for (and depends on) Whoosh.
-    from helpdesk.search import update_index
-
-    # One writer process: the engines already keep the other cores busy.
-    stats = update_index(kb, progress=progress.note, processes=1)
-    progress.note(f"{stats.added} added, {stats.changed} changed, {stats.removed} removed")
-
-
-SIDE_STEPS.append(("Updating the search index", _update_search_index))

@@ -20,7 +20,7 @@ class RichStages:
 
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
-        # Stages nest (the search index is built while the engine runs): notes go to the
+        # Stages nest (side steps run while the engine runs): notes go to the
         # innermost one, and each stage finishes its own line.
         self._open: list[tuple[TaskID, str]] = []
 

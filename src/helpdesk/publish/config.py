@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from helpdesk._files import atomic_write
+from helpdesk.content.catalogs import has_catalog
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.errors import ConfigError
 from helpdesk.publish.i18n import language_name
@@ -202,7 +203,12 @@ def engine_config_text(
     lang_dir = project.lang_dir(lang)
     # `language`: Material's own words, <html lang> and the search's stemming; `locale`:
     # MkDocs installs this language's catalog for the theme templates' {{ _("...") }}.
-    theme: dict[str, Any] = {"language": lang, "locale": lang}
+    # A language without a catalog yet gets the source language's `locale`: MkDocs would
+    # only warn about the missing translations, but the build treats warnings as errors,
+    # and lint already names the catalog to create (content.catalogs.missing_catalogs).
+    templates = kb.root / THEME_OVERRIDES.parent
+    locale = lang if has_catalog(templates, lang, languages[0]) else languages[0]
+    theme: dict[str, Any] = {"language": lang, "locale": locale}
     config: dict[str, Any] = {
         # INHERIT is resolved relative to this file; a relative path keeps the
         # generated file readable and the project movable.

@@ -25,11 +25,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import NullTranslations, Translations
 
+from helpdesk.content.catalogs import DOMAIN as DOMAIN
+from helpdesk.content.catalogs import LOCALE_FOLDER as LOCALE_FOLDER
+from helpdesk.content.catalogs import catalog_path as catalog_path
 from helpdesk.errors import ContentError, Problem, display_path
-
-LOCALE_FOLDER = "locale"
-"""Beside the page templates: ``kb/templates/locale``."""
-DOMAIN = "messages"
 
 _DATE_LOCALES = {"en": "en_GB"}
 """The help center's English is international English: "15 September 2025", day first,
@@ -39,10 +38,6 @@ unambiguous in every country its customers are in. Other languages use their own
 def N_(message: str) -> str:
     """Marks a string for extraction where it is defined; it is translated where it is shown."""
     return message
-
-
-def catalog_path(templates_dir: Path, lang: str) -> Path:
-    return templates_dir / LOCALE_FOLDER / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def translations(templates_dir: Path, lang: str, source: str = "en") -> NullTranslations:

@@ -21,7 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpdesk.errors import ConfigError, SearchError
+from helpdesk.search._deferred import defer_morph_en
 from helpdesk.search.models import IndexStats, SearchHit, SearchResults
+
+defer_morph_en()  # before any Whoosh import in this package (see _deferred)
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -8,6 +8,7 @@ made; see ``freshness``).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -65,6 +66,9 @@ def search_command(
     are searched and the output says so ("found in English").
     Exit status (as grep's): 0 something matched, 1 nothing did, 2 or more an error.
     """
+    # A short-lived process that only allocates (imports, one query): the cyclic
+    # collector would re-scan the new modules' objects for nothing (see _gc).
+    gc.disable()
     text = " ".join(query)
     if not text.strip():
         raise click.UsageError("give some words to search for, e.g. helpdesk search 'PIN android'")
