@@ -212,3 +212,23 @@ def test_the_header_search_is_on_every_page_and_opens_on_a_phone(
     first = page.locator("#hd-header-panel .hd-search__result").first
     expect(first).to_have_attribute("data-article", "account-locked", timeout=15_000)
     page.screenshot(path=str(tmp_path / "phone-header-search.png"))
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_header_results_and_filters_stay_on_screen(
+    site: str, built: Path, chromium: Any, width: int, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = chromium.new_page(viewport={"width": width, "height": 800})
+    page.goto(language_root(site, built, "es") + "devices/device-activation/")
+    if width < 600:
+        page.locator(".hd-search-toggle").click()
+    page.locator("#hd-header-input").fill("codigo activacion tablet")
+    panel = page.locator("#hd-header-panel")
+    expect(panel.locator(".hd-search__result").first).to_be_visible(timeout=15_000)
+    page.screenshot(path=str(tmp_path / f"header-results-{width}.png"))
+    for part in [panel, *panel.locator(".hd-search__filter").all()]:
+        box = part.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (width, box)
