@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from helpdesk.diagnostics.model import WALK_OUTCOMES
-from helpdesk.diagnostics.transcript import read_records, verify_transcript
+from helpdesk.diagnostics.transcript import read_and_verify
 
 ENDINGS: tuple[str, ...] = (*WALK_OUTCOMES, "failed", "abandoned")
 """Every way a walk is counted, in report order."""
@@ -117,8 +117,8 @@ def build_report(folder: Path) -> dict[tuple[str, str], TreeStats]:
     stats: dict[tuple[str, str], TreeStats] = {}
     for path in sorted(folder.rglob("*.jsonl")):
         try:
-            records = read_records(path)
-        except (OSError, ValueError):
+            records, verdict = read_and_verify(path)
+        except (OSError, ValueError):  # unreadable, or not UTF-8
             continue
         if not records or records[0].get("type") != "start":
             continue
@@ -127,7 +127,7 @@ def build_report(folder: Path) -> dict[tuple[str, str], TreeStats]:
         tree = stats.setdefault(key, TreeStats(key[0], key[1]))
         tree.title = str(start.get("title", ""))
         tree.walks += 1
-        if not verify_transcript(path).ok:
+        if not verdict.ok:
             tree.tampered += 1
         seen: set[str] = set()
         for record in records:

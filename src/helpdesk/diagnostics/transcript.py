@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -73,41 +73,62 @@ class Verdict:
     """The last record's hash."""
 
 
+_NOT_JSON = object()
+
+
+def _parsed_lines(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
+    """``(line number, parsed value)`` of every non-blank line; ``_NOT_JSON`` for bad JSON."""
+    for number, raw in enumerate(lines, start=1):
+        if raw.strip():
+            try:
+                yield number, json.loads(raw)
+            except json.JSONDecodeError:
+                yield number, _NOT_JSON
+
+
 def verify_transcript(path: Path) -> Verdict:
     """Check a transcript's hash chain and seal; name the first line that was changed."""
+    with path.open(encoding="utf-8") as handle:
+        return _verify(_parsed_lines(handle))
+
+
+def read_and_verify(path: Path) -> tuple[list[dict[str, Any]], Verdict]:
+    """Every record of a transcript and its verdict, reading and parsing the file once
+    (the trees report reads thousands of them)."""
+    parsed = list(_parsed_lines(path.read_text(encoding="utf-8").splitlines()))
+    records = [value for _, value in parsed if isinstance(value, dict)]
+    return records, _verify(parsed)
+
+
+def _verify(parsed: Iterable[tuple[int, Any]]) -> Verdict:
     prev = GENESIS
     count = 0
     last: dict[str, Any] | None = None
-    with path.open(encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw)
-            except json.JSONDecodeError:
-                return Verdict(False, count, number, f"line {number} is not JSON")
-            if not isinstance(record, dict) or "hash" not in record or "prev" not in record:
-                return Verdict(False, count, number, f"line {number} is not a transcript record")
-            if record_hash(record) != record["hash"]:
-                return Verdict(
-                    False, count, number, f"line {number} was changed (its hash does not match)"
-                )
-            if record["prev"] != prev:
-                culprit = max(number - 1, 1)
-                return Verdict(
-                    False,
-                    count,
-                    culprit,
-                    f"line {number} does not follow line {culprit}: line {culprit} was changed, "
-                    "or lines were removed or reordered",
-                )
-            if last is not None and last.get("type") == "close":
-                return Verdict(
-                    False, count, number, f"line {number} follows the closing record (appended)"
-                )
-            prev = record["hash"]
-            count += 1
-            last = record
+    for number, record in parsed:
+        if record is _NOT_JSON:
+            return Verdict(False, count, number, f"line {number} is not JSON")
+        if not isinstance(record, dict) or "hash" not in record or "prev" not in record:
+            return Verdict(False, count, number, f"line {number} is not a transcript record")
+        if record_hash(record) != record["hash"]:
+            return Verdict(
+                False, count, number, f"line {number} was changed (its hash does not match)"
+            )
+        if record["prev"] != prev:
+            culprit = max(number - 1, 1)
+            return Verdict(
+                False,
+                count,
+                culprit,
+                f"line {number} does not follow line {culprit}: line {culprit} was changed, "
+                "or lines were removed or reordered",
+            )
+        if last is not None and last.get("type") == "close":
+            return Verdict(
+                False, count, number, f"line {number} follows the closing record (appended)"
+            )
+        prev = record["hash"]
+        count += 1
+        last = record
     if last is None or last.get("type") != "close":
         return Verdict(
             True,
