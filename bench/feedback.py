@@ -118,7 +118,8 @@ def wrk_script(items: list[str]) -> str:
 
 def run_wrk(url: str, script: Path, connections: int, seconds: int) -> dict[str, float]:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        # One wrk thread: on this 2-core machine wrk and the one-worker server get a core each.
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
         capture_output=True,
         text=True,
         check=True,
@@ -214,7 +215,7 @@ def bench_beacons(args: argparse.Namespace, tmp: Path) -> None:
         script = tmp / "beacons.lua"
         script.write_text(wrk_script(bodies(articles(), 500)), encoding="utf-8")
         print(
-            f"beacons: wrk -t2 -c{args.connections} -d{args.seconds}s, text/plain, one worker; "
+            f"beacons: wrk -t1 -c{args.connections} -d{args.seconds}s, text/plain, one worker; "
             "'bare' is a FastAPI endpoint that reads the body and answers 202 (the ceiling)"
         )
         results: dict[str, list[dict[str, float]]] = {"service": [], "bare": []}
