@@ -100,8 +100,15 @@ def test_the_built_site_names_every_alternate(
             # The switcher: the same page in the other language, relative to this one.
             switch = f'href="../../../{other}/access-security/pin-login/" hreflang="{other}"'
             assert switch in html
-        # No <link rel="alternate"> for the theme's script to probe for a sitemap beside.
-        assert '<link rel="alternate"' not in html
+        # <head> names the same page in every language it is written in, with full
+        # addresses; its rel is the token list "alternate " so that the theme's script
+        # (which picks rel="alternate" exactly) probes no sitemap.xml beside each page.
+        for other in ("en", "it", "es"):
+            href = f"https://help.example.test/{other}/access-security/pin-login/"
+            assert f'<link rel="alternate " hreflang="{other}" href="{href}">' in html
+        default = '<link rel="alternate " hreflang="x-default" href="https://help.example.test/">'
+        assert default in html
+        assert '<link rel="alternate" hreflang' not in html
         assert 'name="robots"' not in html
         sitemap = (site / lang / "sitemap.xml").read_text()
         entry = sitemap.split(f"<loc>https://help.example.test/{lang}/access-security/pin-login/")[
@@ -120,10 +127,14 @@ def test_the_built_site_names_every_alternate(
     english = (site / "en" / "sitemap.xml").read_text()
     entry = english.split("/en/access-security/enable-mfa/</loc>")[1].split("</url>")[0]
     assert 'hreflang="en"' in entry and 'hreflang="it"' not in entry
+    english_page = (site / "en" / "access-security" / "enable-mfa" / "index.html").read_text()
+    assert 'hreflang="en" href="https://help.example.test/en/' in english_page
+    assert 'rel="alternate " hreflang="it"' not in english_page
     assert "enable-mfa" not in (site / "it" / "sitemap.xml").read_text()
 
     untranslated = (site / "it" / "access-security" / "enable-mfa" / "index.html").read_text()
     assert '<meta name="robots" content="noindex">' in untranslated
+    assert '<link rel="alternate ' not in untranslated  # nobody points to it, it points to none
     home = (site / "es" / "index.html").read_text()
     assert 'href="../en/" hreflang="en"' in home
     assert "¿Cómo podemos ayudarte?" in home  # the home page's heading, in Spanish

@@ -29,9 +29,14 @@ UNTRANSLATED = "closing-time"
 def built(tmp_path_factory: pytest.TempPathFactory, serve_folder: Callable[[Path], str]) -> str:
     project = make_project(tmp_path_factory.mktemp("languages"), REPO / "kb")
     (project / "kb" / "articles" / f"{UNTRANSLATED}.it.yaml").unlink()
-    result = CliRunner().invoke(cli, ["build", "--kb", str(project / "kb")])
+    # Served from its own address, as `make serve` does, so that every page's <head>
+    # names its alternates with addresses the browser can reach.
+    base = serve_folder(project / "site")
+    result = CliRunner().invoke(
+        cli, ["build", "--kb", str(project / "kb")], env={"HELPDESK_SITE_URL": base}
+    )
     assert result.exit_code == 0, result.output
-    return serve_folder(project / "site")
+    return base
 
 
 def switch_to(page: Any, name: str) -> None:
@@ -138,6 +143,7 @@ def test_pages_ask_for_nothing_that_is_not_there(built: str, chromium: Any) -> N
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
     missing: list[str] = []
     page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
+    page.on("requestfailed", lambda r: missing.append(r.url))
     for path in (
         "it/release-notes/windows-client/",
         "es/release-notes/windows-client/20.0/",
@@ -146,4 +152,6 @@ def test_pages_ask_for_nothing_that_is_not_there(built: str, chromium: Any) -> N
     ):
         page.goto(built + path)
         page.wait_for_load_state("networkidle")
+        # The page does name its alternates (so the probe above had links to follow).
+        assert page.locator('link[hreflang="es"]').count() == 1
     assert missing == []
