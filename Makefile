@@ -17,13 +17,14 @@ $(VENV)/.installed: pyproject.toml
 
 # Only what building and serving the site need (no test toolchain): `make serve` on a
 # fresh clone shows its first page in seconds, not after installing Playwright and mypy.
-# Through uv when it can be had (it installs the ~60 packages in about 3 s where pip takes
-# 30), else pip: uv reads no pip.conf, so a machine with only a mirror gets pip's way.
+# Through uv when it can be had: the system's pip puts uv in a venv made without pip
+# (0.2 s instead of 6), and uv installs the ~60 packages, pip among them, in about 4 s
+# where pip takes 30. Else pip's way (uv reads no pip.conf: a machine with only a mirror).
 $(VENV)/.installed-run: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	if $(PY) -m pip install --quiet --disable-pip-version-check uv 2>/dev/null \
-	    && $(VENV)/bin/uv pip install --quiet --python $(PY) -e .; then :; \
-	else $(PY) -m pip install --quiet --disable-pip-version-check -e .; fi
+	$(PYTHON) -m venv --without-pip $(VENV)
+	if $(PYTHON) -m pip --python $(PY) install --quiet --disable-pip-version-check uv 2>/dev/null \
+	    && $(VENV)/bin/uv pip install --quiet --python $(PY) -e . pip; then :; \
+	else $(PYTHON) -m venv $(VENV) && $(PY) -m pip install --quiet --disable-pip-version-check -e .; fi
 	touch $@
 
 ## setup: create .venv and install helpdesk with its test tools
