@@ -55,7 +55,7 @@ serve: setup-run
 catalogs: setup-run
 	$(VENV)/bin/pybabel -q extract -F kb/templates/locale/babel.cfg -k N_ --no-location \
 	  --sort-output --project helpdesk -o kb/templates/locale/messages.pot \
-	  kb/templates src/helpdesk/publish src/helpdesk/releases/feeds.py
+	  kb/templates src/helpdesk/publish
 	for po in kb/templates/locale/*/LC_MESSAGES/messages.po; do \
 	  $(VENV)/bin/pybabel -q update -i kb/templates/locale/messages.pot -o $$po \
 	    -l $$(basename $$(dirname $$(dirname $$po))); \

@@ -51,6 +51,45 @@ def test_content_imports_no_package_above_it() -> None:
     assert offenders == []
 
 
+def _sub_package_imports() -> dict[str, dict[str, str]]:
+    """For each sub-package of helpdesk, the other sub-packages it imports, each with
+    one module that does (the top-level modules, such as cli and errors, are left out)."""
+    packages = {path.name for path in SRC.iterdir() if (path / "__init__.py").exists()}
+    graph: dict[str, dict[str, str]] = {name: {} for name in packages}
+    for path in sorted(SRC.rglob("*.py")):
+        owner = path.relative_to(SRC).parts[0]
+        if owner not in packages:
+            continue
+        for name in _imports(path):
+            target = name.split(".")[1]
+            if target in packages and target != owner:
+                graph[owner].setdefault(target, str(path.relative_to(SRC)))
+    return graph
+
+
+def test_no_import_cycle_between_sub_packages() -> None:
+    graph = _sub_package_imports()
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            here = todo.pop()
+            if here == goal:
+                return True
+            if here not in seen:
+                seen.add(here)
+                todo.extend(graph[here])
+        return False
+
+    back_edges = [
+        f"{owner} -> {target} ({module}), and {target} leads back to {owner}"
+        for owner, targets in sorted(graph.items())
+        for target, module in sorted(targets.items())
+        if reaches(target, owner)
+    ]
+    assert back_edges == []
+
+
 def test_releases_and_trees_are_registered_sections() -> None:
     assert [(s.name, s.order) for s in registered_sections()] == [("releases", 10), ("trees", 20)]
 

@@ -21,8 +21,8 @@ from publish_support import REPO, make_project
 
 from helpdesk.cli import cli
 from helpdesk.content.kb import load_kb
+from helpdesk.publish import release_pages as releases
 from helpdesk.publish.templates import make_env
-from helpdesk.releases import site as releases
 from helpdesk.releases.workflow import publish_release
 
 FIXTURE = REPO / "tests" / "releases" / "fixtures" / "kb"

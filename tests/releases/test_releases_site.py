@@ -13,8 +13,8 @@ from releases_support import DAY, PUBLISH_ORDER, edit
 
 from helpdesk.content.kb import load_kb
 from helpdesk.publish.pages import collect_site
+from helpdesk.publish.release_pages import release_files, release_pages
 from helpdesk.releases.export import upgrade_notes
-from helpdesk.releases.site import release_files, release_pages
 from helpdesk.releases.workflow import publish_release
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -14,8 +14,8 @@ from releases_support import DAY, edit
 from helpdesk.cli import cli
 from helpdesk.content.kb import KnowledgeBase, load_kb
 from helpdesk.errors import ContentError, ReleaseError
+from helpdesk.publish.release_pages import release_pages
 from helpdesk.releases.lock import read_lock
-from helpdesk.releases.site import release_pages
 from helpdesk.releases.workflow import new_release, publish_release, withdraw_release
 
 LoadKb = Callable[..., KnowledgeBase]

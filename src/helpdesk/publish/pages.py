@@ -30,11 +30,11 @@ from helpdesk.content.taxonomy import Tag
 from helpdesk.errors import BuildError
 from helpdesk.feedback import site as feedback_site
 from helpdesk.publish import chrome, localized
+from helpdesk.publish import release_pages as releases
 from helpdesk.publish.i18n import N_
 from helpdesk.publish.localized import LocalizedArticle
 from helpdesk.publish.templates import gettext_of, load_template, render, version_range
-from helpdesk.publish.urls import article_source, article_url, category_source, tag_source
-from helpdesk.releases import site as releases
+from helpdesk.urls import article_source, article_url, category_source, tag_source
 
 RECENT_COUNT = 6
 """How many recently updated articles the home page lists."""

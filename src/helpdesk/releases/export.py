@@ -21,10 +21,10 @@ from typing import Any
 import markdown as md  # type: ignore[import-untyped]
 
 from helpdesk.content.kb import KB_LINK_RE, KnowledgeBase
-from helpdesk.publish.urls import article_url
 from helpdesk.releases.catalog import NoteView, ReleaseView
 from helpdesk.releases.model import SECTIONS
 from helpdesk.releases.urls import version_url
+from helpdesk.urls import article_url
 
 FORMAT = 1
 """Bumped when a field changes meaning; apps check it."""

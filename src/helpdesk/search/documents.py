@@ -3,7 +3,7 @@
 The index does not know about articles. It indexes ``Document`` objects, and each
 kind of content has one *source* that turns the knowledge base into the documents of
 one language: articles (``article_documents``) and release notes
-(``releases.documents.release_documents``), listed in ``SOURCES``. Each language has
+(``search.release_documents``), listed in ``SOURCES``. Each language has
 an index of its own; a translation language's index holds the translated documents
 only (keyed by the source's id), and search falls back to the source language's when
 nothing matches. A document's ``digest`` decides whether an update re-indexes it.
@@ -31,8 +31,8 @@ from helpdesk.content.articles import (
 )
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.content.taxonomy import Taxonomy
-from helpdesk.publish.urls import article_url
-from helpdesk.releases.documents import release_documents
+from helpdesk.search.release_documents import release_documents
+from helpdesk.urls import article_url
 
 Kind = Literal["article", "release"]
 

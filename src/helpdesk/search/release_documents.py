@@ -1,4 +1,4 @@
-"""Release notes as search documents: the ``release_documents`` source of ``helpdesk.search``.
+"""Release notes as search documents: one of ``helpdesk.search.documents``' SOURCES.
 
 One document per visible release (published or withdrawn, past its embargo), holding
 the summary and every note shown under it, known issues included, so that a search

@@ -32,13 +32,14 @@ from typing import Any
 import jinja2
 
 from helpdesk.content.kb import KnowledgeBase
+from helpdesk.publish import localized
+from helpdesk.publish.release_feeds import all_feed_spec, atom_feed, product_feed_spec
 from helpdesk.publish.templates import render
-from helpdesk.publish.urls import category_source
 from helpdesk.releases import urls
 from helpdesk.releases.catalog import ReleaseView
 from helpdesk.releases.export import dumps, product_json
-from helpdesk.releases.feeds import all_feed_spec, atom_feed, product_feed_spec
 from helpdesk.releases.model import SECTION_TITLES
+from helpdesk.urls import category_source
 
 SCRIPT_TEMPLATE = Path("releases") / "upgrade.js"
 SCRIPTS = (urls.SCRIPT,)
@@ -58,8 +59,7 @@ def release_pages(
         ContentError: a template has a syntax error.
         BuildError: a template failed, or a note links to an article not on the site.
     """
-    from helpdesk.publish import localized  # publish.pages imports us
-    from helpdesk.publish.pages import rewrite_kb_links
+    from helpdesk.publish.pages import rewrite_kb_links  # pages imports this module
 
     lang = lang or localized.source_language(kb)
     on_site = {a.id: localized.localized_article(kb, a, lang).article for a in kb.site_articles()}
@@ -141,8 +141,6 @@ def release_files(
         lang: the language of the feeds' titles and links (default: the source language).
         gettext: translates the feeds' own words into ``lang``.
     """
-    from helpdesk.publish import localized
-
     lang = lang or localized.source_language(kb)
     base = _base(site_url, lang)
     files: dict[str, bytes] = {}
@@ -178,8 +176,6 @@ def changes_by_article(
     Each entry has ``product`` (title), ``version``, ``section`` (title), ``source``
     (the version page, relative to the docs folder) and ``anchor``.
     """
-    from helpdesk.publish import localized
-
     lang = lang or localized.source_language(kb)
     out: dict[str, list[dict[str, str]]] = {}
     for product_id in kb.releases.products(today):

@@ -19,16 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from helpdesk.content.kb import KnowledgeBase
+from helpdesk.publish import localized
+from helpdesk.publish.i18n import N_
 from helpdesk.releases.catalog import ReleaseView
 from helpdesk.releases.export import markdown_html
 from helpdesk.releases.model import SECTION_TITLES
 from helpdesk.releases.urls import FEED_ALL, SECTION, feed_file, product_url, version_url
 
 Gettext = Callable[[str], str]
-
-
-def N_(message: str) -> str:
-    return message
 
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -78,8 +76,6 @@ def atom_feed(
         lang: the feed's language.
         gettext: translates the feed's own words into ``lang``.
     """
-    from helpdesk.publish import localized  # publish imports the releases package
-
     _ = gettext or _same
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: lang})
@@ -114,8 +110,6 @@ def atom_feed(
 def product_feed_spec(
     kb: KnowledgeBase, product: str, lang: str = "en", gettext: Gettext | None = None
 ) -> FeedSpec:
-    from helpdesk.publish import localized
-
     title = localized.product(kb, product, lang).title
     _ = gettext or _same
     return FeedSpec(
