@@ -12,7 +12,7 @@
    feedback, grouping the failed searches, the nearest-article lookups, the transcript
    analytics, and rendering text, JSON and HTML.
 
-    .venv/bin/python bench/feedback.py [--connections 64] [--seconds 10] [--rounds 2]
+    .venv/bin/python bench/feedback.py [--connections 64] [--seconds 10] [--rounds 2] [--no-pin]
                                        [--records 100000] [--transcripts 10000]
 
 Targets: >= 2,000 beacons/s with p99 < 50 ms at 64 connections; the report in < 5 s.
@@ -29,10 +29,12 @@ import re
 import shutil
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -116,10 +118,24 @@ def wrk_script(items: list[str]) -> str:
     )
 
 
+SERVER_CPU, WRK_CPU = 0, 1
+"""With two cores or more, the server runs on one and wrk on another (``--no-pin`` lets the
+scheduler choose): otherwise wrk's thread preempts the server's event loop now and then,
+and those stalls, not the service, make the 99th percentile."""
+PIN = {"on": (os.cpu_count() or 1) >= 2}
+
+
+def _on_cpu(cpu: int) -> Callable[[], None] | None:
+    if not PIN["on"]:
+        return None
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
 def run_wrk(url: str, script: Path, connections: int, seconds: int) -> dict[str, float]:
     out = subprocess.run(
         # One wrk thread: on this 2-core machine wrk and the one-worker server get a core each.
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        preexec_fn=_on_cpu(WRK_CPU),
         capture_output=True,
         text=True,
         check=True,
@@ -167,7 +183,11 @@ def cpu_seconds(pid: int) -> float:
 
 def _start(command: list[str], base: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_on_cpu(SERVER_CPU),
     )
     deadline = time.monotonic() + 60
     while True:
@@ -236,21 +256,25 @@ def bench_beacons(args: argparse.Namespace, tmp: Path) -> None:
                     f"  server CPU {figures['cpu_us']:5.0f} us/request"
                     f"  non-2xx {figures['non2xx']:.0f}  socket errors: {figures['socket_errors']}"
                 )
-        best = max(results["service"], key=lambda f: f["rps"])
-        ratios = [
-            s["rps"] / b["rps"] for s, b in zip(results["service"], results["bare"], strict=True)
-        ]
+        rounds = results["service"]
+        ratios = [s["rps"] / b["rps"] for s, b in zip(rounds, results["bare"], strict=True)]
         time.sleep(1.0)  # the writer commits what is queued
         with sqlite3.connect(db) as conn:
             stored = sum(
                 conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("votes", "searches")
             )
-        verdict = "meets" if best["rps"] >= 2000 and best["p99"] < 50 else "MISSES"
+        # Every round is reported, and the verdict is per round: a shared machine's
+        # noise shows as a round that misses, never hidden behind the best one.
+        meeting = [f for f in rounds if f["rps"] >= 2000 and f["p99"] < 50]
+        median_p99 = statistics.median(f["p99"] for f in rounds)
+        median_rps = statistics.median(f["rps"] for f in rounds)
+        verdict = "meets" if len(meeting) == len(rounds) else "MISSES"
         print(
-            f"  service best round {best['rps']:.0f}/s, p99 {best['p99']:.1f} ms: {verdict} the "
-            f"target (>= 2,000/s, p99 < 50 ms at {args.connections} connections); "
-            f"service/bare per round: {', '.join(f'{r:.0%}' for r in ratios)}"
+            f"  service: {len(meeting)} of {len(rounds)} rounds meet the target (>= 2,000/s, "
+            f"p99 < 50 ms at {args.connections} connections): {verdict} it; median round "
+            f"{median_rps:.0f}/s, p99 {median_p99:.1f} ms; service/bare per round: "
+            f"{', '.join(f'{r:.0%}' for r in ratios)}"
         )
         print(
             f"  rows stored {stored} >= {answered} answered 202 "
@@ -392,8 +416,16 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--transcripts", type=int, default=10_000)
     parser.add_argument("--only", choices=["beacons", "report"], help="run one part")
+    parser.add_argument(
+        "--no-pin", action="store_true", help="let the scheduler place the server and wrk"
+    )
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} (shared: noisy)")
+    PIN["on"] = PIN["on"] and not args.no_pin
+    pinned = f"server on CPU {SERVER_CPU}, wrk on CPU {WRK_CPU}" if PIN["on"] else "not pinned"
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} (shared: noisy);"
+        f" {pinned}"
+    )
     with tempfile.TemporaryDirectory(prefix="helpdesk-bench-feedback-") as folder:
         tmp = Path(folder)
         if args.only in (None, "beacons"):
