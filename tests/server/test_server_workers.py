@@ -4,11 +4,6 @@ worker each attempt reaches, a rate limit is one limit, and SQLite refuses --wor
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +13,7 @@ import httpx
 import psycopg
 import pytest
 from click.testing import CliRunner
+from serving import seed_database, start_server, stop_server
 
 from helpdesk.cli import cli
 from helpdesk.server import seed as demo
@@ -25,51 +21,7 @@ from helpdesk.server.live import free_port
 from helpdesk.server.schema import MIGRATIONS
 from pg_support import PostgresCluster
 
-PEPPER = "workers-test-pepper"
 W = {"reason": "caller verified on the phone", "ticket": "T-4001"}
-
-
-def _serve(db: str, log: Path, workers: int, **env: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    command = [
-        sys.executable, "-m", "helpdesk", "access-api", "serve", "--db", db,
-        "--port", str(port), "--workers", str(workers),
-    ]  # fmt: skip
-    environment = {**os.environ, "HELPDESK_PIN_PEPPER": PEPPER, "HELPDESK_PIN_SCRYPT_N": "16"}
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            command, env={**environment, **env}, stdout=subprocess.DEVNULL, stderr=out,
-            start_new_session=True,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("server exited: " + log.read_text()[-2000:])
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.2)
-    _stop(process)
-    raise RuntimeError("server did not start: " + log.read_text()[-2000:])
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
-def _seed(db: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("HELPDESK_PIN_PEPPER", PEPPER)
-    result = CliRunner().invoke(cli, ["access-api", "seed", "--db", db])
-    assert result.exit_code == 0, result.output
-    return result.stdout.strip()
 
 
 @pytest.fixture
@@ -81,12 +33,12 @@ def pg_db(postgres: PostgresCluster) -> str:
 def three_workers(
     pg_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[str, str]]:
-    token = _seed(pg_db, monkeypatch)
-    process, base = _serve(pg_db, tmp_path / "server.log", 3)
+    token = seed_database(pg_db, monkeypatch)
+    process, base = start_server(pg_db, tmp_path / "server.log", 3)
     try:
         yield base, token
     finally:
-        _stop(process)
+        stop_server(process)
 
 
 async def _post(base: str, token: str, path: str, body: dict[str, object], key: str) -> int:
@@ -123,15 +75,17 @@ async def test_same_key_writes_over_several_workers_apply_once(
 async def test_a_rate_limit_holds_across_workers(
     pg_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    token = _seed(pg_db, monkeypatch)
-    process, base = _serve(pg_db, tmp_path / "server.log", 3, HELPDESK_ACCESS_WRITE_LIMIT="10/0.01")
+    token = seed_database(pg_db, monkeypatch)
+    process, base = start_server(
+        pg_db, tmp_path / "server.log", 3, HELPDESK_ACCESS_WRITE_LIMIT="10/0.01"
+    )
     try:
         path = f"/v1/users/{demo.LOCKED_USER.id}/unlock?dry_run=true"
         statuses = await asyncio.gather(
             *(_post(base, token, path, W, uuid.uuid4().hex) for _ in range(40))
         )
     finally:
-        _stop(process)
+        stop_server(process)
     assert statuses.count(200) == 10 and statuses.count(429) == 30
 
 
@@ -162,12 +116,14 @@ def test_four_servers_starting_together_on_an_empty_database_migrate_it_once(
     # `serve --workers N` migrates once before it forks; four servers started at the
     # same moment (four containers, say) race for the migration lock instead.
     with ThreadPoolExecutor(4) as pool:
-        started = list(pool.map(lambda n: _serve(pg_db, tmp_path / f"server{n}.log", 1), range(4)))
+        started = list(
+            pool.map(lambda n: start_server(pg_db, tmp_path / f"server{n}.log", 1), range(4))
+        )
     try:
         answers = [httpx.get(f"{base}/healthz", timeout=10) for _, base in started]
     finally:
         for process, _ in started:
-            _stop(process)
+            stop_server(process)
     assert [a.status_code for a in answers] == [200] * 4
     for n in range(4):
         assert "Traceback" not in (tmp_path / f"server{n}.log").read_text()

@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from helpdesk.access.models import (
@@ -398,8 +399,9 @@ async def _audit_refusal(
     try:
         # Through the same group commit as the writes themselves.
         return await app.store.run(write_record, lock=token.workspace_id)
-    except (sqlite3.Error, DatabaseUnavailable):
-        log.exception("could not audit a refused write")
+    except (sqlite3.Error, DatabaseUnavailable) as exc:
+        # Expected while the database is down: one line, not a traceback per request.
+        log.error("could not audit a refused write: %s", type(exc).__name__)
         return True
 
 
@@ -467,6 +469,18 @@ async def on_database_error(request: Request, exc: Exception) -> Response:
     return await _render(request, problem)
 
 
+CLIENT_CLOSED_REQUEST = 499
+"""What the request log shows for a caller that hung up before its body was read
+(nginx's code): no client ever receives it, so it is in no contract."""
+
+
+async def on_client_gone(request: Request, exc: Exception) -> Response:
+    # A caller that gave up (its timeout, while the database was away, say) is no server
+    # fault: one line, and a response nobody reads instead of a 500 and a traceback.
+    log.info("client went away before its request was read on %s", request.url.path)
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
 async def on_crash(request: Request, exc: Exception) -> Response:
     # The type only: an exception's text could quote a request value.
     log.error("unhandled %s on %s", type(exc).__name__, request.url.path)
@@ -483,6 +497,7 @@ HANDLERS: dict[int | type[Exception], Callable[[Request, Any], Coroutine[Any, An
     RequestValidationError: on_validation,
     StarletteHTTPException: on_http,
     BodyTooLarge: on_body_too_large,
+    ClientDisconnect: on_client_gone,
     sqlite3.OperationalError: on_database_error,
     DatabaseUnavailable: on_database_error,
     Exception: on_crash,

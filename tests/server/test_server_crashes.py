@@ -1,0 +1,104 @@
+"""Crashes on PostgreSQL with several workers: a kill -9 of one worker, or of the
+database server itself, during writes loses no write the server acknowledged."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from serving import seed_database, start_server, stop_server
+
+from helpdesk.access.client import AccessClient
+from helpdesk.errors import AccessError
+from pg_support import PostgresCluster, _children
+
+W = {"reason": "load test", "ticket": "T-CRASH"}
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[PostgresCluster]:
+    """A cluster of its own: this test kills it, which the session's must survive."""
+    with PostgresCluster() as cluster:
+        yield cluster
+
+
+async def _load_through(base: str, token: str, crash: Callable[[], None]) -> list[str]:
+    """Create users from 8 writers; once 40 are acknowledged, ``crash()``; keep writing
+    for a second, then return every email the server acknowledged."""
+    acknowledged: list[str] = []
+    stop = asyncio.Event()
+
+    async def writer(api: AccessClient) -> None:
+        while not stop.is_set():
+            email = f"load-{uuid.uuid4().hex[:12]}@hotel-aurora.example"
+            try:
+                await api.create_limited_user(email=email, name="Load", **W)
+            except AccessError:
+                await asyncio.sleep(0.05)  # refused or cut off: not acknowledged
+                continue
+            acknowledged.append(email)
+
+    async with AccessClient(base, token=token, timeout=5, retries=0) as api:
+        tasks = [asyncio.create_task(writer(api)) for _ in range(8)]
+        deadline = time.monotonic() + 30
+        while len(acknowledged) < 40 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert len(acknowledged) >= 40, "the load never got going"
+        crash()
+        await asyncio.sleep(1.0)
+        stop.set()
+        await asyncio.gather(*tasks)
+    return acknowledged
+
+
+async def _all_there(base: str, token: str, emails: list[str]) -> None:
+    async with AccessClient(base, token=token, timeout=10, retries=5) as api:
+        for email in emails:
+            assert (await api.find_user_by_email(email)).email == email
+
+
+async def test_acknowledged_writes_survive_kill_9_of_a_worker(
+    postgres: PostgresCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = postgres.create_database("crash")
+    token = seed_database(db, monkeypatch)
+    process, base = start_server(db, tmp_path / "server.log", 2)
+    try:
+        workers = _children(process.pid)
+        assert workers, "no worker processes"
+
+        def kill_a_worker() -> None:
+            import os
+            import signal
+
+            # uvicorn's supervisor, not a shell: its children are the workers.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(max(workers), signal.SIGKILL)
+
+        acknowledged = await _load_through(base, token, kill_a_worker)
+        await _all_there(base, token, acknowledged)
+    finally:
+        stop_server(process)
+
+
+async def test_acknowledged_writes_survive_kill_9_of_the_postgresql_server(
+    own_cluster: PostgresCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = own_cluster.create_database("crash")
+    token = seed_database(db, monkeypatch)
+    process, base = start_server(db, tmp_path / "server.log", 2)
+    try:
+        acknowledged = await _load_through(base, token, own_cluster.kill)
+        own_cluster.restart_server()
+        # The same server processes, their pools reconnecting: nothing acknowledged lost.
+        await _all_there(base, token, acknowledged)
+        log = (tmp_path / "server.log").read_text()
+        assert "Traceback" not in log, log[log.find("Traceback") :][:6000]
+    finally:
+        stop_server(process)
