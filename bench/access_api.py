@@ -1,400 +1,397 @@
-"""Benchmark of the access API: access-check and PIN set against a bare endpoint.
+"""Benchmark of the access API over backends and worker counts (prints figures, asserts nothing).
 
-Runs each server as its own process (uvicorn, one worker, 127.0.0.1 only) so the
-load generator does not share the GIL with it: a bare FastAPI endpoint returning a
-constant (the ceiling), the access API as served, and the access API with scrypt at
-its floor (n=2), so the PIN set is measured with and without the KDF's cost. Each
-load runs N concurrent connections for a bounded number of seconds; the loads are
-interleaved in rounds (a noisy neighbour slows all of them alike) and the report
-gives every round, then medians: throughput, p50/p99, the server's CPU time per
-request (from /proc, all its threads), and the throughput ratios to the bare endpoint
-taken within each round.
+    .venv/bin/python bench/access_api.py [--backend sqlite postgres] [--workers 1 2]
+                                         [--connections 64] [--seconds 5] [--rounds 2]
 
-The load generator is ``wrk`` (Debian's package) when it is installed, else httpx.
-On a 2-core machine a Python load generator takes a core of its own and its event
-loop's pauses show up as server latency (the bare endpoint's own p99 reads ~150 ms
-with httpx); wrk measures the server, not the client. ``--generator`` chooses.
+For every backend and worker count asked for (SQLite with more than one worker is
+refused by ``serve``, and the refusal is printed instead), in one run:
 
-    .venv/bin/python bench/access_api.py [--connections 16] [--seconds 5] [--rounds 3]
-                                         [--generator wrk|httpx] [--requests 3000]
+* a bare FastAPI endpoint with the same number of uvicorn workers (the ceiling);
+* ``helpdesk access-api serve --db … --workers N`` as an operator runs it: SQLite in a
+  temporary file, or a database in a throwaway PostgreSQL 15 cluster started for the
+  run (tests/pg_support.py's, as the user ``postgres``), seeded with the demo workspace;
+* loads from ``wrk`` (Debian's package), each for ``--seconds``, in rounds that
+  interleave them so that a noisy neighbour slows all alike: the bare endpoint,
+  ``access-check``, ``GET user``, and a mixed load: ``access-check`` from wrk while PIN
+  sets arrive at 2 per second beside it (from this process, timed one by one).
 
-Targets: access-check >= 50 % of the bare throughput, PIN set >= 25 %, p99 < 50 ms at
-16 connections. The PIN KDF (scrypt at the served cost) is timed on its own as well.
+Each line gives throughput, p50 and p99, and the server's CPU time per request (the
+server and its workers, from /proc). Rate limits are lifted for the run; the PIN KDF
+stays scrypt at the served cost, whose time per hash is measured on its own.
+
+Targets (issue 12): reads with 2 workers >= 1.6x one worker on the same backend;
+PostgreSQL with 2 workers >= SQLite with one on access-check; p99 < 50 ms at 64
+connections; under the mixed load access-check's p99 < 50 ms; access-check >= 50 % of
+the bare endpoint on one worker. The machine's cores are shared by wrk, the server's
+workers and PostgreSQL: read the figures with the printed load average.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import contextlib
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 
+ROOT = Path(__file__).resolve().parents[1]
+HELPDESK = Path(sys.executable).parent / "helpdesk"
 HOST = "127.0.0.1"
+PEPPER = "bench-pepper"
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+MIXED_PIN_RATE = 2.0  # PIN sets per second beside the access-check load
+
+
+def bare_app() -> object:
+    """The ceiling: a FastAPI endpoint answering a constant (uvicorn's factory)."""
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.get("/bare")
+    async def constant() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/healthz")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
 
 
 @dataclass
 class Figures:
-    """One load's result: throughput, latency percentiles, the server's CPU per request."""
-
     name: str
     requests: int
     seconds: float
-    percentiles_ms: dict[float, float]  # 0.5 and 0.99
-    errors: int
-    generator: str
-    cpu_us: float | None = None  # server CPU time per request (all its threads)
+    p50: float
+    p99: float
+    non2xx: int
+    cpu_us: float | None = None
+    note: str = ""
 
     @property
-    def throughput(self) -> float:
-        return self.requests / self.seconds
-
-    def percentile(self, q: float) -> float:
-        return self.percentiles_ms[q]
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
 
     def line(self) -> str:
+        cpu = "cpu    n/a" if self.cpu_us is None else f"cpu {self.cpu_us:5.0f} us/req"
         return (
-            f"{self.name:<15} {self.throughput:9.0f} req/s   p50 {self.percentile(0.5):6.2f} ms"
-            f"   p99 {self.percentile(0.99):6.2f} ms   {_cpu(self.cpu_us)}   ({self.requests}"
-            f" requests, {self.errors} errors, {self.generator})"
+            f"{self.name:<22} {self.rps:8.0f} req/s  p50 {self.p50:6.1f} ms  p99 {self.p99:6.1f} ms"
+            f"  {cpu}  non-2xx {self.non2xx}{self.note}"
         )
 
 
-def _cpu(cpu_us: float | None) -> str:
-    return "cpu    n/a" if cpu_us is None else f"cpu {cpu_us:5.0f} us/req"
+@dataclass
+class Config:
+    backend: str
+    workers: int
+    rounds: list[dict[str, Figures]] = field(default_factory=list)
+    refused: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.backend}, {self.workers} worker{'s' if self.workers > 1 else ''}"
+
+    def median(self, name: str, attribute: str) -> float:
+        value: float = statistics.median(getattr(r[name], attribute) for r in self.rounds)
+        return value
 
 
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU of a process so far (Linux ``/proc``), or None elsewhere."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _serve_bare(port: int) -> None:
-    import uvicorn
-    from fastapi import FastAPI
-
-    bare = FastAPI()
-
-    @bare.get("/bare")
-    @bare.post("/bare")
-    async def constant() -> dict[str, str]:
-        return {"status": "ok"}
-
-    uvicorn.run(bare, host=HOST, port=port, access_log=False, log_level="warning", lifespan="off")
-
-
-def _serve_app(db: str, port: int) -> None:
-    from helpdesk.server.live import serve
-    from helpdesk.server.settings import Settings
-
-    serve(Settings.from_env(Path(db)), host=HOST, port=port)
-
-
-def _spawn(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, __file__, *args],
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def _wait(url: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def process_tree_cpu(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and its descendants (uvicorn's workers)."""
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit(f"server at {url} did not start")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = fields
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        here = todo.pop()
+        if here in stats:
+            total += (int(stats[here][11]) + int(stats[here][12])) / os.sysconf("SC_CLK_TCK")
+        todo.extend(children.get(here, []))
+    return total
 
 
-def _as_async(func: Any) -> Any:
-    async def call(*args: Any, **kwargs: Any) -> Any:
-        return await asyncio.to_thread(func, *args, **kwargs)
-
-    return call
-
-
-async def _load_httpx(
-    name: str,
-    method: str,
-    url: str,
-    *,
-    connections: int,
-    requests: int,
-    seconds: float,
-    headers: dict[str, str] | None = None,
-    json: object = None,
-) -> Figures:
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    latencies: list[float] = []
-    errors = 0
-    remaining = requests
-    async with httpx.AsyncClient(limits=limits, headers=headers, timeout=30) as client:
-        for _ in range(connections):  # warm every connection first
-            await client.request(method, url, json=json)
-        started = time.perf_counter()
-        deadline = started + seconds
-
-        async def worker() -> None:
-            nonlocal remaining, errors
-            while remaining > 0 and time.perf_counter() < deadline:
-                remaining -= 1
-                t0 = time.perf_counter()
-                response = await client.request(method, url, json=json)
-                latencies.append((time.perf_counter() - t0) * 1000)
-                if response.status_code != 200:
-                    errors += 1
-
-        await asyncio.gather(*(worker() for _ in range(connections)))
-        elapsed = time.perf_counter() - started
-    ordered = sorted(latencies)
-    percentiles = {q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] for q in (0.5, 0.99)}
-    return Figures(name, len(latencies), elapsed, percentiles, errors, "httpx")
-
-
-_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def _wrk(
-    name: str,
-    method: str,
-    url: str,
-    *,
-    connections: int,
-    seconds: float,
-    headers: dict[str, str] | None = None,
-    json: object = None,
-    **_: object,
-) -> Figures:
-    import json as jsonlib
-    import re
-
-    script = "\n".join(
-        [f'wrk.method = "{method}"']
-        + [f'wrk.headers["{k}"] = "{v}"' for k, v in (headers or {}).items()]
-        + (
-            [
-                'wrk.headers["Content-Type"] = "application/json"',
-                f"wrk.body = {jsonlib.dumps(jsonlib.dumps(json))}",
-            ]
-            if json is not None
-            else []
-        )
-    )
+def wrk(name: str, url: str, token: str | None, connections: int, seconds: float) -> Figures:
+    script = 'wrk.method = "GET"\n'
+    if token:
+        script += f'wrk.headers["Authorization"] = "Bearer {token}"\n'
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script + "\n")
+        handle.write(script)
     try:
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
+            ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
              "-s", handle.name, url],
-            capture_output=True, text=True, check=True, timeout=seconds + 30,
+            capture_output=True, text=True, check=True, timeout=seconds + 60,
         ).stdout  # fmt: skip
     finally:
         os.unlink(handle.name)
-    percentiles = {
-        float(p) / 100: float(v) * _UNITS_MS[u]
+    pct = {
+        p: float(v) * UNITS_MS[u]
         for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
     }
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     elapsed = float(re.search(r"requests in ([\d.]+)s", out).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return Figures(name, total, elapsed, percentiles, int(bad.group(1)) if bad else 0, "wrk")
+    return Figures(
+        name, total, elapsed, pct.get("50", float("nan")), pct.get("99", float("nan")),
+        int(bad.group(1)) if bad else 0,
+    )  # fmt: skip
 
 
-def _kdf_cost_ms(n: int, rounds: int = 50) -> float:
+def wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited:\n{log.read_text()[-2000:]}")
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"server at {base} did not start:\n{log.read_text()[-2000:]}")
+
+
+def free_port() -> int:
+    from helpdesk.server.live import free_port as free
+
+    return free()
+
+
+@contextlib.contextmanager
+def running(command: list[str], env: dict[str, str], log: Path) -> Iterator[tuple[str, int]]:
+    """Start a server (its own process group), wait for /healthz, yield its base URL and
+    pid (its workers are that process's children)."""
+    port = free_port()
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [*command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=out,
+            start_new_session=True,
+        )  # fmt: skip
+    base = f"http://{HOST}:{port}"
+    try:
+        wait_until_up(base, process, log)
+        yield base, process.pid
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, 15)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait(timeout=10)
+
+
+def pin_sets_beside(base: str, token: str, user: str, stop: threading.Event) -> list[float]:
+    """PIN sets at MIXED_PIN_RATE until ``stop``; returns each one's latency in ms."""
+    latencies: list[float] = []
+    body = {"pin": "5937", "reason": "benchmark run", "ticket": "BENCH"}
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as client:
+        while not stop.is_set():
+            started = time.perf_counter()
+            response = client.post(f"/v1/users/{user}/pin", json=body, timeout=30)
+            latencies.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                print(f"    PIN set answered {response.status_code}: {response.text[:200]}")
+            stop.wait(max(0.0, 1 / MIXED_PIN_RATE - (time.perf_counter() - started)))
+    return latencies
+
+
+def one_round(
+    config: Config, base: str, bare: str, token: str, pids: dict[str, int], args: argparse.Namespace
+) -> dict[str, Figures]:
+    from helpdesk.server import seed as demo
+
+    user = demo.ADMIN_MFA_PIN.id
+    query = f"client=windows&version=20.0.1&device={demo.DEVICE_PENDING.id}"
+    check = f"/v1/users/{user}/access-check?{query}"
+    loads = {
+        "bare": (bare, "/bare", None),
+        "access-check": (base, check, token),
+        "GET user": (base, f"/v1/users/{user}", token),
+    }
+    figures: dict[str, Figures] = {}
+    for name, (server, path, auth) in loads.items():
+        pid = pids["bare" if server == bare else "app"]
+        before = process_tree_cpu(pid)
+        one = wrk(name, server + path, auth, args.connections, args.seconds)
+        one.cpu_us = (process_tree_cpu(pid) - before) / max(1, one.requests) * 1e6
+        figures[name] = one
+    stop = threading.Event()
+    pins: list[float] = []
+    beside = threading.Thread(
+        target=lambda: pins.extend(pin_sets_beside(base, token, user, stop)), daemon=True
+    )
+    beside.start()
+    mixed = wrk("access-check + PIN sets", base + check, token, args.connections, args.seconds)
+    stop.set()
+    beside.join(timeout=60)
+    if pins:
+        ordered = sorted(pins)
+        mixed.note = (
+            f"; {len(pins)} PIN sets beside it: median {statistics.median(pins):.0f} ms,"
+            f" max {ordered[-1]:.0f} ms"
+        )
+    figures["mixed"] = mixed
+    return figures
+
+
+def run_config(config: Config, args: argparse.Namespace, tmp: Path, cluster: object) -> None:
+    env = {
+        **os.environ,
+        "HELPDESK_PIN_PEPPER": PEPPER,
+        "HELPDESK_ACCESS_WRITE_LIMIT": "1000000000/1",
+        "HELPDESK_ACCESS_PIN_LIMIT": "1000000000/1",
+    }
+    if config.backend == "sqlite":
+        db = str(tmp / f"bench-{config.workers}.sqlite3")
+    else:
+        db = cluster.create_database(f"bench{config.workers}")  # type: ignore[attr-defined]
+    seeded = subprocess.run(
+        [str(HELPDESK), "access-api", "seed", "--db", db],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    if seeded.returncode != 0:
+        raise SystemExit(f"seeding {config.label} failed: {seeded.stderr.strip()}")
+    token = seeded.stdout.strip().splitlines()[-1]
+    serve = [str(HELPDESK), "access-api", "serve", "--db", db, "--workers", str(config.workers)]
+    if config.backend == "sqlite" and config.workers > 1:
+        refused = subprocess.run(
+            [*serve, "--port", str(free_port())], env=env, capture_output=True, text=True,
+            timeout=60,
+        )  # fmt: skip
+        config.refused = (refused.stderr.strip() or refused.stdout.strip()).splitlines()[-1]
+        return
+    bare = [
+        sys.executable, "-m", "uvicorn", "--factory", "access_api:bare_app", "--app-dir",
+        str(Path(__file__).parent), "--host", HOST, "--workers", str(config.workers),
+        "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    log = tmp / f"{config.backend}-{config.workers}.log"
+    with running(bare, env, log) as (bare_base, bare_pid), running(serve, env, log) as (base, pid):
+        pids = {"bare": bare_pid, "app": pid}
+        for _ in range(args.rounds):
+            config.rounds.append(one_round(config, base, bare_base, token, pids, args))
+
+
+def kdf_cost_ms(rounds: int = 20) -> tuple[float, int]:
     from helpdesk.server.security import PinHasher
+    from helpdesk.server.settings import Settings
 
-    hasher = PinHasher("bench-pepper", n=n)
+    n = Settings.from_env(Path("bench.sqlite3")).scrypt_n
+    hasher = PinHasher(PEPPER, n=n)
     times = []
     for _ in range(rounds):
-        t0 = time.perf_counter()
+        started = time.perf_counter()
         hasher.hash("5937")
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), n
 
 
-def _prepare(db: Path) -> str:
-    from helpdesk.server.app import create_app
-    from helpdesk.server.seed import create_demo_token, seed
-    from helpdesk.server.settings import Settings
-
-    settings = Settings.from_env(db)
-    state = create_app(settings).state.access
-    seed(state.store, state.hasher, settings.clock())
-    token = create_demo_token(state.store, settings.clock(), name="bench")
-    state.store.close()
-    return token
-
-
-# The second app server hashes PINs with scrypt at its floor (n=2): its PIN set is the
-# rest of the write path (token, rules, the group commit and its fsync, the audit
-# record), i.e. what the target means once the KDF's cost is reported on its own.
-KDF_FLOOR = 2
-
-
-async def _main(args: argparse.Namespace) -> None:
-    from helpdesk.server import seed as demo
-    from helpdesk.server.live import free_port
-
-    env = {
-        "HELPDESK_PIN_PEPPER": "bench-pepper",
-        "HELPDESK_ACCESS_WRITE_LIMIT": "1000000/1000000",
-        "HELPDESK_ACCESS_PIN_LIMIT": "1000000/1000000",
-    }
-    os.environ.update(env)
-    from helpdesk.server.settings import Settings
-
-    n = Settings.from_env(Path("bench.db")).scrypt_n  # what the served app will use
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.db"
-        token = _prepare(db)
-        ports = {name: free_port() for name in ("bare", "app", "floor")}
-        servers = {
-            "bare": _spawn("--serve-bare", str(ports["bare"])),
-            "app": _spawn("--serve-app", str(db), str(ports["app"]), env=env),
-            "floor": _spawn(
-                "--serve-app",
-                str(db),
-                str(ports["floor"]),
-                env={**env, "HELPDESK_PIN_SCRYPT_N": str(KDF_FLOOR)},
-            ),
-        }
-        try:
-            _wait(f"http://{HOST}:{ports['bare']}/bare")
-            _wait(f"http://{HOST}:{ports['app']}/healthz")
-            _wait(f"http://{HOST}:{ports['floor']}/healthz")
-            common = {
-                "connections": args.connections,
-                "requests": args.requests,
-                "seconds": args.seconds,
-            }
-            auth = {"Authorization": f"Bearer {token}"}
-            user = demo.ADMIN_MFA_PIN.id
-            check_query = f"client=windows&version=20.0.1&device={demo.DEVICE_PENDING.id}"
-            pin = {
-                "headers": auth,
-                "json": {"pin": "5937", "reason": "benchmark run", "ticket": "BENCH"},
-            }
-            # Both generators take the same arguments and give figures of the same shape.
-            _load = _as_async(_wrk) if args.generator == "wrk" else _load_httpx
-            targets = {
-                "bare": ("bare", "GET", "/bare", {}),
-                # The bare endpoint again, sent access-check's query and token: parsing
-                # a longer request is the HTTP server's cost, not the application's.
-                "bare, same req": ("bare", "GET", f"/bare?{check_query}", {"headers": auth}),
-                "access-check": (
-                    "app",
-                    "GET",
-                    f"/v1/users/{user}/access-check?{check_query}",
-                    {"headers": auth},
-                ),
-                # And sent the PIN set's POST: its token, its body (received, not read).
-                "bare, same POST": ("bare", "POST", "/bare", pin),
-                "PIN set": ("app", "POST", f"/v1/users/{user}/pin", pin),
-                "PIN set, n=2": ("floor", "POST", f"/v1/users/{user}/pin", pin),
-            }
-            # Rounds interleave the loads so a noisy neighbour slows all of them alike;
-            # the ratios are taken within a round, and their median is reported.
-            rounds: list[dict[str, Any]] = []
-            for _ in range(args.rounds):
-                figures = {}
-                for name, (server, method, path, extra) in targets.items():
-                    pid = servers[server].pid
-                    url = f"http://{HOST}:{ports[server]}{path}"
-                    before = _cpu_seconds(pid)
-                    one = await _load(name, method, url, **common, **extra)
-                    after = _cpu_seconds(pid)
-                    if before is not None and after is not None and one.requests:
-                        one.cpu_us = (after - before) / one.requests * 1e6
-                    figures[name] = one
-                rounds.append(figures)
-        finally:
-            for server in servers.values():
-                server.terminate()
-                server.wait(timeout=10)
-    kdf = _kdf_cost_ms(n)
+def report(configs: list[Config], args: argparse.Namespace) -> None:
+    kdf_ms, n = kdf_cost_ms()
     print(
-        f"access API benchmark: {args.connections} connections, one uvicorn worker, {HOST}, "
-        f"load from {args.generator}, {args.rounds} rounds of {args.seconds:g} s each, "
-        f"{os.cpu_count()} cores shared with the load generator"
+        f"access API: wrk -t1 -c{args.connections}, {args.seconds:g} s per load, {args.rounds}"
+        f" rounds; {os.cpu_count()} CPUs shared by wrk, the server and PostgreSQL;"
+        f" load average {os.getloadavg()[0]:.2f}"
     )
-    for number, figures in enumerate(rounds, start=1):
-        print(f"  round {number}")
-        for one in figures.values():
-            print("    " + one.line())
+    for config in configs:
+        print(f"== {config.label}")
+        if config.refused:
+            print(f"  refused by serve: {config.refused}")
+            continue
+        for number, figures in enumerate(config.rounds, start=1):
+            print(f"  round {number}")
+            for one in figures.values():
+                print("    " + one.line())
+    ran = {(c.backend, c.workers): c for c in configs if c.rounds}
 
-    def median(name: str, value: Any) -> float:
-        return statistics.median(value(figures[name]) for figures in rounds)
+    def med(backend: str, workers: int, name: str, attribute: str) -> float | None:
+        config = ran.get((backend, workers))
+        return config.median(name, attribute) if config else None
 
-    def ratio(name: str, bare: str = "bare") -> float:
-        return statistics.median(f[name].throughput / f[bare].throughput for f in rounds)
-
-    def cpu(name: str) -> float | None:
-        known = [f[name].cpu_us for f in rounds if f[name].cpu_us is not None]
-        return statistics.median(known) if known else None
-
-    def p99(name: str) -> float:
-        return median(name, lambda f: f.percentile(0.99))
-
-    print("  medians over the rounds:")
-    for name in targets:
+    print("== against the targets (medians over the rounds)")
+    for backend in ("sqlite", "postgres"):
+        for name in ("access-check", "GET user"):
+            single, double = med(backend, 1, name, "rps"), med(backend, 2, name, "rps")
+            if single and double:
+                verdict = "ok" if double >= 1.6 * single else "MISSED"
+                print(
+                    f"  {backend} {name}: 2 workers {double:.0f}/s = {double / single:.2f}x"
+                    f" one worker {single:.0f}/s (target >= 1.6x: {verdict})"
+                )
+    pg2, lite1 = med("postgres", 2, "access-check", "rps"), med("sqlite", 1, "access-check", "rps")
+    if pg2 and lite1:
+        verdict = "ok" if pg2 >= lite1 else "MISSED"
         print(
-            f"    {name:<15} {median(name, lambda f: f.throughput):9.0f} req/s"
-            f"   p50 {median(name, lambda f: f.percentile(0.5)):6.2f} ms   p99 {p99(name):6.2f} ms"
-            f"   {_cpu(cpu(name))}"
+            f"  access-check: postgres 2 workers {pg2:.0f}/s vs sqlite 1 worker {lite1:.0f}/s"
+            f" ({pg2 / lite1:.2f}x; target >= 1x: {verdict})"
         )
-    print(f"  scrypt KDF alone: {kdf:.1f} ms per PIN hash (n={n}, r=8, p=1) on one core")
+    for (_, workers), config in ran.items():
+        label = config.label
+        for name in ("access-check", "GET user", "mixed"):
+            p99 = config.median(name, "p99")
+            what = "access-check beside PIN sets" if name == "mixed" else name
+            verdict = "ok" if p99 < 50 else "MISSED"
+            print(f"  {label}: {what} p99 {p99:.1f} ms (target < 50 ms: {verdict})")
+        if workers == 1:
+            share = statistics.median(r["access-check"].rps / r["bare"].rps for r in config.rounds)
+            verdict = "ok" if share >= 0.5 else "MISSED"
+            print(
+                f"  {label}: access-check {share:.0%} of the bare endpoint"
+                f" (target >= 50%: {verdict})"
+            )
     print(
-        f"  throughput vs bare: access-check {ratio('access-check'):.0%}"
-        f" ({ratio('access-check', 'bare, same req'):.0%} vs the bare endpoint sent the same"
-        " request; target >= 50%);"
-        f" PIN set {ratio('PIN set'):.1%} with the KDF (n={n}),"
-        f" {ratio('PIN set, n=2'):.0%} with it at its floor"
-        f" ({ratio('PIN set, n=2', 'bare, same POST'):.0%} vs the bare endpoint sent the same"
-        " POST; target >= 25%)"
-    )
-    print(
-        f"  p99 at {args.connections} connections (target < 50 ms): access-check"
-        f" {p99('access-check'):.1f} ms, PIN set {p99('PIN set'):.1f} ms with the KDF,"
-        f" {p99('PIN set, n=2'):.1f} ms at its floor"
+        f"  PIN set: scrypt (n={n}, r=8, p=1) costs {kdf_ms:.1f} ms of one core per PIN; the"
+        " PIN-set rate is bounded by that by design"
     )
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--serve-bare":
-        _serve_bare(int(sys.argv[2]))
-        return
-    if len(sys.argv) > 1 and sys.argv[1] == "--serve-app":
-        _serve_app(sys.argv[2], int(sys.argv[3]))
-        return
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--requests", type=int, default=3000)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--backend", nargs="+", choices=["sqlite", "postgres"],
+                        default=["sqlite", "postgres"])  # fmt: skip
+    parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=5.0, help="per load, per round")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument(
-        "--generator",
-        choices=["wrk", "httpx"],
-        default="wrk" if shutil.which("wrk") else "httpx",
-        help="load generator (default: wrk when installed)",
-    )
-    asyncio.run(_main(parser.parse_args()))
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    configs = [Config(b, w) for b in args.backend for w in sorted(set(args.workers))]
+    with tempfile.TemporaryDirectory(prefix="helpdesk-bench-access-") as folder:
+        tmp = Path(folder)
+        cluster_context: contextlib.AbstractContextManager[object]
+        if "postgres" in args.backend:
+            sys.path.insert(0, str(ROOT / "tests"))
+            from pg_support import PostgresCluster  # type: ignore[import-not-found]
+
+            cluster_context = PostgresCluster()
+        else:
+            cluster_context = contextlib.nullcontext()
+        with cluster_context as cluster:
+            for config in configs:
+                print(f"running {config.label} …", file=sys.stderr, flush=True)
+                run_config(config, args, tmp, cluster)
+    report(configs, args)
 
 
 if __name__ == "__main__":
