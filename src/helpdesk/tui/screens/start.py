@@ -68,7 +68,10 @@ class StartScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).focus()
-        self.call_after_refresh(self._first_paint)
+        # Two refreshes: the first paints the layout, and the focused search box only
+        # on the next one. Started after the first, the background loading's imports
+        # hold the interpreter and the box appeared 1-2 s later in a real terminal.
+        self.call_after_refresh(lambda: self.call_after_refresh(self._first_paint))
 
     def _first_paint(self) -> None:
         ready = self.hd_app.settings.on_ready
