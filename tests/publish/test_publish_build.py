@@ -103,6 +103,29 @@ def test_content_errors_stop_before_the_engine(
     assert tree_digest(project / "build" / "docs") == docs_before
 
 
+def test_a_template_syntax_error_in_any_page_template_stops_before_the_engine(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Engines start language by language as pages are written; a broken template must
+    # still be found before the first one starts, even one that the article pages reach
+    # only through an import, and the previous site stays as it was.
+    assert run_build(project)[0] == 0
+    before = tree_digest(project / "site")
+    template = project / "kb" / "templates" / "tags.md.j2"
+    template.write_text(template.read_text() + "\n{% if %}\n", encoding="utf-8")
+
+    def engine_must_not_run(*args: object, **kwargs: object) -> list[str]:
+        raise AssertionError("the engine ran despite a template error")
+
+    monkeypatch.setattr(engine, "run_build", engine_must_not_run)
+    code, output = run_build(project)
+
+    assert code == 1
+    assert "tags.md.j2" in output
+    assert "Traceback" not in output
+    assert tree_digest(project / "site") == before
+
+
 def test_rebuild_writes_only_changes_and_drops_removed_pages(project: Path) -> None:
     today = dt.date(2025, 10, 1)
     first = build_site(project / "kb", today=today)

@@ -3,15 +3,20 @@
 The steps, in order, and why each comes where it does:
 
 1. load and check ``kb/`` -- content errors stop the build before anything is written;
-2. per language: render every page (Jinja2, the language's catalog) -- template errors
-   stop it before any engine runs -- then write that language's generated docs folder
-   and engine config (only changed files);
-3. run one engine per language, each into its folder of a fresh site folder *next to*
-   the site folder (same file system, so the swap below is a rename, not a copy). The
-   engines are separate processes, so the languages build side by side: the next
-   language renders while the previous one's engine runs, and on a machine with several
-   cores the total is far less than the sum. Meanwhile the side steps (``SIDE_STEPS``)
-   run: they depend only on the checked knowledge base, never on the engines' output;
+2. per language: render every page (Jinja2, the language's catalog), write that
+   language's generated docs folder and engine config (only changed files), and start
+   its engine at once, each into its folder of a fresh site folder *next to* the site
+   folder (same file system, so the swap below is a rename, not a copy);
+3. the engines are separate processes, so the languages build side by side: the next
+   language renders while the previous one's engine runs (rendering is one core's work,
+   so an engine has the other cores meanwhile), and on a machine with several cores the
+   total is far less than the sum. Every language's templates and catalog are loaded
+   before the first engine starts, so a template syntax error or a bad catalog stops the
+   build before any engine runs; an error that only one language's pages raise while
+   rendering stops it after the earlier languages' engines were started: they are let
+   finish, their output is discarded with the fresh site folder. Then the side steps
+   (``SIDE_STEPS``) run: they depend only on the checked knowledge base, never on the
+   engines' output;
 4. the files of the site's root: the language chooser (``index.html``), the "not found"
    page for any address, and (with ``site_url``) a sitemap index of the languages';
 5. swap: rename the old site away, rename the new one in, delete the old one. A
@@ -39,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import jinja2
+
 from helpdesk._gc import paused_gc
 from helpdesk.content.catalogs import missing_catalogs
 from helpdesk.content.kb import KnowledgeBase, load_kb
@@ -55,7 +62,7 @@ from helpdesk.publish.config import (
 )
 from helpdesk.publish.generate import GenerateReport, write_docs
 from helpdesk.publish.pages import SiteContent, collect_site
-from helpdesk.publish.templates import TEMPLATES_FOLDER, make_env
+from helpdesk.publish.templates import TEMPLATES_FOLDER, load_template, make_env
 
 
 class Progress(Protocol):
@@ -129,8 +136,27 @@ def render_site(
     source = localized.source_language(kb)
     lang = lang or source
     env = make_env(kb.root / TEMPLATES_FOLDER, lang, source)
+    return _render_with(kb, env, today=today, site_url=site_url, lang=lang)
+
+
+def _render_with(
+    kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date, site_url: str | None, lang: str
+) -> SiteContent:
     with paused_gc():
         return collect_site(kb, env, today=today, site_url=site_url, lang=lang)
+
+
+def _checked_envs(kb: KnowledgeBase, languages: list[str]) -> dict[str, jinja2.Environment]:
+    """Each language's template environment, its catalog read and its page templates
+    compiled, so that their errors surface before any engine starts."""
+    source = localized.source_language(kb)
+    envs: dict[str, jinja2.Environment] = {}
+    for lang in languages:
+        env = make_env(kb.root / TEMPLATES_FOLDER, lang, source)
+        for name in env.list_templates(filter_func=lambda name: name.endswith(".md.j2")):
+            load_template(env, name)
+        envs[lang] = env
+    return envs
 
 
 def generate(project: Project, kb: KnowledgeBase, content: SiteContent) -> GenerateReport:
@@ -235,11 +261,8 @@ def build_site(
         progress.note(f"{len(kb.articles)} articles, {len(kb.site_articles())} on the site")
     every = localized.site_languages(kb)
     chosen = chosen_languages(kb, languages)
+    envs = _checked_envs(kb, chosen)  # template syntax and catalog errors: no engine yet
     contents: list[SiteContent] = []
-    with progress.stage("Rendering pages"):
-        for lang in chosen:  # every template error surfaces before any engine runs
-            contents.append(render_site(kb, today=today, site_url=site_url, lang=lang))
-            progress.note(lang)
     new_site = _new_site_folder(project)
     side_error: BaseException | None = None
     engine_warnings: list[str] = []
@@ -247,13 +270,16 @@ def build_site(
     try:
         with ThreadPoolExecutor(max_workers=len(chosen), thread_name_prefix="engine") as pool:
             runs: list[tuple[str, Future[list[str]]]] = []
-            with progress.stage("Writing the generated docs folders"):
-                for content in contents:
-                    total += generate(project, kb, content)
-                    # Started at once: this language builds while the next one is written.
-                    runs.append(
-                        (content.lang, pool.submit(_engine_build, project, content.lang, new_site))
+            with progress.stage("Rendering and writing pages"):
+                for lang in chosen:
+                    content = _render_with(
+                        kb, envs[lang], today=today, site_url=site_url, lang=lang
                     )
+                    contents.append(content)
+                    total += generate(project, kb, content)
+                    # Started at once: this language builds while the next one renders.
+                    runs.append((lang, pool.submit(_engine_build, project, lang, new_site)))
+                    progress.note(lang)
                 progress.note(str(total))
             with progress.stage(f"Building the site (MkDocs, {', '.join(chosen)})"):
                 for title, step in SIDE_STEPS:

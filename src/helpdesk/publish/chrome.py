@@ -35,13 +35,25 @@ def featured(kb: KnowledgeBase, on_site: dict[str, Article]) -> list[Article]:
     return [on_site[i] for i in kb.taxonomy.featured if i in on_site]
 
 
-def siblings(article: Article, ordered: list[Article]) -> list[dict[str, Any]]:
+class SideNav:
+    """A category's articles in page order, indexed once for every article's side navigation
+    (finding each article's place by scanning the list made a category's pages quadratic)."""
+
+    def __init__(self, ordered: list[Article]) -> None:
+        self.ordered = ordered
+        self.current = [a for a in ordered if a.status != "archived"] or ordered
+        self.position: dict[str, int] = {}
+        for i, a in enumerate(self.current):
+            self.position.setdefault(a.id, i)
+
+
+def siblings(article: Article, nav: SideNav) -> list[dict[str, Any]]:
     """The article's neighbours in its category's order, itself included (marked current).
 
     Pages live at ``<category>/<id>/``, so a sibling is ``../<id>/`` from here.
     """
-    current = [a for a in ordered if a.status != "archived"] or ordered
-    at = next((i for i, a in enumerate(current) if a.id == article.id), 0)
+    current = nav.current
+    at = nav.position.get(article.id, 0)
     start = max(0, min(at - SIBLINGS // 2, len(current) - SIBLINGS))
     return [
         {"title": a.title, "url": f"../{a.id}/", "current": a.id == article.id}
@@ -57,7 +69,7 @@ def _tag_words(article: Article, tags: Mapping[str, Tag]) -> list[str]:
 def article_meta(
     article: Article,
     category_title: str,
-    ordered: list[Article],
+    nav: SideNav,
     *,
     platforms: Mapping[str, str],
     products: Mapping[str, str],
@@ -67,7 +79,7 @@ def article_meta(
     """The ``helpdesk`` front-matter map of an article page, with the titles of its language.
 
     Args:
-        ordered: the article's category in page order (for the side navigation).
+        nav: the article's category in page order (for the side navigation).
         platforms, products: titles by id; tags: tags by id (titles and keywords).
         search: whether the page belongs in the site search (not an untranslated fallback).
     """
@@ -83,10 +95,10 @@ def article_meta(
         # The tags' titles and keywords ("2FA" for MFA) go to the index as metadata, where
         # the CLI has them in its tags field; nothing hidden is added to the page text.
         "keywords": ", ".join(_tag_words(article, tags)),
-        "siblings": siblings(article, ordered),
+        "siblings": siblings(article, nav),
     }
     if article.status == "archived":
         meta["weight"] = 0.5
-    if len(ordered) > SIBLINGS:
-        meta["total"] = len(ordered)  # the side navigation then links the whole category
+    if len(nav.ordered) > SIBLINGS:
+        meta["total"] = len(nav.ordered)  # the side navigation then links the whole category
     return meta

@@ -83,6 +83,7 @@ def compiled_catalog(templates_dir: Path, lang: str) -> bytes | None:
     return buffer.getvalue()
 
 
+@functools.lru_cache(maxsize=4096)  # Babel's formatting is slow; a site has few dates
 def long_date(value: dt.date, lang: str) -> str:
     """``15 September 2025``, ``15 settembre 2025``, ``15 de septiembre de 2025``."""
     return format_date(value, format="long", locale=_DATE_LOCALES.get(lang, lang))
@@ -104,8 +105,8 @@ MAPPING_FILE = "babel.cfg"
 
 def python_sources() -> list[Path]:
     """The Python code whose ``N_``/``_`` strings are shown on the site."""
-    package = Path(__file__).resolve().parent
-    return [package, package.parent / "releases" / "feeds.py"]
+    # The release feeds' strings live in publish/release_feeds.py, inside this package.
+    return [Path(__file__).resolve().parent]
 
 
 def extract_messages(templates_dir: Path) -> set[str]:

@@ -180,6 +180,7 @@ def render_pages(
         c.id: chrome.category_order(c, [a for a in site if a.category == c.id])
         for c in taxonomy.categories
     }
+    side_navs = {c: chrome.SideNav(members) for c, members in ordered.items()}
     pages: dict[str, str] = {}
 
     for article in site:
@@ -202,7 +203,7 @@ def render_pages(
             chrome=chrome.article_meta(
                 article,
                 categories[article.category].title,
-                ordered[article.category],
+                side_navs[article.category],
                 platforms=platform_titles,
                 products=products,
                 tags=tags,
@@ -250,10 +251,12 @@ def render_pages(
 
 def written_in(kb: KnowledgeBase, article: Article) -> list[str]:
     """The languages an article is really written in: the source, and every translation."""
+    # Only whether a translation exists (``localized_article``'s "missing"), without
+    # building the localized article: this runs for every article of every language.
     return [
         lang
         for lang in localized.site_languages(kb)
-        if lang == kb.source_language or kb.localized_article(article.id, lang).state != "missing"
+        if lang == kb.source_language or (article.id, lang) in kb.translations
     ]
 
 
