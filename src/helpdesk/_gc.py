@@ -15,20 +15,11 @@ def paused_gc() -> Iterator[None]:
     all live on; the collector would re-scan them again and again for nothing (about
     40% of the load time at 1,000 articles). Reference counting still frees everything
     that is dropped; only cycles wait for the collector's next run.
-
-    On the way out the objects are frozen (``gc.freeze``): otherwise the first
-    collection after the pause scans every one of them at once (a third of a second
-    after loading 1,000 articles in three languages, again after rendering), only to
-    find them alive. The next pause unfreezes them first, so they go back to the
-    oldest generation and are collected as usual from then on: what a pause froze
-    stays out of the collector's reach until the next pause, no longer.
     """
     was_enabled = gc.isenabled()
     gc.disable()
-    gc.unfreeze()
     try:
         yield
     finally:
         if was_enabled:
-            gc.freeze()
             gc.enable()

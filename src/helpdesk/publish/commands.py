@@ -82,6 +82,7 @@ def build(kb_dir: Path, site_dir: Path | None, languages: tuple[str, ...]) -> No
             site_dir=site_dir,
             progress=RichStages(progress),
             languages=list(languages) or None,
+            one_shot=True,  # the command exits after it
         )
     for problem in report.warnings:
         console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
