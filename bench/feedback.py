@@ -40,6 +40,8 @@ from pathlib import Path
 
 import httpx
 
+from helpdesk.diagnostics.model import trees_of
+
 ROOT = Path(__file__).resolve().parents[1]
 KB = ROOT / "kb"
 HELPDESK = Path(sys.executable).parent / "helpdesk"
@@ -313,7 +315,7 @@ def make_transcripts(folder: Path, count: int) -> None:
     from helpdesk.content.kb import load_kb
     from helpdesk.diagnostics.transcript import chain, record_line
 
-    trees = sorted(load_kb(KB).trees.values(), key=lambda t: t.id)
+    trees = sorted(trees_of(load_kb(KB)).values(), key=lambda t: t.id)
     rng = random.Random(5)
     folder.mkdir(parents=True)
     start = datetime(2026, 9, 1, tzinfo=UTC)

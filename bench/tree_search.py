@@ -1,6 +1,6 @@
 """Tree search per keystroke at 200 trees (prints figures, asserts nothing).
 
-The agent's search box ranks trees on every keystroke (``helpdesk.search.trees``, the
+The agent's search box ranks trees on every keystroke (``helpdesk.diagnostics.routing``, the
 ranking ``helpdesk trees find`` prints too). This bench makes a catalogue of ``--trees``
 trees out of the real ones in ``kb/`` (each copied under a new id, its title and
 symptoms mixed with other trees' words and with words drawn from the articles, so that
@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from helpdesk.diagnostics.model import trees_of
+
 TARGET_MS = 50.0
 PHRASINGS = [
     "windows client says wrong password but workspace works",
@@ -45,7 +47,7 @@ def grown_catalogue(kb_dir: Path, count: int, seed: int = 7) -> list[object]:
     from helpdesk.content.kb import load_kb
 
     kb = load_kb(kb_dir)
-    real = list(kb.trees.values())
+    real = list(trees_of(kb).values())
     words = sorted(
         {w for a in kb.articles.values() for w in re.findall(r"[a-z]{4,}", a.title.lower())}
     )
@@ -102,7 +104,7 @@ def main() -> None:
     parser.add_argument("--kb", type=Path, default=Path(__file__).resolve().parents[1] / "kb")
     args = parser.parse_args()
 
-    from helpdesk.search.trees import TreeIndex
+    from helpdesk.diagnostics.routing import TreeIndex
     from helpdesk.tui.catalog import load_catalog
 
     with tempfile.TemporaryDirectory(prefix="helpdesk-bench-trees-") as tmp:
@@ -120,7 +122,7 @@ def main() -> None:
         ranking = timings(index.find, queries)
         full = timings(catalog.search, queries)
     print(
-        f"{len(trees)} trees ({len(catalog.kb.trees)} real, the rest grown from them);"
+        f"{len(trees)} trees ({len(trees_of(catalog.kb))} real, the rest grown from them);"
         f" index built in {build_ms:.0f} ms"
     )
     print(summary("tree ranking (TreeIndex.find)", ranking))

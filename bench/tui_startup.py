@@ -130,10 +130,11 @@ def main() -> None:
         in_pty = [startup_in_pty(args.kb, data) for _ in range(args.runs)]
 
     from helpdesk.content.kb import load_kb
+    from helpdesk.diagnostics.model import trees_of
     from helpdesk.tui.catalog import load_catalog
 
     kb = load_kb(args.kb)
-    trees = len(getattr(kb, "trees", {}))
+    trees = len(trees_of(kb))
     load = timed(lambda: load_kb(args.kb), 5)
     catalog = timed(lambda: load_catalog(args.kb), 3)
 

@@ -23,13 +23,15 @@ REAL_KB = Path(__file__).parents[2] / "kb"
 ABOVE_CONTENT = ("releases", "diagnostics", "publish", "search", "tui", "access", "server")
 
 
-def _imports(path: Path) -> list[str]:
-    """Every helpdesk module ``path`` imports, at any depth, except ``if TYPE_CHECKING``."""
+def _imports(path: Path, *, types_too: bool = False) -> list[str]:
+    """Every helpdesk module ``path`` imports, at any depth; ``if TYPE_CHECKING`` blocks
+    only with ``types_too``."""
     found: list[str] = []
 
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+            type_only = isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test)
+            if type_only and not types_too:
                 continue
             if isinstance(child, ast.ImportFrom) and child.module:
                 found.append(child.module)
@@ -52,15 +54,16 @@ def test_content_imports_no_package_above_it() -> None:
 
 
 def _sub_package_imports() -> dict[str, dict[str, str]]:
-    """For each sub-package of helpdesk, the other sub-packages it imports, each with
-    one module that does (the top-level modules, such as cli and errors, are left out)."""
+    """For each sub-package of helpdesk, the other sub-packages it imports (for types
+    too: an arrow is an arrow), each with one module that does (the top-level modules,
+    such as cli and errors, are left out)."""
     packages = {path.name for path in SRC.iterdir() if (path / "__init__.py").exists()}
     graph: dict[str, dict[str, str]] = {name: {} for name in packages}
     for path in sorted(SRC.rglob("*.py")):
         owner = path.relative_to(SRC).parts[0]
         if owner not in packages:
             continue
-        for name in _imports(path):
+        for name in _imports(path, types_too=True):
             target = name.split(".")[1]
             if target in packages and target != owner:
                 graph[owner].setdefault(target, str(path.relative_to(SRC)))

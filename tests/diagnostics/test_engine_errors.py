@@ -12,7 +12,7 @@ import pytest
 from helpdesk.access.client import AccessClient
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.diagnostics.engine import Session
-from helpdesk.diagnostics.model import Tree
+from helpdesk.diagnostics.model import Tree, trees_of
 from helpdesk.diagnostics.operations import OperationSpec, default_operations
 from helpdesk.diagnostics.runner import run_headless
 from helpdesk.errors import Conflict, Forbidden, RateLimited, Unauthorized, Unavailable
@@ -79,7 +79,12 @@ async def test_api_refusal_follows_on_error(
     state_dir: Path,
 ) -> None:
     result = await run_headless(
-        kb.trees[tree], api, answers, yes=True, state_dir=state_dir, operations=Refusing(operation)
+        trees_of(kb)[tree],
+        api,
+        answers,
+        yes=True,
+        state_dir=state_dir,
+        operations=Refusing(operation),
     )
     session = result.session
     assert (session.state.steps[-1].node, session.outcome) == (end, "escalated")
@@ -140,7 +145,7 @@ async def test_service_errors_leave_the_walk_where_it_was(
     ops = dict(default_operations())
     ops["access_check"] = _Raising(ops["access_check"], error)  # type: ignore[assignment]
     session = Session.new(
-        kb.trees["mfa-app-password-refused"], api, state_dir=state_dir, operations=ops
+        trees_of(kb)["mfa-app-password-refused"], api, state_dir=state_dir, operations=ops
     )
     await session.run()
     answers = {"ticket": "HD-7", "email": GIULIA, "client": "windows", "version": "20.0"}

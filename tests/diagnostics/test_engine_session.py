@@ -20,7 +20,8 @@ from helpdesk.access.client import AccessClient
 from helpdesk.cli import cli
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.diagnostics.engine import Session
-from helpdesk.diagnostics.model import Tree
+from helpdesk.diagnostics.model import trees_of
+from helpdesk.diagnostics.model import Tree, trees_of
 from helpdesk.diagnostics.transcript import verify_transcript
 from helpdesk.errors import DiagnosticError, TransportError
 from helpdesk.server.testing import DemoServer
@@ -52,7 +53,7 @@ class DropFirstWrite(httpx.AsyncBaseTransport):
 
 async def _walk_to_unlock(kb: KnowledgeBase, client: AccessClient, state_dir: Path) -> Session:
     """A new walk of account-locked, answered up to the unlock plan."""
-    session = await Session.start(kb.trees["account-locked"], client, state_dir=state_dir)
+    session = await Session.start(trees_of(kb)["account-locked"], client, state_dir=state_dir)
     await session.provide("HD-9")
     await session.provide(SARA)
     await session.confirm()  # the identity gate
@@ -131,7 +132,7 @@ async def test_back_keeps_applied_changes(api: AccessClient, state_dir: Path) ->
 async def test_misuse_raises_runtime_error(
     kb: KnowledgeBase, api: AccessClient, state_dir: Path
 ) -> None:
-    session = await Session.start(kb.trees["scanner-signature-pad"], api, state_dir=state_dir)
+    session = await Session.start(trees_of(kb)["scanner-signature-pad"], api, state_dir=state_dir)
     await session.provide("HD-31")
     with pytest.raises(RuntimeError, match="does not apply"):
         await session.provide("x")
@@ -151,7 +152,7 @@ async def test_misuse_raises_runtime_error(
 async def test_back_from_an_end_reopens_the_walk_until_it_is_closed(
     kb: KnowledgeBase, api: AccessClient, state_dir: Path
 ) -> None:
-    session = await Session.start(kb.trees["scanner-signature-pad"], api, state_dir=state_dir)
+    session = await Session.start(trees_of(kb)["scanner-signature-pad"], api, state_dir=state_dir)
     await session.provide("HD-31")
     await session.answer("scan_error")
     await session.answer("yes")
@@ -232,9 +233,10 @@ import asyncio, os, signal, sys
 from helpdesk.access.client import AccessClient
 from helpdesk.content.kb import load_kb
 from helpdesk.diagnostics.engine import Session
+from helpdesk.diagnostics.model import trees_of
 
 async def main():
-    tree = load_kb(sys.argv[1]).trees["account-locked"]
+    tree = trees_of(load_kb(sys.argv[1]))["account-locked"]
     async with AccessClient(sys.argv[2], token=sys.argv[3]) as api:
         session = await Session.start(tree, api, state_dir=sys.argv[4])
         await session.provide("HD-9")
@@ -255,7 +257,7 @@ async def test_resume_after_the_process_is_killed(
     )  # fmt: skip
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     (session_id,) = [p.stem for p in state_dir.glob("*.json")]
-    session = await Session.resume(session_id, kb.trees, api, state_dir=state_dir)
+    session = await Session.resume(session_id, trees_of(kb), api, state_dir=state_dir)
     assert session.current.id == "caller_is_user"
     assert session.answers == {"ticket": "HD-9", "email": SARA}
     assert session.facts["user"].source.startswith("find_user_by_email(")
@@ -292,7 +294,7 @@ def test_trees_report_counts_outcomes(state_dir: Path, tmp_path: Path) -> None:
 async def test_a_mistyped_email_is_typed_again_instead_of_escalated(
     kb: KnowledgeBase, api: AccessClient, state_dir: Path
 ) -> None:
-    session = await Session.start(kb.trees["account-locked"], api, state_dir=state_dir)
+    session = await Session.start(trees_of(kb)["account-locked"], api, state_dir=state_dir)
     await session.provide("HD-12")
     view = await session.provide("sara.typo@hotel-aurora.example")
 

@@ -19,7 +19,7 @@ import pytest
 
 from helpdesk.access.client import AccessClient
 from helpdesk.content.kb import KnowledgeBase
-from helpdesk.diagnostics.model import EscalateNode, ResolvedNode
+from helpdesk.diagnostics.model import EscalateNode, ResolvedNode, trees_of
 from helpdesk.diagnostics.runner import run_headless
 from helpdesk.server import seed
 
@@ -286,7 +286,9 @@ async def test_path(path: Path_, kb: KnowledgeBase, api: AccessClient, state_dir
     # Every tree asks for the ticket first (escalations carry it); scenarios that do not
     # care which one share this.
     answers = {"ticket": "HD-0", **path.answers}
-    result = await run_headless(kb.trees[path.tree], api, answers, yes=True, state_dir=state_dir)
+    result = await run_headless(
+        trees_of(kb)[path.tree], api, answers, yes=True, state_dir=state_dir
+    )
     session = result.session
     assert result.state == "finished", session.message
     assert (session.state.steps[-1].node, session.outcome) == (path.end, path.outcome)
@@ -303,9 +305,9 @@ def test_every_end_node_is_walked(kb: KnowledgeBase) -> None:
     walked = {(p.tree, p.end) for p in PATHS} | API_FAILURE_ENDS
     ends = {
         (tree.id, node_id)
-        for tree in kb.trees.values()
+        for tree in trees_of(kb).values()
         for node_id, node in tree.nodes.items()
         if isinstance(node, ResolvedNode | EscalateNode)
     }
     assert ends - walked == set()
-    assert len(kb.trees) >= 8
+    assert len(trees_of(kb)) >= 8

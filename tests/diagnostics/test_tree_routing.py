@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from helpdesk.content.kb import KnowledgeBase
-from helpdesk.search.trees import TreeIndex, tree_index
+from helpdesk.diagnostics.model import trees_of
+from helpdesk.diagnostics.routing import TreeIndex, tree_index
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HIT_AT_1 = 0.85
@@ -33,11 +34,11 @@ def index(kb: KnowledgeBase) -> TreeIndex:
 def test_the_suite_is_large_and_names_real_trees(kb: KnowledgeBase) -> None:
     cases = _cases()
     assert len(cases) >= 60
-    assert {c["tree"] for c in cases} == set(kb.trees)
+    assert {c["tree"] for c in cases} == set(trees_of(kb))
 
 
 def test_no_phrasing_is_copied_from_a_trees_symptoms(kb: KnowledgeBase) -> None:
-    symptoms = {s.casefold() for tree in kb.trees.values() for s in tree.symptoms}
+    symptoms = {s.casefold() for tree in trees_of(kb).values() for s in tree.symptoms}
     copied = [c["q"] for c in _cases() if str(c["q"]).casefold() in symptoms]
     assert copied == []
 

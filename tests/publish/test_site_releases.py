@@ -23,6 +23,7 @@ from helpdesk.cli import cli
 from helpdesk.content.kb import load_kb
 from helpdesk.publish import release_pages as releases
 from helpdesk.publish.templates import make_env
+from helpdesk.releases.catalog import releases_of
 from helpdesk.releases.workflow import publish_release
 
 FIXTURE = REPO / "tests" / "releases" / "fixtures" / "kb"
@@ -95,8 +96,8 @@ def test_the_knowledge_base_states_no_release_date_nobody_knows() -> None:
     """facts.md gives no day on which 19.99, 20.0, 1.5 or 1.5.1 shipped, nor when Cloud
     Legacy's notice came out: none of them may carry a release date."""
     kb = load_kb(REPO / "kb")
-    for product in kb.releases.products(dt.date.today()):
-        for view in kb.releases.timeline(product, dt.date.today()):
+    for product in releases_of(kb).products(dt.date.today()):
+        for view in releases_of(kb).timeline(product, dt.date.today()):
             assert view.release.released is None, (product, view.release.version)
 
 

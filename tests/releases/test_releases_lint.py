@@ -8,6 +8,7 @@ import pytest
 
 from helpdesk.content.kb import load_kb
 from helpdesk.errors import ContentError, Problem
+from helpdesk.releases.catalog import releases_of
 
 
 def _problems(kb_dir: Path) -> list[Problem]:
@@ -24,7 +25,7 @@ def _write(kb_dir: Path, relative: str, text: str) -> None:
 
 def test_fixture_kb_loads_with_releases_in_order(kb_dir: Path) -> None:
     kb = load_kb(kb_dir)
-    versions = [r.release.version for r in kb.releases.by_product["client"]]
+    versions = [r.release.version for r in releases_of(kb).by_product["client"]]
     assert versions == ["19.99", "20.0.0", "20.0.9", "20.0.10"]
 
 
@@ -157,7 +158,10 @@ def test_unnumbered_product_takes_labels_ordered_by_date(kb_dir: Path) -> None:
             "features:\n  - id: a\n    text: t\n",
         )
     kb = load_kb(kb_dir)
-    assert [r.release.version for r in kb.releases.by_product["portal"]] == ["2025-09", "2025-10"]
+    assert [r.release.version for r in releases_of(kb).by_product["portal"]] == [
+        "2025-09",
+        "2025-10",
+    ]
 
 
 def test_unnumbered_product_cannot_have_ranges(kb_dir: Path) -> None:

@@ -15,6 +15,7 @@ from helpdesk.cli import cli
 from helpdesk.content.kb import KnowledgeBase, load_kb
 from helpdesk.errors import ContentError, ReleaseError
 from helpdesk.publish.release_pages import release_pages
+from helpdesk.releases.catalog import releases_of
 from helpdesk.releases.lock import read_lock
 from helpdesk.releases.workflow import new_release, publish_release, withdraw_release
 
@@ -24,7 +25,7 @@ LoadKb = Callable[..., KnowledgeBase]
 def test_new_scaffolds_a_draft_that_loads(kb_dir: Path) -> None:
     path = new_release(kb_dir, "client", "21.0")
     assert path == kb_dir / "releases" / "client" / "21.0.yaml"
-    release = load_kb(kb_dir).releases.by_product["client"][-1].release
+    release = releases_of(load_kb(kb_dir)).by_product["client"][-1].release
     assert (release.version, release.status, release.date) == ("21.0", "draft", None)
 
 
@@ -133,7 +134,7 @@ def test_withdraw_keeps_the_page_with_a_banner(published_kb: Path, env: jinja2.E
         today=dt.date(2025, 9, 5),
     )
     kb = load_kb(published_kb)  # withdrawing does not count as an edit
-    assert kb.releases.by_product["client"][2].release.status == "withdrawn"
+    assert releases_of(kb).by_product["client"][2].release.status == "withdrawn"
     pages = release_pages(kb, env, today=DAY)
     page = pages["release-notes/client/20.0.9.md"]
     assert '!!! danger "Withdrawn on 5 September 2025"' in page

@@ -34,9 +34,9 @@ Translations API (used by the site, search and the terminal app)::
         .missing       labels that fell back to English ("categories.devices", ...)
         .title(kind, id)  one label, e.g. title("categories", "devices")
     kb.synonyms_for(lang)             # search synonyms of that language (kb/synonyms.<lang>.yaml)
-    kb.releases.localized(release, lang)        # -> LocalizedRelease (same fields idea:
-                                                #    .release, .state, .source_changed, .changes)
-    kb.releases.timeline(product, today, lang)  # release views with notes in ``lang``
+    releases_of(kb).localized(release, lang)  # helpdesk.releases.catalog.releases_of:
+        -> LocalizedRelease (same fields idea: .release, .state, .source_changed, .changes)
+    releases_of(kb).timeline(product, today, lang)  # release views with notes in ``lang``
 
 Every method taking ``lang`` raises ``ConfigError`` (a usage error) for a language
 that ``languages`` does not list, naming the known ones.
@@ -50,7 +50,7 @@ import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from helpdesk._gc import paused_gc
 from helpdesk.content.articles import (
@@ -84,10 +84,6 @@ from helpdesk.content.translations import (
 )
 from helpdesk.content.yaml import YamlDocument
 from helpdesk.errors import ConfigError, ContentError, Problem
-
-if TYPE_CHECKING:  # types only: these packages register sections, content never imports them
-    from helpdesk.diagnostics.model import Tree
-    from helpdesk.releases.catalog import Releases
 
 KB_LINK_RE = re.compile(r"\]\(kb:([^)#\s]*)(#[^)\s]*)?\)")
 """Markdown links to other articles: ``[text](kb:article-id)`` or ``(kb:article-id#anchor)``."""
@@ -146,17 +142,14 @@ class KnowledgeBase:
         default_factory=dict, init=False, repr=False, compare=False
     )
 
-    @property
-    def releases(self) -> Releases:
-        """Release notes from ``kb/releases/`` (drafts and embargoed ones too; see ``timeline``)."""
-        return self._section("releases")  # type: ignore[no-any-return]
+    def section(self, name: str) -> Any:
+        """What the registered section ``name`` loaded. Each section's own package gives
+        it a type (``releases.catalog.releases_of``, ``diagnostics.model.trees_of``):
+        content knows none of them.
 
-    @property
-    def trees(self) -> dict[str, Tree]:
-        """Diagnostic trees from ``kb/trees/`` by id, each proven by the tree checker."""
-        return self._section("trees")  # type: ignore[no-any-return]
-
-    def _section(self, name: str) -> Any:
+        Raises:
+            RuntimeError: this KnowledgeBase was built without that section.
+        """
         try:
             return self.sections[name]
         except KeyError:

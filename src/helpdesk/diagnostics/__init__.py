@@ -4,7 +4,7 @@ The terminal app (and any other front end) needs only these names::
 
     from helpdesk.diagnostics import Session, default_state_dir
 
-    session = await Session.start(kb.trees["account-locked"], client)   # runs to the first stop
+    session = await Session.start(trees_of(kb)["account-locked"], client)   # runs to the first stop
     view = session.current            # NodeView: kind, prompt, choices, input spec, plan, end text
     await session.provide("HD-1042")  # input nodes
     await session.answer("unlock")    # ask nodes (a choice's value or label)
@@ -15,16 +15,17 @@ The terminal app (and any other front end) needs only these names::
     session.facts, session.answers, session.breadcrumb, session.outcome, session.status
     session.transcript_markdown(), session.records, session.transcript_path, session.state_path
 
-    Session.open(session_id, kb.trees, client)            # reopen a saved walk (no API call)
-    await Session.resume(session_id, kb.trees, client)    # reopen and run pending automatic steps
-    SessionStore(state_dir).sessions()                    # saved walks, newest first
+    trees_of(kb)                                     # the KB's trees by id (its "trees" section)
+    Session.open(session_id, trees_of(kb), client)          # reopen a saved walk (no API call)
+    await Session.resume(session_id, trees_of(kb), client)  # reopen, run pending automatic steps
+    SessionStore(state_dir).sessions()                      # saved walks, newest first
 
 Nothing in this package imports Textual; the engine is plain async Python.
 """
 
 from helpdesk.diagnostics.conditions import ConditionError, parse_condition
 from helpdesk.diagnostics.engine import Session
-from helpdesk.diagnostics.model import NODE_KINDS, OUTCOMES, Tree
+from helpdesk.diagnostics.model import NODE_KINDS, OUTCOMES, Tree, trees_of
 from helpdesk.diagnostics.state import Fact, Plan, SessionState, SessionStore, default_state_dir
 from helpdesk.diagnostics.transcript import Verdict, render_markdown, verify_transcript
 from helpdesk.diagnostics.views import ActionOutcome, ChoiceView, NodeView
@@ -48,5 +49,6 @@ __all__ = [
     "default_state_dir",
     "parse_condition",
     "render_markdown",
+    "trees_of",
     "verify_transcript",
 ]

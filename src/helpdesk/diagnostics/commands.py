@@ -14,6 +14,7 @@ import click
 from helpdesk.cli import handle_errors, kb_option
 from helpdesk.content.kb import load_kb
 from helpdesk.diagnostics.engine import Session
+from helpdesk.diagnostics.model import trees_of
 from helpdesk.diagnostics.runner import RunResult, read_answers, run_headless
 from helpdesk.diagnostics.state import default_state_dir
 from helpdesk.diagnostics.transcript import read_records, render_markdown, verify_transcript
@@ -121,9 +122,9 @@ def diagnose(
     answer is missing, 2 a usage error, 3 the access API is unreachable.
     """
     kb = load_kb(kb_dir)
-    tree = kb.trees.get(tree_id)
+    tree = trees_of(kb).get(tree_id)
     if tree is None:
-        known = ", ".join(sorted(kb.trees)) or "none"
+        known = ", ".join(sorted(trees_of(kb))) or "none"
         raise ConfigError(f"unknown tree '{tree_id}' (known: {known})")
     answers = read_answers(answers_file)
     folder = state_dir or default_state_dir()
@@ -251,7 +252,7 @@ def trees() -> None:
 def trees_list(kb_dir: Path) -> None:
     """Every tree: id, version and title."""
     kb = load_kb(kb_dir)
-    for tree in sorted(kb.trees.values(), key=lambda t: t.id):
+    for tree in sorted(trees_of(kb).values(), key=lambda t: t.id):
         click.echo(f"{tree.id}\t{tree.digest()}\t{tree.title}")
 
 
@@ -266,7 +267,7 @@ def trees_find(query: str, as_json: bool, limit: int | None, kb_dir: Path) -> No
 
     Only trees that match are listed; exit status 1 when none does.
     """
-    from helpdesk.search.trees import tree_index
+    from helpdesk.diagnostics.routing import tree_index
 
     found = tree_index(load_kb(kb_dir)).find(query, limit=limit)
     if as_json:

@@ -29,11 +29,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
 from helpdesk.content.models import KbModel, Markdown, Slug, Text
+
+if TYPE_CHECKING:
+    from helpdesk.content.kb import KnowledgeBase
 
 NODE_KINDS = ("ask", "input", "lookup", "branch", "action", "verify", "resolved", "escalate")
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -252,3 +255,10 @@ def successors(node: object) -> list[tuple[str, str]]:
         if target is not None:
             out.append((attr, target))
     return out
+
+
+def trees_of(kb: KnowledgeBase) -> dict[str, Tree]:
+    """The diagnostic trees a knowledge base loaded (its ``trees`` section) by id, each
+    proven by the tree checker."""
+    trees: dict[str, Tree] = kb.section("trees")
+    return trees

@@ -27,6 +27,7 @@ import jinja2
 from helpdesk.content.articles import Article
 from helpdesk.content.kb import KB_LINK_RE, KnowledgeBase
 from helpdesk.content.taxonomy import Tag
+from helpdesk.diagnostics.model import trees_of
 from helpdesk.errors import BuildError
 from helpdesk.feedback import site as feedback_site
 from helpdesk.publish import chrome, localized
@@ -170,7 +171,7 @@ def render_pages(
     taxonomy = kb.taxonomy
     common = {"today": today, "site_description": (gettext("Answers for PassportScan users."))}
     platform_titles = {p.id: localized.platform(kb, p.id, lang).title for p in taxonomy.platforms}
-    tree_titles = {tree_id: tree.title for tree_id, tree in kb.trees.items()}
+    tree_titles = {tree_id: tree.title for tree_id, tree in trees_of(kb).items()}
     products = {p.id: localized.product(kb, p.id, lang).title for p in taxonomy.products}
     tags = {t.id: localized.tag(kb, t.id, lang) for t in taxonomy.tags}
     categories = {c.id: localized.category(kb, c.id, lang) for c in taxonomy.categories}

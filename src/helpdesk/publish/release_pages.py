@@ -36,7 +36,7 @@ from helpdesk.publish import localized
 from helpdesk.publish.release_feeds import all_feed_spec, atom_feed, product_feed_spec
 from helpdesk.publish.templates import render
 from helpdesk.releases import urls
-from helpdesk.releases.catalog import ReleaseView
+from helpdesk.releases.catalog import ReleaseView, releases_of
 from helpdesk.releases.export import dumps, product_json
 from helpdesk.releases.model import SECTION_TITLES
 from helpdesk.urls import category_source
@@ -73,9 +73,9 @@ def release_pages(
     }
     pages: dict[str, str] = {}
     entries = []
-    for product_id in kb.releases.products(today):
+    for product_id in releases_of(kb).products(today):
         product = localized.product(kb, product_id, lang)
-        views = kb.releases.timeline(product_id, today, lang)
+        views = releases_of(kb).timeline(product_id, today, lang)
         newest_first = list(reversed(views))
         # The current version is the highest one still offered, whatever the notes' dates.
         current = next((v for v in newest_first if v.release.status != "withdrawn"), None)
@@ -144,12 +144,12 @@ def release_files(
     lang = lang or localized.source_language(kb)
     base = _base(site_url, lang)
     files: dict[str, bytes] = {}
-    products = kb.releases.products(today)
+    products = releases_of(kb).products(today)
     if not products:
         return files  # a site without release notes gets no empty feed and no script
     every: list[ReleaseView] = []
     for product_id in products:
-        views = kb.releases.timeline(product_id, today, lang)
+        views = releases_of(kb).timeline(product_id, today, lang)
         every += views
         files[urls.json_file(product_id)] = dumps(
             product_json(kb, product_id, views, today=today, base=base, lang=lang)
@@ -178,9 +178,9 @@ def changes_by_article(
     """
     lang = lang or localized.source_language(kb)
     out: dict[str, list[dict[str, str]]] = {}
-    for product_id in kb.releases.products(today):
+    for product_id in releases_of(kb).products(today):
         title = localized.product(kb, product_id, lang).title
-        for view in reversed(kb.releases.timeline(product_id, today, lang)):
+        for view in reversed(releases_of(kb).timeline(product_id, today, lang)):
             for note in view.notes():
                 # A known issue repeated across releases is linked where it is declared.
                 if note.origin is not view.loaded:

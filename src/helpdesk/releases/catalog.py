@@ -1,7 +1,8 @@
 """Releases as readers see them: visible ones only, ordered, with known issues spread out.
 
-``Releases`` is what ``KnowledgeBase.releases`` holds: every release file that loaded,
-drafts and embargoed ones included, because lint and the writer workflow need them.
+``Releases`` is what a knowledge base's ``releases`` section holds (``releases_of(kb)``):
+every release file that loaded, drafts and embargoed ones included, because lint and the
+writer workflow need them.
 Everything that reaches a reader (pages, feeds, JSON, search) goes through
 :meth:`Releases.timeline`, which takes ``today`` so an embargo is decided by the
 build's date, never by the clock of whoever calls deep inside.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpdesk.content.translations import Freshness, State
 from helpdesk.errors import ConfigError
@@ -32,6 +34,9 @@ from helpdesk.releases.versions import (
     parse_range,
     parse_version,
 )
+
+if TYPE_CHECKING:
+    from helpdesk.content.kb import KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -249,3 +254,10 @@ def _view(
     fixed_in: str | None = None,
 ) -> NoteView:
     return NoteView(section, note, origin, f"{current.version.slug}-{note.id}", fixed_in)
+
+
+def releases_of(kb: KnowledgeBase) -> Releases:
+    """The release notes a knowledge base loaded (its ``releases`` section), drafts and
+    embargoed ones too; see ``Releases.timeline``."""
+    releases: Releases = kb.section("releases")
+    return releases

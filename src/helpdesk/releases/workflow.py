@@ -19,7 +19,7 @@ from helpdesk.content.problems import ProblemList, validate_document
 from helpdesk.content.taxonomy import Product, Taxonomy
 from helpdesk.content.yaml import YamlProblem, parse_yaml
 from helpdesk.errors import ConfigError, ContentError, ReleaseError
-from helpdesk.releases.catalog import LoadedRelease
+from helpdesk.releases.catalog import LoadedRelease, releases_of
 from helpdesk.releases.lock import (
     LOCK_NAME,
     LockEntry,
@@ -170,10 +170,10 @@ def list_releases(
     if product_id is not None and product_id not in {p.id for p in kb.taxonomy.products}:
         raise ConfigError(f"unknown product '{product_id}'")
     rows: list[tuple[str, str, str, str]] = []
-    for product in sorted(kb.releases.by_product):
+    for product in sorted(releases_of(kb).by_product):
         if product_id not in (None, product):
             continue
-        for item in reversed(kb.releases.by_product[product]):
+        for item in reversed(releases_of(kb).by_product[product]):
             status: str = item.release.status
             embargo = item.release.publish_after
             if status == "published" and embargo and embargo > today:
@@ -192,7 +192,7 @@ def _taxonomy(root: Path) -> Taxonomy:
 
 
 def _find(kb: KnowledgeBase, target: Target) -> LoadedRelease:
-    found = kb.releases.find(target.product.id, target.version)
+    found = releases_of(kb).find(target.product.id, target.version)
     if found is None:
         raise ReleaseError(
             f"no release {target.product.id} {target.version}; create it with "

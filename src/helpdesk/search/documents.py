@@ -185,7 +185,7 @@ def article_documents(kb: KnowledgeBase, lang: str | None = None) -> Iterable[Do
 
 SOURCES: tuple[Source, ...] = (
     article_documents,
-    release_documents,  # visible releases only (embargo decided for kb.releases.as_of)
+    release_documents,  # visible releases only (embargo decided for releases_of(kb).as_of)
 )
 
 

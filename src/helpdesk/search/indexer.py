@@ -29,6 +29,7 @@ from whoosh.index import Index
 
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.errors import SearchError
+from helpdesk.releases.catalog import releases_of
 from helpdesk.search import freshness, index_dir
 from helpdesk.search.analysis import SOURCE_LANGUAGE
 from helpdesk.search.documents import Document, collect
@@ -99,10 +100,10 @@ def update_index(
 
 def _valid_until(kb: KnowledgeBase) -> dt.date | None:
     """The next embargo date: from then on the indexes must be rebuilt from the KB."""
-    as_of = kb.releases.as_of
+    as_of = releases_of(kb).as_of
     dates = [
         item.release.publish_after
-        for item in kb.releases.all()
+        for item in releases_of(kb).all()
         if item.release.publish_after is not None
         and (as_of is None or item.release.publish_after > as_of)
     ]

@@ -3,7 +3,7 @@
 One document per visible release (published or withdrawn, past its embargo), holding
 the summary and every note shown under it, known issues included, so that a search
 for "KB5064401" or "activation code" finds the release as well as the article.
-Visibility is decided for ``kb.releases.as_of``, the date the knowledge base was
+Visibility is decided for ``releases_of(kb).as_of``, the date the knowledge base was
 loaded for: search sources take only the knowledge base, and reading the clock here
 would let an embargoed release leak into an index built for an earlier date.
 """
@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from helpdesk.releases.catalog import releases_of
 from helpdesk.releases.urls import SECTION, version_url
 
 if TYPE_CHECKING:
@@ -35,14 +36,14 @@ def release_documents(
     # Imported here: helpdesk.search.documents lists this function in its SOURCES.
     from helpdesk.search.documents import Document, plain
 
-    day = today or kb.releases.as_of
+    day = today or releases_of(kb).as_of
     if day is None:  # a KnowledgeBase built by hand, without load_kb: publish nothing
         return
     translated = lang is not None and lang != kb.source_language
     taxonomy = kb.localized_taxonomy(lang).taxonomy if lang else kb.taxonomy
-    for product_id in kb.releases.products(day):
+    for product_id in releases_of(kb).products(day):
         product = taxonomy.product(product_id)
-        for view in kb.releases.timeline(product_id, day, lang if translated else None):
+        for view in releases_of(kb).timeline(product_id, day, lang if translated else None):
             if translated and (view.localized is None or view.localized.state == "missing"):
                 continue
             release = view.release

@@ -12,6 +12,7 @@ from typing import Any
 
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.errors import ConfigError, display_path
+from helpdesk.releases.catalog import releases_of
 
 
 @dataclass
@@ -79,10 +80,10 @@ def translation_status(
                     list(local.changes),
                 )
             )
-        for item in kb.releases.all():
+        for item in releases_of(kb).all():
             if item.release.status == "draft":
                 continue
-            local_release = kb.releases.localized(item, lang)
+            local_release = releases_of(kb).localized(item, lang)
             changed = local_release.source_changed
             status.releases.append(
                 Item(

@@ -2,7 +2,7 @@
 
 The catalog is built in a worker after the first screen is drawn (loading the KB
 parses every YAML file; the search package imports Whoosh), so typing into the
-search box never waits on disk. Trees are ranked by ``helpdesk.search.trees`` (the same
+search box never waits on disk. Trees are ranked by ``helpdesk.diagnostics.routing`` (the same
 analysis, synonyms and typo tolerance as article search, over titles, symptoms and node
 text; only trees that match are listed); articles follow, through ``helpdesk.search``
 (BM25F) when its index is usable, else through a simple word match so the app still works.
@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from helpdesk.diagnostics.model import trees_of
+
 if TYPE_CHECKING:
     from helpdesk.content.articles import Article
     from helpdesk.content.kb import KnowledgeBase
     from helpdesk.diagnostics.model import Tree
-    from helpdesk.search.trees import TreeIndex, TreeMatch
+    from helpdesk.diagnostics.routing import TreeIndex, TreeMatch
 
 _WORD = re.compile(r"[\w.]+")
 
@@ -55,7 +57,7 @@ class Catalog:
     @property
     def trees(self) -> dict[str, Tree]:
         """Diagnostic trees by id (loaded and checked with the KB)."""
-        return self.kb.trees
+        return trees_of(self.kb)
 
     def article(self, article_id: str) -> Article | None:
         return self.kb.articles.get(article_id)
@@ -91,9 +93,9 @@ class Catalog:
         return (tree_hits + self._articles(query, words, limit))[:limit]
 
     def find_trees(self, query: str) -> list[TreeMatch]:
-        """The trees that match ``query``, best first (``helpdesk.search.trees``)."""
+        """The trees that match ``query``, best first (``helpdesk.diagnostics.routing``)."""
         if self.routing is None:
-            from helpdesk.search.trees import tree_index
+            from helpdesk.diagnostics.routing import tree_index
 
             self.routing = tree_index(self.kb)
         return self.routing.find(query)
@@ -132,7 +134,7 @@ def load_catalog(kb_dir: Path) -> Catalog:
     from helpdesk.content.kb import load_kb
 
     kb = load_kb(kb_dir)
-    from helpdesk.search.trees import tree_index
+    from helpdesk.diagnostics.routing import tree_index
 
     catalog = Catalog(kb=kb, site_url=_site_url(kb.root), routing=tree_index(kb))
     try:
