@@ -20,7 +20,6 @@ from helpdesk.access.client import AccessClient
 from helpdesk.cli import cli
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.diagnostics.engine import Session
-from helpdesk.diagnostics.model import trees_of
 from helpdesk.diagnostics.model import Tree, trees_of
 from helpdesk.diagnostics.transcript import verify_transcript
 from helpdesk.errors import DiagnosticError, TransportError

@@ -37,6 +37,15 @@ def search_words(site: Path) -> str:
     return " ".join(path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.json")))
 
 
+def forbid_the_engine(monkeypatch: pytest.MonkeyPatch, despite: str) -> None:
+    """Make any engine run fail the test: the build must stop before it."""
+
+    def engine_must_not_run(*args: object, **kwargs: object) -> list[str]:
+        raise AssertionError(f"the engine ran despite {despite}")
+
+    monkeypatch.setattr(engine, "run_build", engine_must_not_run)
+
+
 def test_every_published_article_has_a_page_and_nothing_else(project: Path) -> None:
     code, output = run_build(project)
     assert code == 0, output
@@ -91,10 +100,7 @@ def test_content_errors_stop_before_the_engine(
     article = project / "kb" / "articles" / "enable-mfa.yaml"
     article.write_text(article.read_text().replace("category: access-security", "category: nope"))
 
-    def engine_must_not_run(*args: object, **kwargs: object) -> list[str]:
-        raise AssertionError("the engine ran despite content errors")
-
-    monkeypatch.setattr(engine, "run_build", engine_must_not_run)
+    forbid_the_engine(monkeypatch, "content errors")
     code, output = run_build(project)
 
     assert code == 1
@@ -114,10 +120,7 @@ def test_a_template_syntax_error_in_any_page_template_stops_before_the_engine(
     template = project / "kb" / "templates" / "tags.md.j2"
     template.write_text(template.read_text() + "\n{% if %}\n", encoding="utf-8")
 
-    def engine_must_not_run(*args: object, **kwargs: object) -> list[str]:
-        raise AssertionError("the engine ran despite a template error")
-
-    monkeypatch.setattr(engine, "run_build", engine_must_not_run)
+    forbid_the_engine(monkeypatch, "a template error")
     code, output = run_build(project)
 
     assert code == 1

@@ -3,11 +3,13 @@ wait until it answers), stop it (its whole process group), seed its database."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -67,3 +69,17 @@ def seed_database(db: str, monkeypatch: pytest.MonkeyPatch) -> str:
     result = CliRunner().invoke(cli, ["access-api", "seed", "--db", db])
     assert result.exit_code == 0, result.output
     return result.stdout.strip()
+
+
+@contextlib.contextmanager
+def seeded_server(
+    db: str, log: Path, workers: int, monkeypatch: pytest.MonkeyPatch, **env: str
+) -> Iterator[tuple[subprocess.Popen[bytes], str, str]]:
+    """Seed ``db``, serve it with ``workers`` processes; yields the server process, its
+    base URL and the demo admin token, and stops the server afterwards."""
+    token = seed_database(db, monkeypatch)
+    process, base = start_server(db, log, workers, **env)
+    try:
+        yield process, base, token
+    finally:
+        stop_server(process)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from serving import seed_database, start_server, stop_server
+from serving import seeded_server
 
 from helpdesk.access.client import AccessClient
 from helpdesk.errors import AccessError
@@ -67,38 +69,27 @@ async def test_acknowledged_writes_survive_kill_9_of_a_worker(
     postgres: PostgresCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = postgres.create_database("crash")
-    token = seed_database(db, monkeypatch)
-    process, base = start_server(db, tmp_path / "server.log", 2)
-    try:
+    with seeded_server(db, tmp_path / "server.log", 2, monkeypatch) as (process, base, token):
         workers = _children(process.pid)
         assert workers, "no worker processes"
 
         def kill_a_worker() -> None:
-            import os
-            import signal
-
             # uvicorn's supervisor, not a shell: its children are the workers.
             with contextlib.suppress(ProcessLookupError):
                 os.kill(max(workers), signal.SIGKILL)
 
         acknowledged = await _load_through(base, token, kill_a_worker)
         await _all_there(base, token, acknowledged)
-    finally:
-        stop_server(process)
 
 
 async def test_acknowledged_writes_survive_kill_9_of_the_postgresql_server(
     own_cluster: PostgresCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = own_cluster.create_database("crash")
-    token = seed_database(db, monkeypatch)
-    process, base = start_server(db, tmp_path / "server.log", 2)
-    try:
+    with seeded_server(db, tmp_path / "server.log", 2, monkeypatch) as (_, base, token):
         acknowledged = await _load_through(base, token, own_cluster.kill)
         own_cluster.restart_server()
         # The same server processes, their pools reconnecting: nothing acknowledged lost.
         await _all_there(base, token, acknowledged)
         log = (tmp_path / "server.log").read_text()
         assert "Traceback" not in log, log[log.find("Traceback") :][:6000]
-    finally:
-        stop_server(process)

@@ -13,7 +13,7 @@ import httpx
 import psycopg
 import pytest
 from click.testing import CliRunner
-from serving import seed_database, start_server, stop_server
+from serving import seeded_server, start_server, stop_server
 
 from helpdesk.cli import cli
 from helpdesk.server import seed as demo
@@ -33,12 +33,8 @@ def pg_db(postgres: PostgresCluster) -> str:
 def three_workers(
     pg_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[str, str]]:
-    token = seed_database(pg_db, monkeypatch)
-    process, base = start_server(pg_db, tmp_path / "server.log", 3)
-    try:
+    with seeded_server(pg_db, tmp_path / "server.log", 3, monkeypatch) as (_, base, token):
         yield base, token
-    finally:
-        stop_server(process)
 
 
 async def _post(base: str, token: str, path: str, body: dict[str, object], key: str) -> int:
@@ -75,17 +71,13 @@ async def test_same_key_writes_over_several_workers_apply_once(
 async def test_a_rate_limit_holds_across_workers(
     pg_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    token = seed_database(pg_db, monkeypatch)
-    process, base = start_server(
-        pg_db, tmp_path / "server.log", 3, HELPDESK_ACCESS_WRITE_LIMIT="10/0.01"
-    )
-    try:
+    limited = {"HELPDESK_ACCESS_WRITE_LIMIT": "10/0.01"}
+    log = tmp_path / "server.log"
+    with seeded_server(pg_db, log, 3, monkeypatch, **limited) as (_, base, token):
         path = f"/v1/users/{demo.LOCKED_USER.id}/unlock?dry_run=true"
         statuses = await asyncio.gather(
             *(_post(base, token, path, W, uuid.uuid4().hex) for _ in range(40))
         )
-    finally:
-        stop_server(process)
     assert statuses.count(200) == 10 and statuses.count(429) == 30
 
 
