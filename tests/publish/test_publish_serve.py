@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -153,4 +154,38 @@ def test_serve_stops_on_a_signal_even_when_started_with_sigint_ignored(
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     assert fetch(f"{base}/en/") is None, "an engine server outlived helpdesk serve"
+    assert "Traceback" not in log.read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_preview_searches_its_own_pages_and_follows_edits(
+    served: tuple[str, Path, subprocess.Popen[bytes]], project: Path, chromium: Any
+) -> None:
+    base, log, _ = served
+    # The engines' servers have no search index: the preview indexes its pages itself.
+    wait_for(lambda: fetch(f"{base}/it/pagefind/pagefind.js") is not None, "the it index", log)
+    page = chromium.new_page(viewport={"width": 1280, "height": 800})
+
+    def results(query: str) -> list[str]:
+        page.goto(f"{base}/en/")
+        box = page.locator("#hd-home-input")
+        box.fill(query)
+        page.wait_for_selector(f'#hd-home-panel ol[data-query="{query}"]', timeout=15_000)
+        ids: list[str] = page.locator("#hd-home-panel .hd-search__result").evaluate_all(
+            "(els) => els.map((el) => el.dataset.article)"
+        )
+        return ids
+
+    assert "enable-mfa" in results("multi-factor authentication")
+    article = project / "kb" / "articles" / "enable-mfa.yaml"
+    text = article.read_text()
+    article.write_text(text.replace("title: Turn on multi-factor", "title: Zebrafy multi-factor"))
+
+    def found() -> bool:
+        words = fetch(f"{base}/en/pagefind/helpdesk-words/z.json") or ""
+        return "zebrafy" in words
+
+    wait_for(found, "the edited title in the preview's search", log)
+    assert results("zebrafy")[:1] == ["enable-mfa"]
     assert "Traceback" not in log.read_text()

@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import mimetypes
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
+
+from helpdesk.publish.site_search import BUNDLE
 
 LONG_POLL_TIMEOUT = 120.0
 """Seconds a forwarded request may take (the live-reload poll waits up to a minute)."""
@@ -70,6 +74,9 @@ def preferred_language(header: str | None, languages: list[str]) -> str | None:
     return min(ranked)[2] if ranked else None
 
 
+_KINDS = {".wasm": "application/wasm", ".js": "text/javascript", ".json": "application/json"}
+
+
 class FrontServer:
     """The front HTTP server (see the module docstring), run in a thread of its own."""
 
@@ -78,16 +85,20 @@ class FrontServer:
         address: tuple[str, int],
         backends: dict[str, int],
         chooser: Callable[[], str],
+        search_bundle: Callable[[str], Path] | None = None,
     ) -> None:
         """
         Args:
             address: where to listen.
             backends: each language's engine server port on 127.0.0.1, source first.
             chooser: the language chooser page's HTML (re-rendered as the KB changes).
+            search_bundle: each language's Pagefind bundle folder, served at
+                ``/<lang>/pagefind/`` (the engines' servers have none).
         """
         self.languages = list(backends)
         self.backends = backends
         self.chooser = chooser
+        self.search_bundle = search_bundle
         handler = type("Handler", (_Handler,), {"front": self})
         self._server = ThreadingHTTPServer(address, handler)
         self._server.daemon_threads = True  # a waiting live-reload poll never holds a stop
@@ -133,6 +144,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif first in self.front.backends:
             if path == f"/{first}":
                 self._redirect(f"/{first}/", permanent=True)
+            elif self.front.search_bundle and path.startswith(f"/{first}/{BUNDLE}/"):
+                self._bundle_file(self.front.search_bundle(first), path.split("/", 3)[3])
             else:
                 self._forward(self.front.backends[first])
         elif path.startswith("/livereload/"):
@@ -140,6 +153,23 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             source = self.front.languages[0]
             self._forward(self.front.backends[source], path=f"/{source}/404.html", status=404)
+
+    def _bundle_file(self, bundle: Path, name: str) -> None:
+        if not bundle.is_dir():
+            # Its first index is being built (the pages come first): ask again shortly.
+            self.send_response(503)
+            self.send_header("Retry-After", "2")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        file = (bundle / name).resolve()
+        if not file.is_relative_to(bundle.resolve()) or not file.is_file():
+            self._send(404, b"Not found.", "text/plain; charset=utf-8")
+            return
+        # WebAssembly must say so for the browser to compile it as it streams in.
+        kind = _KINDS.get(file.suffix) or mimetypes.guess_type(file.name)[0]
+        kind = kind or "application/octet-stream"
+        self._send(200, file.read_bytes(), kind)
 
     def _root(self, path: str) -> None:
         wanted = preferred_language(self.headers.get("Accept-Language"), self.front.languages)

@@ -7,7 +7,9 @@ subprocess on a private loopback port, mounted at ``/<lang>/``) watches its docs
 rebuilds, and live-reloads the browser; a small front server (``publish.proxy``) puts
 them all on the one address the writer asked for, with ``/`` going to the browser's
 language. A content error is printed here as ``path:line:column`` and the docs folders
-are left alone, so the last good pages stay up.
+are left alone, so the last good pages stay up. The site search works in the preview
+too: ``publish.preview_search`` indexes the pages in the background after each render,
+and the front server answers ``/<lang>/pagefind/`` from that index.
 
 Stopping: SIGINT (Ctrl-C) and SIGTERM both stop the preview within a second, whatever
 dispositions the process inherited (a script that starts it in the background leaves
@@ -36,6 +38,7 @@ from helpdesk.errors import BuildError, ConfigError, ContentError, HelpdeskError
 from helpdesk.publish import engine, localized, root_files
 from helpdesk.publish.build import chosen_languages, generate, render_site
 from helpdesk.publish.config import Project, find_project
+from helpdesk.publish.preview_search import PreviewSearch
 from helpdesk.publish.proxy import FrontServer
 from helpdesk.publish.templates import TEMPLATES_FOLDER
 
@@ -77,8 +80,9 @@ def serve_site(
     site_url = f"http://{_url_host(host)}:{port}/"
     kb = load_kb(project.kb_dir, today=dt.date.today())
     chosen = chosen_languages(kb, languages)
-    report = render_once(project, site_url, chosen, kb)
+    report, _ = render_once(project, site_url, chosen, kb)
     echo(f"Rendered {report} into {project.work_dir}")
+    search = PreviewSearch(project, chosen, echo)
     stop = threading.Event()
     servers = {lang: _EngineServer(project, lang, _free_port(), echo) for lang in chosen}
 
@@ -87,10 +91,14 @@ def serve_site(
             project.kb_dir / TEMPLATES_FOLDER, localized.site_languages(kb), site_url
         )
 
-    front = FrontServer((host, port), {lang: s.port for lang, s in servers.items()}, chooser)
+    ports = {lang: s.port for lang, s in servers.items()}
+    front = FrontServer((host, port), ports, chooser, search_bundle=search.bundle)
     previous = {sig: signal.signal(sig, _stopper(stop)) for sig in (signal.SIGINT, signal.SIGTERM)}
     watcher = threading.Thread(
-        target=_watch, args=(project, site_url, chosen, stop, echo), name="kb-watch", daemon=True
+        target=_watch,
+        args=(project, site_url, chosen, stop, echo, search),
+        name="kb-watch",
+        daemon=True,
     )
     try:
         # Watching first: the engines' first builds give it time to be ready, so no
@@ -99,6 +107,8 @@ def serve_site(
         for server in servers.values():
             server.start()
         front.start()  # early requests get "being built, reloading" until an engine is up
+        search.start()
+        search.refresh(kb)  # the pages first, then their search index, in the background
         for server in servers.values():
             server.wait_until_listening(stop)
         echo(f"Serving on {site_url} ({', '.join(chosen)})")
@@ -109,6 +119,7 @@ def serve_site(
         echo("Stopping.")
     finally:
         stop.set()
+        search.stop()
         front.stop()
         _stop_all(list(servers.values()))
         for sig, handler in previous.items():
@@ -117,8 +128,9 @@ def serve_site(
 
 def render_once(
     project: Project, site_url: str | None, languages: list[str], kb: KnowledgeBase | None = None
-) -> str:
-    """Load, render and write every language's docs folder and config; says what was written."""
+) -> tuple[str, KnowledgeBase]:
+    """Load, render and write every language's docs folder and config; says what was
+    written, and gives the knowledge base it rendered."""
     today = dt.date.today()
     kb = kb or load_kb(project.kb_dir, today=today)
     pages = 0
@@ -127,11 +139,16 @@ def render_once(
         content = render_site(kb, today=today, site_url=site_url, lang=lang)
         pages += len(content.pages)
         written.append(f"{lang}: {generate(project, kb, content)}")
-    return f"{pages} pages ({'; '.join(written)})"
+    return f"{pages} pages ({'; '.join(written)})", kb
 
 
 def _watch(
-    project: Project, site_url: str, languages: list[str], stop: threading.Event, echo: Echo
+    project: Project,
+    site_url: str,
+    languages: list[str],
+    stop: threading.Event,
+    echo: Echo,
+    search: PreviewSearch,
 ) -> None:
     for changes in watchfiles.watch(
         project.kb_dir,
@@ -141,12 +158,14 @@ def _watch(
         rust_timeout=500,
     ):
         if changes and not stop.is_set():
-            _rerender(project, site_url, languages, echo)
+            _rerender(project, site_url, languages, echo, search)
 
 
-def _rerender(project: Project, site_url: str, languages: list[str], echo: Echo) -> None:
+def _rerender(
+    project: Project, site_url: str, languages: list[str], echo: Echo, search: PreviewSearch
+) -> None:
     try:
-        report = render_once(project, site_url, languages)
+        report, kb = render_once(project, site_url, languages)
     except ContentError as exc:
         echo(exc.render())
         echo("The preview keeps the last good pages; fix the file(s) above and save again.")
@@ -155,6 +174,7 @@ def _rerender(project: Project, site_url: str, languages: list[str], echo: Echo)
         echo(f"error: {exc}")
         return
     echo(f"Re-rendered: {report}")
+    search.refresh(kb)
 
 
 def _content_filter(root: Path) -> Callable[[watchfiles.Change, str], bool]:
