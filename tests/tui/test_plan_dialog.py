@@ -11,8 +11,8 @@ import pytest
 from helpdesk.access.operations import OPERATIONS
 from helpdesk.diagnostics.state import Plan
 from helpdesk.server import seed
+from helpdesk.times import zone
 from helpdesk.tui.screens.plan import PlanScreen
-from helpdesk.tui.times import zone
 
 TICKET = "HD-4005"
 LONG = "Old Windows client cannot sign MFA users in; time-boxed suspension until the update."

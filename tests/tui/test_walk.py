@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from helpdesk.server.seed import ADMIN_MFA_NO_PIN, LOCKED_USER, RECEPTIONIST
 from helpdesk.tui.screens.dialogs import ErrorDialog
@@ -223,6 +224,25 @@ async def test_a_mistyped_email_comes_back_to_be_corrected(app_factory: Any, set
         await submit(pilot, LOCKED_USER.email)
         await settle(pilot)
         assert app.screen.view.id == "caller_is_user"
+
+
+async def test_the_lock_end_reads_in_the_hotels_time_with_how_long_is_left(
+    app_factory: Any, embedded: Any, settle: Any
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await begin(pilot, settle, "account-locked", TICKET, LOCKED_USER.email)
+        await pilot.press("y")  # identity confirmed
+        await settle(pilot)
+        view = app.screen.view
+        assert view.id == "unlock_or_wait"
+    async with embedded.client() as api:
+        user = await api.get_user(LOCKED_USER.id)
+    assert user.locked_until is not None
+    left = round((user.locked_until - embedded.clock()).total_seconds() / 60)
+    rome = user.locked_until.astimezone(ZoneInfo("Europe/Rome"))
+    assert f"at {rome:%H:%M} {rome.tzname()} (in {left} min)" in view.prompt
+    assert "UTC" not in view.prompt and "T" not in view.prompt.split(" at ")[1][:6]
 
 
 async def test_a_click_on_a_choice_only_highlights_it(app_factory: Any, settle: Any) -> None:

@@ -21,7 +21,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from helpdesk.tui.times import local, relative, when
+from helpdesk.times import local, relative, when
 
 if TYPE_CHECKING:
     from helpdesk.tui.app import HelpdeskApp
