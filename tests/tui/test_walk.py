@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -176,6 +177,31 @@ async def test_resume_key_on_the_start_screen(app_factory: Any, settle: Any) -> 
         assert second.screen.view is not None and second.screen.view.id == "email"
 
 
+async def test_a_walk_whose_tree_changed_says_so_over_the_start_screen(
+    app_factory: Any, settle: Any
+) -> None:
+    first = app_factory()
+    async with first.run_test(size=SIZE) as pilot:
+        await begin(pilot, settle, "mfa-app-access", TICKET)
+        saved = first.walk_store.folder / f"{first.screen.session.id}.json"
+    state = json.loads(saved.read_text(encoding="utf-8"))
+    state["tree_version"] = "0000000000000000"  # the tree was edited since
+    saved.write_text(json.dumps(state), encoding="utf-8")
+
+    second = app_factory()
+    async with second.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        dialog = second.screen
+        assert isinstance(dialog, ErrorDialog)
+        assert "changed since" in dialog.advice.message
+        assert isinstance(second.screen_stack[-2], StartScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(second.screen, StartScreen)
+
+
 async def test_generated_pin_is_shown_once_and_never_saved(
     app_factory: Any, settle: Any, isolated_home: Any
 ) -> None:
@@ -283,3 +309,23 @@ async def test_step_back_from_an_end_screen_until_the_walk_is_closed(
         await settle(pilot)
     state = app.walk_store.load(session_id)
     assert state.status == "active" and state.outcome is None
+
+
+def test_facts_read_as_an_agent_says_them() -> None:
+    from datetime import UTC, datetime
+
+    from helpdesk.tui.widgets.walk_parts import summarize
+
+    user = {
+        "name": "Sara Locked",
+        "pin_set": False,
+        "mfa": {"state": "disabled", "suspended_until": None},
+        "locked_until": "2026-11-30T21:07:42.123456+00:00",
+    }
+    now = datetime(2026, 11, 30, 20, 12, 20, tzinfo=UTC)
+    lines = summarize(user, zone=ZoneInfo("Europe/Rome"), now=now)
+    assert "pin_set: no" in lines
+    assert "mfa.suspended_until: —" in lines  # never a raw "null"
+    assert "locked_until: 22:07 CET (in 55 min)" in lines
+    # Without a clock (an escalation's handover), the value as the API sent it.
+    assert "locked_until: 2026-11-30T21:07:42.123456+00:00" in summarize(user)

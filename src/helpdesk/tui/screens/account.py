@@ -94,7 +94,8 @@ def user_text(user: Any, tz: tzinfo, now: datetime) -> Text:
     """Name, role, MFA, PIN and lockout as a few lines."""
     text = Text()
     text.append(f"{user.name} <{user.email}>", style="bold")
-    text.append(f"  {user.role}, language {getattr(user, 'language', 'en')}\n")
+    language = getattr(user, "language", "en")
+    text.append(f"  {user.role}, uses the apps in {_LANGUAGE_NAMES.get(language, language)}\n")
     mfa = user.mfa.state
     if mfa == "suspended" and user.mfa.suspended_until is not None:
         back = when(user.mfa.suspended_until, tz, now)
@@ -115,8 +116,25 @@ def user_text(user: Any, tz: tzinfo, now: datetime) -> Text:
             style="bold red",
         )
     else:
-        text.append(f"not locked ({user.failed_logins} wrong password(s) since the last)\n")
+        failed = user.failed_logins
+        text.append(
+            "not locked\n"
+            if not failed
+            else f"not locked; {failed} wrong password(s) since the last good one\n"
+        )
     return text
+
+
+_LANGUAGE_NAMES = {"en": "English", "it": "Italian", "es": "Spanish"}
+
+PLATFORM_NAMES = {
+    "windows": "Windows client",
+    "android": "Android app",
+    "ios": "iOS app",
+    "tablet": "Tablet app",
+    "legacy": "Cloud Legacy app",
+}
+"""The product a device runs, as the caller names it (the API says ``windows``)."""
 
 
 def devices_table(devices: list[Any], user_id: str, tz: tzinfo, now: datetime) -> Table:
@@ -138,7 +156,7 @@ def devices_table(devices: list[Any], user_id: str, tz: tzinfo, now: datetime) -
         table.add_row(
             Text(status, style=style),
             device.name,
-            device.platform,
+            PLATFORM_NAMES.get(device.platform, device.platform),
             device.client_version or "—",
             note,
         )

@@ -151,7 +151,9 @@ class WalkScreen(Screen[None]):
                     tree, client, state_dir=store_dir, clock=app.clock, context=context
                 )
         except (HelpdeskError, OSError) as exc:
-            app.show_error(exc)
+            # Over the screen below, once this one is gone: shown first, the dialog was
+            # the screen that dismiss() popped, and it crashed looking for its buttons.
+            app.call_later(app.show_error, exc)
             self.dismiss()
             return
         self._article_id = linked_article(catalog, self.session.tree)
@@ -248,7 +250,9 @@ class WalkScreen(Screen[None]):
         self.view = view
         crumbs, current = crumbs_of(session)
         self.query_one(Breadcrumb).show(crumbs, current)
-        self.query_one("#facts", FactsPanel).show(list(session.facts.values()))
+        self.query_one("#facts", FactsPanel).show(
+            list(session.facts.values()), zone=self._zone, now=self.hd_app.clock()
+        )
         self.query_one("#prompt", Markdown).update(view.prompt or f"**{view.title}**")
         help_text = view.help or ""
         if view.kind == "input" and view.hint:
