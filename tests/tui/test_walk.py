@@ -329,3 +329,19 @@ def test_facts_read_as_an_agent_says_them() -> None:
     assert "locked_until: 22:07 CET (in 55 min)" in lines
     # Without a clock (an escalation's handover), the value as the API sent it.
     assert "locked_until: 2026-11-30T21:07:42.123456+00:00" in summarize(user)
+
+
+def test_a_plans_subject_is_named_from_the_facts_even_inside_a_list() -> None:
+    from helpdesk.diagnostics.state import Fact
+    from helpdesk.tui.walk_support import who_of
+
+    def fact(name: str, value: object) -> Fact:
+        return Fact(name=name, value=value, source="test", node="n", time="2026-12-03T10:00:00Z")
+
+    facts = [
+        fact("user", {"id": "usr_1", "name": "Marco Owner", "email": "marco@hotel.example"}),
+        fact("pending", {"items": [{"id": "dev_9", "name": "Front Desk PC"}], "total": 1}),
+    ]
+    assert who_of("user:usr_1", facts) == "Marco Owner <marco@hotel.example>"
+    assert who_of("device:dev_9", facts) == "device 'Front Desk PC'"
+    assert who_of("device:dev_unknown", facts) == "device:dev_unknown"

@@ -21,6 +21,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from helpdesk.access.models import PLATFORM_NAMES
 from helpdesk.times import local, relative, when
 
 if TYPE_CHECKING:
@@ -126,15 +127,6 @@ def user_text(user: Any, tz: tzinfo, now: datetime) -> Text:
 
 
 _LANGUAGE_NAMES = {"en": "English", "it": "Italian", "es": "Spanish"}
-
-PLATFORM_NAMES = {
-    "windows": "Windows client",
-    "android": "Android app",
-    "ios": "iOS app",
-    "tablet": "Tablet app",
-    "legacy": "Cloud Legacy app",
-}
-"""The product a device runs, as the caller names it (the API says ``windows``)."""
 
 
 def devices_table(devices: list[Any], user_id: str, tz: tzinfo, now: datetime) -> Table:
