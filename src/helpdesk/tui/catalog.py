@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from helpdesk.diagnostics.model import trees_of
 from helpdesk.errors import SearchError
 
 if TYPE_CHECKING:
@@ -58,6 +57,10 @@ class Catalog:
     @property
     def trees(self) -> dict[str, Tree]:
         """Diagnostic trees by id (loaded and checked with the KB)."""
+        # Imported here: the tree models import pydantic, which the first screen (this
+        # module is imported for it) must not wait for; the catalog exists only later.
+        from helpdesk.diagnostics.model import trees_of
+
         return trees_of(self.kb)
 
     def article(self, article_id: str) -> Article | None:
