@@ -158,7 +158,8 @@ def test_the_first_screen_waits_for_no_model_or_search_import() -> None:
     code = (
         "import sys\n"
         "import helpdesk.tui.app\n"
-        "late = ('pydantic', 'whoosh', 'yaml', 'helpdesk.diagnostics.model', 'helpdesk.content.kb')\n"
+        "late = ('pydantic', 'whoosh', 'yaml', 'helpdesk.diagnostics.model',\n"
+        "        'helpdesk.content.kb')\n"
         "bad = sorted(m for m in late if m in sys.modules)\n"
         "assert not bad, bad\n"
     )
