@@ -345,3 +345,17 @@ def test_a_plans_subject_is_named_from_the_facts_even_inside_a_list() -> None:
     assert who_of("user:usr_1", facts) == "Marco Owner <marco@hotel.example>"
     assert who_of("device:dev_9", facts) == "device 'Front Desk PC'"
     assert who_of("device:dev_unknown", facts) == "device:dev_unknown"
+
+
+async def test_enter_right_after_typing_opens_the_best_tree_for_all_that_was_typed(
+    app_factory: Any, settle: Any
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # No pause between the keys and Enter: the search for the whole sentence runs first.
+        await pilot.press(*"too many wrong passwords, now locked", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, WalkScreen)
+        assert app.screen.session is not None
+        assert app.screen.session.tree.id == "account-locked"
