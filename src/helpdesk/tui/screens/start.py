@@ -40,6 +40,8 @@ class StartScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="start")
         self._hits: list[Hit] = []
+        self._pending: str | None = None
+        """The query typed but not searched yet (see ``_changed``)."""
         self._walks: list[SavedWalk] = []
         self._all_walks: list[SavedWalk] = []
 
@@ -99,9 +101,20 @@ class StartScreen(Screen[None]):
 
     @on(Input.Changed, "#search")
     def _changed(self, event: Input.Changed) -> None:
-        self.run_search(event.value)
+        # Searched after the next paint, once for all the keys that came in before it:
+        # the typed letter shows at once, and a burst of keys (a paste, a fast typist)
+        # costs one search instead of one per key.
+        if self._pending is None:
+            self.call_after_refresh(self._search_pending)
+        self._pending = event.value
+
+    def _search_pending(self) -> None:
+        query, self._pending = self._pending, None
+        if query is None:
+            return
+        self.run_search(query)
         if self._all_walks:
-            self._filter_walks(event.value)
+            self._filter_walks(query)
 
     def run_search(self, query: str) -> None:
         catalog = self.hd_app.catalog
@@ -121,6 +134,7 @@ class StartScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _submitted(self) -> None:
+        self._search_pending()  # Enter opens the best match for what is typed now
         results = self.query_one("#results", OptionList)
         index = results.highlighted if results.highlighted is not None else 0
         if self._hits:
@@ -129,6 +143,8 @@ class StartScreen(Screen[None]):
     def on_key(self, event: object) -> None:
         key = getattr(event, "key", "")
         search = self.query_one("#search", Input)
+        if key == "down" and search.has_focus:
+            self._search_pending()  # ↓ picks among the results of what is typed now
         if key == "down" and search.has_focus and self._hits:
             self.query_one("#results", OptionList).focus()
 
