@@ -43,11 +43,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
+from starlette._exception_handler import wrap_app_handling_exceptions
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match
-from starlette.types import Scope
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from helpdesk.access.models import text_problem
 
@@ -150,6 +151,14 @@ def _adapter(info: FieldInfo) -> TypeAdapter[Any]:
 
 class FastRoute(APIRoute):
     """An ``APIRoute`` that reads its declared parameters with a reader compiled once."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        if kwargs.get("max_body_size") is None:
+            # FastAPI wraps the handler in two AsyncExitStacks per request, for
+            # dependencies with ``yield`` and uploaded files, which a FastRoute refuses
+            # to declare: the same app without them (exception handlers unchanged).
+            self.app = _lean_app(self._handler)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         # The router asks every route in turn and most do not match: saying so costs
@@ -287,4 +296,20 @@ class FastRoute(APIRoute):
                 )
             return JSONResponse(jsonable_encoder(result), status_code=status_code)
 
+        self._handler = handler
         return handler
+
+
+def _lean_app(handler: Handler) -> ASGIApp:
+    """``request_response(handler)`` without the exit stacks nothing here uses."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+
+        async def respond(scope: Scope, receive: Receive, send: Send) -> None:
+            response = await handler(request)
+            await response(scope, receive, send)
+
+        await wrap_app_handling_exceptions(respond, request)(scope, receive, send)
+
+    return app
