@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -88,6 +90,18 @@ def test_templates() -> None:
         with pytest.raises(ConditionError) as caught:
             template_refs(bad)
         assert words in caught.value.message
+
+
+def test_times_in_templates_read_in_the_hotels_zone_with_how_far_away_they_are() -> None:
+    env = {"until": "2026-11-30T21:07:42.123456+00:00", "since": "2026-11-30T20:00:00Z"}
+    now = datetime(2026, 11, 30, 20, 12, 20, tzinfo=UTC)
+    rome = ZoneInfo("Europe/Rome")
+
+    assert render("at {until}", env, zone=rome, now=now) == "at 22:07 CET (in 55 min)"
+    assert render("{since}", env, zone=rome, now=now) == "21:00 CET (12 min ago)"
+    assert render("{until}", env, now=now) == "21:07 UTC (in 55 min)"
+    # The API is sent the exact value whatever the reader's zone.
+    assert render_param("{until}", env) == env["until"]
 
 
 def test_times_in_templates_read_to_the_minute_in_utc() -> None:

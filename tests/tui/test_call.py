@@ -103,3 +103,34 @@ def _text(renderable: Any) -> str:
     console = Console(width=120, record=True, file=io.StringIO())
     console.print(renderable)
     return console.export_text()
+
+
+async def test_a_call_refuses_a_ticket_or_email_the_walks_would_refuse(
+    app_factory: Any, settle: Any
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CallDialog)
+        dialog.query_one("#call-ticket").value = ADMIN_MFA_NO_PIN.email  # typed in the wrong box
+        dialog.query_one("#call-email").value = ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog and app.call is None
+        assert "Ticket:" in str(dialog.query_one("#call-message").content)
+        assert app.focused is dialog.query_one("#call-ticket")
+
+        dialog.query_one("#call-ticket").value = TICKET
+        dialog.query_one("#call-email").value = "giulia.admin@hotel-aurora"  # no domain dot
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog and app.call is None
+        assert "Caller:" in str(dialog.query_one("#call-message").content)
+
+        dialog.query_one("#call-email").value = ADMIN_MFA_NO_PIN.email
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.call is not None and app.call.caller_email == ADMIN_MFA_NO_PIN.email

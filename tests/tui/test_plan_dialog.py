@@ -11,8 +11,8 @@ import pytest
 from helpdesk.access.operations import OPERATIONS
 from helpdesk.diagnostics.state import Plan
 from helpdesk.server import seed
+from helpdesk.times import zone
 from helpdesk.tui.screens.plan import PlanScreen
-from helpdesk.tui.times import zone
 
 TICKET = "HD-4005"
 LONG = "Old Windows client cannot sign MFA users in; time-boxed suspension until the update."
@@ -134,7 +134,7 @@ async def test_objects_to_be_created_are_named_not_given_a_dry_run_id(app_factor
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _open(pilot, "create_activation_code")
         rows = dict(plan_rows(screen.plan, screen.who))
-    assert rows["Who"] == "new device 'Front Desk PC 2' (windows)"
+    assert rows["Who"] == "new device 'Front Desk PC 2' (Windows client)"
     assert "dev_" not in " ".join(rows.values())
 
 

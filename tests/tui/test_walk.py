@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from helpdesk.server.seed import ADMIN_MFA_NO_PIN, LOCKED_USER, RECEPTIONIST
 from helpdesk.tui.screens.dialogs import ErrorDialog
@@ -175,6 +177,31 @@ async def test_resume_key_on_the_start_screen(app_factory: Any, settle: Any) -> 
         assert second.screen.view is not None and second.screen.view.id == "email"
 
 
+async def test_a_walk_whose_tree_changed_says_so_over_the_start_screen(
+    app_factory: Any, settle: Any
+) -> None:
+    first = app_factory()
+    async with first.run_test(size=SIZE) as pilot:
+        await begin(pilot, settle, "mfa-app-access", TICKET)
+        saved = first.walk_store.folder / f"{first.screen.session.id}.json"
+    state = json.loads(saved.read_text(encoding="utf-8"))
+    state["tree_version"] = "0000000000000000"  # the tree was edited since
+    saved.write_text(json.dumps(state), encoding="utf-8")
+
+    second = app_factory()
+    async with second.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        dialog = second.screen
+        assert isinstance(dialog, ErrorDialog)
+        assert "changed since" in dialog.advice.message
+        assert isinstance(second.screen_stack[-2], StartScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(second.screen, StartScreen)
+
+
 async def test_generated_pin_is_shown_once_and_never_saved(
     app_factory: Any, settle: Any, isolated_home: Any
 ) -> None:
@@ -225,6 +252,25 @@ async def test_a_mistyped_email_comes_back_to_be_corrected(app_factory: Any, set
         assert app.screen.view.id == "caller_is_user"
 
 
+async def test_the_lock_end_reads_in_the_hotels_time_with_how_long_is_left(
+    app_factory: Any, embedded: Any, settle: Any
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await begin(pilot, settle, "account-locked", TICKET, LOCKED_USER.email)
+        await pilot.press("y")  # identity confirmed
+        await settle(pilot)
+        view = app.screen.view
+        assert view.id == "unlock_or_wait"
+    async with embedded.client() as api:
+        user = await api.get_user(LOCKED_USER.id)
+    assert user.locked_until is not None
+    left = round((user.locked_until - embedded.clock()).total_seconds() / 60)
+    rome = user.locked_until.astimezone(ZoneInfo("Europe/Rome"))
+    assert f"at {rome:%H:%M} {rome.tzname()} (in {left} min)" in view.prompt
+    assert "UTC" not in view.prompt and "T" not in view.prompt.split(" at ")[1][:6]
+
+
 async def test_a_click_on_a_choice_only_highlights_it(app_factory: Any, settle: Any) -> None:
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -263,3 +309,39 @@ async def test_step_back_from_an_end_screen_until_the_walk_is_closed(
         await settle(pilot)
     state = app.walk_store.load(session_id)
     assert state.status == "active" and state.outcome is None
+
+
+def test_facts_read_as_an_agent_says_them() -> None:
+    from datetime import UTC, datetime
+
+    from helpdesk.tui.widgets.walk_parts import summarize
+
+    user = {
+        "name": "Sara Locked",
+        "pin_set": False,
+        "mfa": {"state": "disabled", "suspended_until": None},
+        "locked_until": "2026-11-30T21:07:42.123456+00:00",
+    }
+    now = datetime(2026, 11, 30, 20, 12, 20, tzinfo=UTC)
+    lines = summarize(user, zone=ZoneInfo("Europe/Rome"), now=now)
+    assert "pin_set: no" in lines
+    assert "mfa.suspended_until: —" in lines  # never a raw "null"
+    assert "locked_until: 22:07 CET (in 55 min)" in lines
+    # Without a clock (an escalation's handover), the value as the API sent it.
+    assert "locked_until: 2026-11-30T21:07:42.123456+00:00" in summarize(user)
+
+
+def test_a_plans_subject_is_named_from_the_facts_even_inside_a_list() -> None:
+    from helpdesk.diagnostics.state import Fact
+    from helpdesk.tui.walk_support import who_of
+
+    def fact(name: str, value: object) -> Fact:
+        return Fact(name=name, value=value, source="test", node="n", time="2026-12-03T10:00:00Z")
+
+    facts = [
+        fact("user", {"id": "usr_1", "name": "Marco Owner", "email": "marco@hotel.example"}),
+        fact("pending", {"items": [{"id": "dev_9", "name": "Front Desk PC"}], "total": 1}),
+    ]
+    assert who_of("user:usr_1", facts) == "Marco Owner <marco@hotel.example>"
+    assert who_of("device:dev_9", facts) == "device 'Front Desk PC'"
+    assert who_of("device:dev_unknown", facts) == "device:dev_unknown"

@@ -20,6 +20,14 @@ Permission = Literal["manage_devices"]
 MfaState = Literal["enabled", "disabled", "suspended"]
 Client = Literal["windows", "android", "ios", "tablet", "legacy"]
 Platform = Literal["windows", "android", "ios", "tablet", "legacy"]
+PLATFORM_NAMES: dict[str, str] = {
+    "windows": "Windows client",
+    "android": "Android app",
+    "ios": "iOS app",
+    "tablet": "Tablet app",
+    "legacy": "Cloud Legacy app",
+}
+"""The product a platform value stands for, as a caller names it (for texts, not the wire)."""
 DeviceMode = Literal["FULL", "SIGNATURE"]
 DeviceStatus = Literal["pending_activation", "active", "disabled"]
 Scope = Literal[

@@ -32,8 +32,19 @@ def check_input(node: InputNode, raw: object) -> str | int:
     Raises:
         DiagnosticError: the value does not fit the node's type; the message says what does.
     """
+    return check_value(node.type, raw, minimum=node.minimum, maximum=node.maximum)
+
+
+def check_value(
+    kind: str, raw: object, *, minimum: int | None = None, maximum: int | None = None
+) -> str | int:
+    """The accepted value of an input of type ``kind`` (a key of ``HINTS``): the same
+    check wherever an agent types one, at a tree's node or once for the whole call.
+
+    Raises:
+        DiagnosticError: the value does not fit; the message says what does.
+    """
     text = str(raw).strip() if raw is not None else ""
-    kind = node.type
     ok: bool
     value: str | int = text
     if kind == "email":
@@ -48,7 +59,7 @@ def check_input(node: InputNode, raw: object) -> str | int:
         ok = bool(re.fullmatch(r"-?[0-9]{1,9}", text))
         if ok:
             value = int(text)
-            low, high = node.minimum, node.maximum
+            low, high = minimum, maximum
             if (low is not None and value < low) or (high is not None and value > high):
                 span = (
                     f"from {low if low is not None else '…'} to {high if high is not None else '…'}"

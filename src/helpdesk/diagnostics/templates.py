@@ -5,16 +5,21 @@ facts; ``{{`` and ``}}`` are literal braces. There are no filters and no express
 a template only reads values, so the checker can prove each one is set before use.
 A parameter that is exactly one reference keeps the value's type (a number stays a
 number); anything else renders to text.
+
+Times render in UTC to the minute, unless the walk knows the hotel's time zone and the
+time now: then in that zone with how far away they are ("19:40 CET (in 55 min)"), so
+the agent reads the caller a time they can use.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from helpdesk.diagnostics.conditions import ConditionError, Ref, resolve
+from helpdesk.times import when
 
 _PART = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -47,8 +52,13 @@ def template_refs(text: str) -> list[Ref]:
     return refs
 
 
-def render(text: str, env: Mapping[str, Any]) -> str:
-    """Fill a template's references from ``env``; a missing value renders as ``—``."""
+def render(
+    text: str, env: Mapping[str, Any], *, zone: tzinfo = UTC, now: datetime | None = None
+) -> str:
+    """Fill a template's references from ``env``; a missing value renders as ``—``.
+
+    With ``now``, times read in ``zone`` with a relative phrase; without, in UTC.
+    """
 
     def fill(match: re.Match[str]) -> str:
         token = match.group()
@@ -60,7 +70,7 @@ def render(text: str, env: Mapping[str, Any]) -> str:
         if inner is None:
             return token
         value = resolve(env, tuple(inner.group(1).split(".")))
-        return "—" if value is None else _text(value)
+        return "—" if value is None else _text(value, zone, now)
 
     return _PART.sub(fill, text)
 
@@ -77,19 +87,21 @@ def render_param(value: str | int | bool, env: Mapping[str, Any]) -> Any:
     return render(value, env)
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, zone: tzinfo = UTC, now: datetime | None = None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return moment_text(value)
     if isinstance(value, str) and _ISO_MOMENT.match(value):
         # Times arrive from the API as ISO 8601 text, to the microsecond.
         try:
-            return moment_text(datetime.fromisoformat(value))
+            value = datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
+    if isinstance(value, datetime):
+        if now is not None:
+            return when(value, zone, now) or moment_text(value)
+        return moment_text(value)
     if isinstance(value, list):
-        return ", ".join(_text(v) for v in value)
+        return ", ".join(_text(v, zone, now) for v in value)
     return str(value)
 
 

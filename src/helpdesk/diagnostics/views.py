@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from helpdesk.diagnostics.inputs import HINTS
@@ -81,8 +82,21 @@ class ActionOutcome:
     error: str | None = None
 
 
-def node_view(tree: Tree, node_id: str, env: Mapping[str, Any], plan: Plan | None) -> NodeView:
-    """A view of ``node_id`` with templates filled from ``env``."""
+def node_view(
+    tree: Tree,
+    node_id: str,
+    env: Mapping[str, Any],
+    plan: Plan | None,
+    *,
+    zone: tzinfo = UTC,
+    now: datetime | None = None,
+) -> NodeView:
+    """A view of ``node_id`` with templates filled from ``env`` (times in ``zone``,
+    relative to ``now``, when it is given; see ``templates.render``)."""
+
+    def fill(text: str) -> str:
+        return render(text, env, zone=zone, now=now)
+
     node = tree.nodes[node_id]
     title = tree.label(node_id)
     help_text = getattr(node, "help", None)
@@ -90,15 +104,15 @@ def node_view(tree: Tree, node_id: str, env: Mapping[str, Any], plan: Plan | Non
         "id": node_id,
         "kind": node.kind,
         "title": title,
-        "help": render(help_text, env) if help_text else None,
+        "help": fill(help_text) if help_text else None,
     }
     if isinstance(node, AskNode):
-        choices = tuple(ChoiceView(c.value, render(c.label, env)) for c in node.choices)
-        return NodeView(**common, prompt=render(node.prompt, env), choices=choices)
+        choices = tuple(ChoiceView(c.value, fill(c.label)) for c in node.choices)
+        return NodeView(**common, prompt=fill(node.prompt), choices=choices)
     if isinstance(node, InputNode):
         return NodeView(
             **common,
-            prompt=render(node.prompt, env),
+            prompt=fill(node.prompt),
             input_type=node.type,
             hint=HINTS[node.type],
             minimum=node.minimum,
@@ -106,23 +120,24 @@ def node_view(tree: Tree, node_id: str, env: Mapping[str, Any], plan: Plan | Non
             prefill=node.prefill,
         )
     if isinstance(node, VerifyNode):
-        return NodeView(**common, prompt=render(node.prompt, env))
+        return NodeView(**common, prompt=fill(node.prompt))
     if isinstance(node, ActionNode):
-        return NodeView(**common, prompt=render(node.prompt, env), plan=plan)
+        return NodeView(**common, prompt=fill(node.prompt), plan=plan)
     if isinstance(node, ResolvedNode):
         return NodeView(
             **common,
             outcome=node.outcome,
-            text=render(node.text, env),
+            text=fill(node.text),
             articles=tuple(node.articles),
         )
     if isinstance(node, EscalateNode):
         return NodeView(
             **common,
             outcome=node.outcome,
-            text=render(node.text, env),
+            text=fill(node.text),
             articles=tuple(node.articles),
             to=node.to,
+            # Read later by another team: absolute UTC times, no "in 55 min" that ages.
             handover=tuple(render(item, env) for item in node.handover),
         )
     return NodeView(**common)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from helpdesk.diagnostics.conditions import ConditionError, evaluate, parse_condition
@@ -71,11 +71,21 @@ class Walk(ABC):
         self.store = store
         self.operations = operations if operations is not None else default_operations()
         self.clock = clock or utc_now
+        self.zone: tzinfo = UTC
+        """The hotel's time zone: the texts shown give times in it, with how far away
+        they are. Set by whoever knows the workspace; records keep UTC."""
         self._secrets: dict[str, str] = {}
 
     @property
     def current(self) -> NodeView:
-        return node_view(self.tree, self.state.current, self.env(), self.state.plan)
+        return node_view(
+            self.tree,
+            self.state.current,
+            self.env(),
+            self.state.plan,
+            zone=self.zone,
+            now=self.clock(),
+        )
 
     def env(self) -> dict[str, Any]:
         """Answers and fact values by name, as conditions and templates see them.

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from helpdesk.access.models import (
+    PLATFORM_NAMES,
     ActivateDeviceBody,
     ActivationCodeBody,
     CreateLimitedUserBody,
@@ -271,7 +272,8 @@ def create_activation_code(ctx: Ctx, body: ActivationCodeBody) -> Plan:
 
     return Plan(
         f"device:{device_id}",
-        f"Create a {body.mode} MODE activation code for '{body.name}' ({body.platform}), "
+        f"Create a {body.mode} MODE activation code for '{body.name}' "
+        f"({PLATFORM_NAMES.get(body.platform, body.platform)}), "
         "valid for 24 hours and usable once.",
         before,
         after,

@@ -20,6 +20,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from helpdesk.errors import HelpdeskError
 from helpdesk.tui.advice import advise
 from helpdesk.tui.call import Call
 from helpdesk.tui.connection import ClientFactory, Connection
@@ -135,7 +136,7 @@ class HelpdeskApp(App[None]):
 
         try:
             catalog = load_catalog(self.settings.kb_dir)
-        except Exception as exc:
+        except (HelpdeskError, OSError) as exc:
             self.call_from_thread(self.show_error, exc)
             return
         self.call_from_thread(self._catalog_loaded, catalog)
@@ -154,7 +155,7 @@ class HelpdeskApp(App[None]):
         try:
             factory = self.settings.client_factory or self.settings.connection.open_client
             self._client = await factory()
-        except Exception as exc:
+        except (HelpdeskError, OSError) as exc:
             self._client_error = exc
             self.show_error(exc)
         finally:
@@ -176,7 +177,7 @@ class HelpdeskApp(App[None]):
 
     async def workspace_zone(self) -> tzinfo:
         """The hotel's time zone, from the workspace record (read once per connection)."""
-        from helpdesk.tui.times import zone
+        from helpdesk.times import zone
 
         if self._zone is None:
             workspace = await (await self.api()).get_workspace()

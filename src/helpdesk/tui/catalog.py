@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from helpdesk.diagnostics.model import trees_of
+from helpdesk.errors import SearchError
 
 if TYPE_CHECKING:
     from helpdesk.content.articles import Article
@@ -107,7 +108,7 @@ class Catalog:
         if self.search_error is None:
             try:
                 return self._whoosh(query, limit)
-            except Exception as exc:  # the search package is optional here: fall back
+            except (SearchError, OSError) as exc:  # no usable index: fall back to words
                 self.search_error = f"{type(exc).__name__}: {exc}"
         scored = [(_score(a.title, a.summary, words), a) for a in self.kb.agent_articles()]
         ranked = sorted((p for p in scored if p[0] > 0), key=lambda p: (-p[0], p[1].title))
@@ -143,7 +144,7 @@ def load_catalog(kb_dir: Path) -> Catalog:
 
         search(kb, "pin", limit=1, audience="agent")
         catalog.index_dir = index_dir(kb.root)
-    except Exception as exc:  # no usable index: the word match below still answers
+    except (SearchError, OSError) as exc:  # no usable index: the word match still answers
         catalog.search_error = f"{type(exc).__name__}: {exc}"
     return catalog
 

@@ -63,27 +63,31 @@ def linked_article(catalog: Catalog, tree: Tree) -> str | None:
 
 
 def who_of(subject: str, facts: Iterable[Fact]) -> str:
-    """A plan's subject (``user:<id>``) as a person: name and email when a fact has them."""
-    ident = subject.partition(":")[2]
+    """A plan's subject (``user:<id>``, ``device:<id>``) as the agent knows it: a person's
+    name and email, a device's name, when a fact has them (lists of results included)."""
+    kind, _, ident = subject.partition(":")
     for fact in facts:
-        value = fact.value
-        for candidate in _objects(value):
+        for candidate in _objects(fact.value):
             if candidate.get("id") == ident:
                 name = candidate.get("name")
                 email = candidate.get("email")
                 if name and email:
                     return f"{name} <{email}>"
+                if name and kind == "device":
+                    return f"device '{name}'"
                 if name:
                     return str(name)
     return subject or "—"
 
 
 def _objects(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, list):
+        return [found for item in value for found in _objects(item)]
     if not isinstance(value, dict):
         return []
     found = [value]
     for item in value.values():
-        if isinstance(item, dict):
+        if isinstance(item, dict | list):
             found += _objects(item)
     return found
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from helpdesk.tui.times import ago
+from helpdesk.times import ago
 
 if TYPE_CHECKING:
     from helpdesk.diagnostics.state import SessionState, SessionStore

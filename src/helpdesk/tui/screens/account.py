@@ -21,7 +21,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from helpdesk.tui.times import local, relative, when
+from helpdesk.access.models import PLATFORM_NAMES
+from helpdesk.times import local, relative, when
 
 if TYPE_CHECKING:
     from helpdesk.tui.app import HelpdeskApp
@@ -94,7 +95,8 @@ def user_text(user: Any, tz: tzinfo, now: datetime) -> Text:
     """Name, role, MFA, PIN and lockout as a few lines."""
     text = Text()
     text.append(f"{user.name} <{user.email}>", style="bold")
-    text.append(f"  {user.role}, language {getattr(user, 'language', 'en')}\n")
+    language = getattr(user, "language", "en")
+    text.append(f"  {user.role}, uses the apps in {_LANGUAGE_NAMES.get(language, language)}\n")
     mfa = user.mfa.state
     if mfa == "suspended" and user.mfa.suspended_until is not None:
         back = when(user.mfa.suspended_until, tz, now)
@@ -115,8 +117,16 @@ def user_text(user: Any, tz: tzinfo, now: datetime) -> Text:
             style="bold red",
         )
     else:
-        text.append(f"not locked ({user.failed_logins} wrong password(s) since the last)\n")
+        failed = user.failed_logins
+        text.append(
+            "not locked\n"
+            if not failed
+            else f"not locked; {failed} wrong password(s) since the last good one\n"
+        )
     return text
+
+
+_LANGUAGE_NAMES = {"en": "English", "it": "Italian", "es": "Spanish"}
 
 
 def devices_table(devices: list[Any], user_id: str, tz: tzinfo, now: datetime) -> Table:
@@ -138,7 +148,7 @@ def devices_table(devices: list[Any], user_id: str, tz: tzinfo, now: datetime) -
         table.add_row(
             Text(status, style=style),
             device.name,
-            device.platform,
+            PLATFORM_NAMES.get(device.platform, device.platform),
             device.client_version or "—",
             note,
         )

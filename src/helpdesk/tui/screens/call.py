@@ -104,6 +104,23 @@ class CallDialog(ModalScreen[CallForm | None]):
             self.say("Type the ticket reference the call is logged under.")
             self.query_one("#call-ticket", Input).focus()
             return
+        # The checks the trees' ticket and email questions make: a call must not carry a
+        # value that every walk would then refuse (or send to the API).
+        from helpdesk.diagnostics.inputs import check_value
+        from helpdesk.errors import DiagnosticError
+
+        for field, kind, value in (
+            ("#call-ticket", "ticket", ticket),
+            ("#call-email", "email", email),
+        ):
+            if not value:
+                continue
+            try:
+                check_value(kind, value)
+            except DiagnosticError as exc:
+                self.say(f"{'Ticket' if kind == 'ticket' else 'Caller'}: {exc}.")
+                self.query_one(field, Input).focus()
+                return
         language = self.query_one("#call-language", Select).value
         self.dismiss(CallForm(ticket, email, str(language)))
 

@@ -47,7 +47,8 @@ class ErrorDialog(ModalScreen[Remedy]):
                     f"Retry is possible in {advice.wait_seconds:.0f} s.", classes="dialog-hint"
                 )
             with Horizontal(classes="dialog-buttons"):
-                for index, remedy in enumerate(advice.remedies):
+                # Advice with nothing to try still closes with a button, so Enter works.
+                for index, remedy in enumerate(advice.remedies or ("dismiss",)):
                     label = _REMEDY_LABELS[remedy]
                     if remedy == "wait" and advice.wait_seconds is not None:
                         label = f"Wait {advice.wait_seconds:.0f} s and retry"

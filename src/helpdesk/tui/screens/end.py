@@ -34,10 +34,12 @@ class EndScreen(Screen[None]):
     """Shown when a walk ends (or when a finished walk is opened from the list)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "copy_transcript", "Copy", id="end.copy"),
-        Binding("s", "save_transcript", "Save", id="end.save"),
-        Binding("l", "copy_links", "Links", id="end.links"),
-        Binding("e", "escalate", "Escalate", id="end.escalate"),
+        # c, s, l and e are named in the headings of what they act on ("Transcript (c
+        # copies, s saves…)"): left out of the footer, which keeps Help and Quit in view.
+        Binding("c", "copy_transcript", "Copy", show=False, id="end.copy"),
+        Binding("s", "save_transcript", "Save", show=False, id="end.save"),
+        Binding("l", "copy_links", "Links", show=False, id="end.links"),
+        Binding("e", "escalate", "Escalate", show=False, id="end.escalate"),
         Binding("ctrl+b", "back", "Back", id="end.back"),
         Binding("escape", "home", "Close walk", id="end.home"),
         # The app's ctrl+n does the same; kept working here, but the footer names it once.

@@ -27,6 +27,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from helpdesk.access.models import PLATFORM_NAMES
 from helpdesk.diagnostics.state import Plan
 from helpdesk.tui.widgets.steady import steady
 
@@ -40,7 +41,8 @@ def subject_text(plan: Plan, who: str) -> str:
     params: Mapping[str, Any] = plan.request.get("params", {}) or {}
     kind = CREATED.get(plan.operation)
     if kind == "device" and not params.get("device_id"):
-        return f"new device '{params.get('name', '?')}' ({params.get('platform', '?')})"
+        platform = str(params.get("platform", "?"))
+        return f"new device '{params.get('name', '?')}' ({PLATFORM_NAMES.get(platform, platform)})"
     if kind == "user":
         return f"new user '{params.get('name', '?')}' <{params.get('email', '?')}>"
     return who

@@ -30,7 +30,7 @@ from textual.widgets import (
     Static,
 )
 
-from helpdesk.errors import AccessError, DiagnosticError
+from helpdesk.errors import AccessError, DiagnosticError, HelpdeskError
 from helpdesk.tui.advice import advise
 from helpdesk.tui.walk_support import (
     api_error_notices,
@@ -60,9 +60,11 @@ class WalkScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+b", "back", "Back", id="walk.back"),
-        Binding("y", "gate(True)", "Confirmed", id="walk.confirm"),
-        Binding("n", "gate(False)", "Refused", id="walk.refuse"),
-        Binding("p", "review_plan", "Plan", id="walk.plan"),
+        # y, n and p are written on the buttons they press ("Confirmed (y)"): left out
+        # of the footer, which must keep Help and Quit in view at 80 columns.
+        Binding("y", "gate(True)", "Confirmed", show=False, id="walk.confirm"),
+        Binding("n", "gate(False)", "Refused", show=False, id="walk.refuse"),
+        Binding("p", "review_plan", "Plan", show=False, id="walk.plan"),
         Binding("r", "retry", "Retry", id="walk.retry"),
         Binding("ctrl+e", "escalate", "Escalate", id="walk.escalate"),
         Binding("ctrl+o", "transcript", "Transcript", show=False, id="walk.transcript"),
@@ -80,6 +82,7 @@ class WalkScreen(Screen[None]):
         self._last_step: Step | None = None
         self._shown_plan: str | None = None
         self._article_id: str | None = None
+        self._article_shown: tuple[str, str] | None = None  # (article id, language) in view
         self._zone: tzinfo = UTC
         """The hotel's time zone, for the times the plan shows."""
 
@@ -107,7 +110,9 @@ class WalkScreen(Screen[None]):
             with Vertical(id="side-pane"):
                 yield Label("Facts", classes="section")
                 yield FactsPanel(id="facts")
-                yield Label("", id="article-title", classes="section")
+                # A section label like "Facts": the article's own title heads the
+                # Markdown below, where it wraps; a label of its own was cut at 80 columns.
+                yield Label("Article", id="article-title", classes="section")
                 with VerticalScroll(id="article-pane"):
                     yield Markdown("", id="article")
         yield Footer(compact=True)
@@ -145,8 +150,10 @@ class WalkScreen(Screen[None]):
                 self.session = Session.new(
                     tree, client, state_dir=store_dir, clock=app.clock, context=context
                 )
-        except Exception as exc:
-            app.show_error(exc)
+        except (HelpdeskError, OSError) as exc:
+            # Over the screen below, once this one is gone: shown first, the dialog was
+            # the screen that dismiss() popped, and it crashed looking for its buttons.
+            app.call_later(app.show_error, exc)
             self.dismiss()
             return
         self._article_id = linked_article(catalog, self.session.tree)
@@ -154,6 +161,7 @@ class WalkScreen(Screen[None]):
             self._zone = await app.workspace_zone()
         except (AccessError, OSError) as exc:  # times then read in UTC; the walk goes on
             app.log.warning(f"no workspace time zone: {exc}")
+        self.session.zone = self._zone
         self.title = self.session.tree.title  # the walk names its tree in the header
         self.run_step(self.session.run)
 
@@ -181,7 +189,7 @@ class WalkScreen(Screen[None]):
                 self.query_one("#input-error", Static).update(str(exc))
             else:
                 self.hd_app.show_error(exc)
-        except Exception as exc:
+        except (HelpdeskError, OSError) as exc:
             self._busy = False
             wait = advise(exc).wait_seconds or 1.0
             self.hd_app.show_error(exc, on_remedy=lambda remedy: self._remedy(remedy, step, wait))
@@ -242,7 +250,9 @@ class WalkScreen(Screen[None]):
         self.view = view
         crumbs, current = crumbs_of(session)
         self.query_one(Breadcrumb).show(crumbs, current)
-        self.query_one("#facts", FactsPanel).show(list(session.facts.values()))
+        self.query_one("#facts", FactsPanel).show(
+            list(session.facts.values()), zone=self._zone, now=self.hd_app.clock()
+        )
         self.query_one("#prompt", Markdown).update(view.prompt or f"**{view.title}**")
         help_text = view.help or ""
         if view.kind == "input" and view.hint:
@@ -302,15 +312,19 @@ class WalkScreen(Screen[None]):
         catalog = self.hd_app.catalog
         article = catalog.article(self._article_id) if catalog and self._article_id else None
         title = self.query_one("#article-title", Label)
-        if article is None:
+        if article is None or catalog is None:
             title.update("No linked article")
+            if self._article_shown is not None:
+                self._article_shown = None
+                self.query_one("#article", Markdown).update("")
             return
         lang = self.hd_app.language
-        shown, _ = catalog.localized(article, lang) if catalog is not None else (article, lang)
-        if catalog is not None and str(title.content) != shown.title:
+        shown, _ = catalog.localized(article, lang)
+        if self._article_shown != (article.id, lang):
             from helpdesk.tui.preview import article_markdown
 
-            title.update(shown.title)
+            self._article_shown = (article.id, lang)
+            title.update("Article")
             url = catalog.public_url(article, lang)
             self.query_one("#article", Markdown).update(article_markdown(shown, url=url))
 

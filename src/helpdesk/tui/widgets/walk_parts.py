@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -17,6 +17,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+from helpdesk.times import parse, when
 
 if TYPE_CHECKING:
     from helpdesk.diagnostics.state import Fact
@@ -96,7 +98,10 @@ class ChoiceList(OptionList):
 class FactsPanel(Static):
     """What lookups returned, each with its source and time."""
 
-    def show(self, facts: Sequence[Fact]) -> None:
+    def show(
+        self, facts: Sequence[Fact], *, zone: tzinfo = UTC, now: datetime | None = None
+    ) -> None:
+        """The facts, newest first; times in the hotel's ``zone`` (relative to ``now``)."""
         if not facts:
             self.update(Text("Nothing looked up yet.", style="dim"))
             return
@@ -105,8 +110,8 @@ class FactsPanel(Static):
             if text:
                 text.append("\n")
             text.append(fact.name, style="bold")
-            text.append(f"  {_clock(fact.time)}\n", style="dim")
-            for line in summarize(fact.value):
+            text.append(f"  {_clock(fact.time, zone)}\n", style="dim")
+            for line in summarize(fact.value, zone=zone, now=now):
                 text.append(f"  {line}\n")
             text.append(f"  from {fact.source}", style="dim italic")
         self.update(text)
@@ -129,14 +134,19 @@ _INTERESTING = (
 )
 
 
-def summarize(value: Any, *, limit: int = 8) -> list[str]:
-    """A few readable ``key: value`` lines for a fact's value (nested keys flattened)."""
+def summarize(
+    value: Any, *, limit: int = 8, zone: tzinfo = UTC, now: datetime | None = None
+) -> list[str]:
+    """A few readable ``key: value`` lines for a fact's value (nested keys flattened).
+
+    With ``now``, times read in ``zone`` with how far away they are; without, as sent.
+    """
     if not isinstance(value, dict):
-        return [_short(value)]
+        return [_short(value, zone, now)]
     flat: dict[str, Any] = {}
     _flatten(value, "", flat)
     keys = [k for k in flat if k.rsplit(".", 1)[-1] in _INTERESTING] or list(flat)
-    lines = [f"{k}: {_short(flat[k])}" for k in keys[:limit]]
+    lines = [f"{k}: {_short(flat[k], zone, now)}" for k in keys[:limit]]
     reasons = value.get("reasons")
     if isinstance(reasons, list):
         codes = [str(r.get("code")) for r in reasons if isinstance(r, dict)]
@@ -154,13 +164,17 @@ def _flatten(value: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
             out[name] = item
 
 
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
+def _short(value: Any, zone: tzinfo = UTC, now: datetime | None = None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    moment = when(value, zone, now) if now is not None else None
+    text = moment or (value if isinstance(value, str) else json.dumps(value, default=str))
     return text if len(text) <= 48 else text[:45] + "..."
 
 
-def _clock(stamp: str) -> str:
-    try:
-        return datetime.fromisoformat(stamp).strftime("%H:%M:%S")
-    except ValueError:
-        return stamp
+def _clock(stamp: str, zone: tzinfo = UTC) -> str:
+    """When a lookup was made, on the hotel's clock (``19:35:15``)."""
+    moment = parse(stamp)
+    return moment.astimezone(zone).strftime("%H:%M:%S") if moment is not None else stamp
