@@ -186,3 +186,25 @@ async def test_routes_match_under_a_router_prefix_and_a_root_path_and_405_stays(
     behind = httpx.ASGITransport(app, root_path="/api")
     async with httpx.AsyncClient(transport=behind, base_url="http://test") as client:
         assert (await client.get("/api/own/z")).json() == {"name": "z"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        b"",
+        b"client=windows&version=20.0.1&device=dev_1",
+        b"a=1&a=2",  # the last of a repeated name, as Starlette's QueryParams.get
+        b"flag&empty=&&x==y",
+        b"email=ana%40example.com&name=Ana+Lopez",  # decoded: parse_qsl's path
+        "caf\u00e9=\u00e9t\u00e9".encode("latin-1"),
+    ],
+)
+def test_query_values_read_what_starlette_reads(query: bytes) -> None:
+    from starlette.datastructures import QueryParams
+    from starlette.requests import Request
+
+    from helpdesk.server.routing import query_values
+
+    request = Request({"type": "http", "query_string": query, "headers": []})
+    expected = QueryParams(query)
+    assert dict(query_values(request)) == {key: expected[key] for key in expected}

@@ -214,10 +214,13 @@ def _reads(app: FastAPI) -> None:
         now, ws = _now(request), token.workspace_id
 
         def check(conn: Connection) -> AccessCheck:
-            user = records.user_model(records.user_row(conn, ws, user_id), now)
             found = None
-            if device is not None:
-                found = records.device_model(records.device_row(conn, ws, device), now)
+            if device is None:
+                user = records.user_model(records.user_row(conn, ws, user_id), now)
+            else:
+                user_row, device_row = records.user_and_device_rows(conn, ws, user_id, device)
+                user = records.user_model(user_row, now)
+                found = records.device_model(device_row, now)
             return check_access(user, client=client, version=version, device=found, now=now)
 
         return await state_of(request).store.read(check)

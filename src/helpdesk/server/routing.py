@@ -43,11 +43,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
+from starlette._exception_handler import wrap_app_handling_exceptions
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match
-from starlette.types import Scope
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from helpdesk.access.models import text_problem
 
@@ -70,15 +71,8 @@ class _Param:
     adapter: TypeAdapter[Any]
     info: FieldInfo
 
-    def read(self, request: Request, errors: list[dict[str, Any]]) -> Any:
-        values: Mapping[str, str] = (
-            request.path_params
-            if self.source == "path"
-            else request.query_params
-            if self.source == "query"
-            else request.headers
-        )
-        raw = values.get(self.alias)
+    def read(self, sources: Mapping[str, Mapping[str, str]], errors: list[dict[str, Any]]) -> Any:
+        raw = sources[self.source].get(self.alias)
         loc = (self.source, self.alias)
         if raw is None:
             if self.info.is_required():
@@ -93,6 +87,21 @@ class _Param:
         except ValidationError as exc:
             errors.extend({**error, "loc": (*loc, *error["loc"])} for error in exc.errors())
             return None
+
+
+def query_values(request: Request) -> Mapping[str, str]:
+    """The query string's values by name (the last of a repeated name, as Starlette's
+    ``QueryParams.get``). A query without ``%`` or ``+`` has nothing to decode: split
+    here, it costs a fraction of ``urllib.parse.parse_qsl``, which reads the rest."""
+    raw: bytes = request.scope.get("query_string", b"")
+    if b"%" in raw or b"+" in raw:
+        return request.query_params
+    values: dict[str, str] = {}
+    for part in raw.decode("latin-1").split("&"):
+        if part:  # parse_qsl skips empty parts and keeps a bare name as ""
+            name, _, value = part.partition("=")
+            values[name] = value
+    return values
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,14 @@ def _adapter(info: FieldInfo) -> TypeAdapter[Any]:
 
 class FastRoute(APIRoute):
     """An ``APIRoute`` that reads its declared parameters with a reader compiled once."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        if kwargs.get("max_body_size") is None:
+            # FastAPI wraps the handler in two AsyncExitStacks per request, for
+            # dependencies with ``yield`` and uploaded files, which a FastRoute refuses
+            # to declare: the same app without them (exception handlers unchanged).
+            self.app = _lean_app(self._handler)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         # The router asks every route in turn and most do not match: saying so costs
@@ -237,6 +254,8 @@ class FastRoute(APIRoute):
             else functools.partial(run_in_threadpool, endpoint)
         )
         status_code = self.status_code or 200
+        reads_query = any(param.source == "query" for param in params)
+        reads_headers = any(param.source == "header" for param in params)
 
         async def handler(request: Request) -> Response:
             # Dependencies first: a caller without a valid token learns nothing about
@@ -246,8 +265,14 @@ class FastRoute(APIRoute):
                 value = resolve(request)
                 kwargs[name] = await value if inspect.isawaitable(value) else value
             errors: list[dict[str, Any]] = []
-            for param in params:
-                kwargs[param.name] = param.read(request, errors)
+            if params:
+                sources: dict[str, Mapping[str, str]] = {"path": request.path_params}
+                if reads_query:
+                    sources["query"] = query_values(request)
+                if reads_headers:
+                    sources["header"] = request.headers
+                for param in params:
+                    kwargs[param.name] = param.read(sources, errors)
             if body is not None:
                 kwargs[body.name] = await body.read(request, errors)
             if errors:
@@ -271,4 +296,20 @@ class FastRoute(APIRoute):
                 )
             return JSONResponse(jsonable_encoder(result), status_code=status_code)
 
+        self._handler = handler
         return handler
+
+
+def _lean_app(handler: Handler) -> ASGIApp:
+    """``request_response(handler)`` without the exit stacks nothing here uses."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+
+        async def respond(scope: Scope, receive: Receive, send: Send) -> None:
+            response = await handler(request)
+            await response(scope, receive, send)
+
+        await wrap_app_handling_exceptions(respond, request)(scope, receive, send)
+
+    return app

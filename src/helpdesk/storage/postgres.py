@@ -112,6 +112,22 @@ class PostgresDatabase:
         with self._pool.connection() as raw, raw.transaction():
             yield PgConnection(raw)
 
+    def connect(self, *, statement_timeout_ms: int) -> PgConnection:
+        """A connection of its own, outside the pool (autocommit, dict rows), whose
+        statements are cancelled by the server after ``statement_timeout_ms``.
+
+        Raises:
+            psycopg.OperationalError: the server cannot be reached.
+        """
+        raw = psycopg.connect(
+            self.target.url,
+            autocommit=True,
+            row_factory=dict_row,
+            connect_timeout=5,
+            options=f"-c statement_timeout={int(statement_timeout_ms)}",
+        )
+        return PgConnection(raw)
+
     def migrate(
         self, component: str, migrations: Sequence[Migration], *, adopt_user_version: bool = False
     ) -> int:
