@@ -19,12 +19,11 @@ import click
 
 from helpdesk.cli import handle_errors, kb_option
 from helpdesk.errors import ConfigError, HelpdeskError
+from helpdesk.languages import LANGUAGE_NAMES
 from helpdesk.search import search
 
 if TYPE_CHECKING:
     from helpdesk.search.models import SearchResults
-
-LANGUAGE_NAMES = {"en": "English", "it": "Italian", "es": "Spanish"}
 
 
 def _stderr(message: str) -> None:

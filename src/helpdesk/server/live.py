@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -35,17 +36,12 @@ def free_port(host: str = "127.0.0.1") -> int:
 EVENT_LOOP = "asyncio"
 
 
+# uvicorn's access log prints query strings; our middleware logs one safe line instead.
+_UVICORN_OPTIONS: dict[str, Any] = {"access_log": False, "log_level": "warning", "loop": EVENT_LOOP}
+
+
 def uvicorn_config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
-    # uvicorn's access log prints query strings; our middleware logs one safe line instead.
-    return uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        access_log=False,
-        log_level="warning",
-        lifespan="off",
-        loop=EVENT_LOOP,
-    )
+    return uvicorn.Config(app, host=host, port=port, lifespan="off", **_UVICORN_OPTIONS)
 
 
 class LiveServer:
@@ -146,10 +142,8 @@ def serve(
             host=host,
             port=port,
             workers=workers,
-            access_log=False,
-            log_level="warning",
             lifespan="on",
-            loop=EVENT_LOOP,
+            **_UVICORN_OPTIONS,
         )
         return
     configure_logging()

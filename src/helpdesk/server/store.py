@@ -318,6 +318,7 @@ class PostgresStore:
         import psycopg
 
         self._operational = psycopg.OperationalError
+        self._pg_error = psycopg.Error
         self._idle = psycopg.pq.TransactionStatus.IDLE
         # The inline reads' connection (None until opened, or after it broke), the lock
         # that gives it to one reader at a time, and when it may next be (re)opened.
@@ -397,7 +398,7 @@ class PostgresStore:
             if self._reader is reader:
                 self._reader = None
                 self._reader_retry_at = time.monotonic() + READ_RECONNECT_SECONDS
-        with contextlib.suppress(Exception):  # closing a broken connection may fail
+        with contextlib.suppress(self._pg_error, OSError):  # a broken one may fail to close
             reader.raw.close()
 
     def _open_reader_soon(self) -> None:

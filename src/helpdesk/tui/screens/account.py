@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from helpdesk.access.models import PLATFORM_NAMES
+from helpdesk.languages import LANGUAGE_NAMES
 from helpdesk.times import local, relative, when
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def user_text(user: Any, tz: tzinfo, now: datetime) -> Text:
     text = Text()
     text.append(f"{user.name} <{user.email}>", style="bold")
     language = getattr(user, "language", "en")
-    text.append(f"  {user.role}, uses the apps in {_LANGUAGE_NAMES.get(language, language)}\n")
+    text.append(f"  {user.role}, uses the apps in {LANGUAGE_NAMES.get(language, language)}\n")
     mfa = user.mfa.state
     if mfa == "suspended" and user.mfa.suspended_until is not None:
         back = when(user.mfa.suspended_until, tz, now)
@@ -124,9 +125,6 @@ def user_text(user: Any, tz: tzinfo, now: datetime) -> Text:
             else f"not locked; {failed} wrong password(s) since the last good one\n"
         )
     return text
-
-
-_LANGUAGE_NAMES = {"en": "English", "it": "Italian", "es": "Spanish"}
 
 
 def devices_table(devices: list[Any], user_id: str, tz: tzinfo, now: datetime) -> Table:
