@@ -1,4 +1,4 @@
-"""Benchmark of the help site's search: Pagefind + our query layer against the engine's lunr.
+"""Benchmark of the help site's search (helpdesk's own index, publish/site_search.py) against lunr.
 
 Prints figures, asserts nothing. For each size N (default 1,000 and 10,000 generated
 articles in one language) it builds a temporary project with ``helpdesk build`` and, in
@@ -8,7 +8,7 @@ measures in headless Chromium, for each query of a fixed list:
 
 * bytes a browser downloads for search until the query's results are shown (a fresh
   browser context per query, so nothing is cached; typed one key at a time, so the
-  partial queries' lookups count too): for Pagefind everything under ``pagefind/`` plus
+  partial queries' lookups count too): for ours everything under ``hd-search/`` plus
   ``assets/search.js``; for lunr ``search/search_index.json`` and Material's search
   worker (which a page fetches on load, before anyone types). Sizes are as a server
   that compresses would send them (gzip of each file; the Python test server itself
@@ -16,12 +16,12 @@ measures in headless Chromium, for each query of a fixed list:
 * time from the last keystroke to results: for ours, "typed" (key by key on a fresh
   page: earlier keys already fetched most chunks) and "pasted" (all but the last key
   pasted at once in a page that ran other queries, so every word is looked up anew on
-  the last key), until the results list shows that query (the whole UI: query layer, Pagefind,
+  the last key), until the results list shows that query (the whole UI: query layer, index files,
   fragments, rendering); for lunr, Material's own search worker queried directly
   (index already loaded; no rendering), which flatters lunr a little.
 
 At 1,000 articles it also builds once with the real config (no lunr) and prints how
-much the Pagefind step adds to ``helpdesk build``. Targets (issue 15): at most 300 kB
+much the index step adds to ``helpdesk build``. Targets (issue 15): at most 300 kB
 before the first result at 10,000 articles, results under 100 ms after the last
 keystroke at 10,000, index build at most +15% of ``helpdesk build`` at 1,000.
 
@@ -231,11 +231,10 @@ def measure_ours(browser: Any, url: str, query: str) -> tuple[int, float]:
     sizes: dict[str, int] = {}
 
     def on_response(response: Any) -> None:
-        if "/pagefind/" in response.url or response.url.endswith("/assets/search.js"):
+        if "/hd-search/" in response.url or response.url.endswith("/assets/search.js"):
             with contextlib.suppress(Exception):
                 body = response.body()
-                # What a server that compresses (as any web server is set up to) would send;
-                # Pagefind's index files are gzip already and do not shrink again.
+                # What a server that compresses (as any web server is set up to) would send.
                 sizes[response.url] = min(len(body), len(gzip.compress(body)))
 
     page.on("response", on_response)
@@ -313,23 +312,23 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    pagefind_stage = "Indexing the site for search (Pagefind)"
+    index_stage = "Indexing the site for search"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for n in args.sizes:
             if n == 1000:
                 root, timings, total = build(n, lunr=False)
-                index = timings.seconds.get(pagefind_stage, 0.0)
+                index = timings.seconds.get(index_stage, 0.0)
                 print(
-                    f"\n== {n} articles: helpdesk build {total:.1f} s, of which the Pagefind "
+                    f"\n== {n} articles: helpdesk build {total:.1f} s, of which the index "
                     f"step {index:.2f} s = +{100 * index / max(total - index, 1e-9):.1f}% "
                     "(target <= +15%)"
                 )
                 shutil.rmtree(root, ignore_errors=True)
             root, timings, total = build(n, lunr=True)
             site = root / "site"
-            index = timings.seconds.get(pagefind_stage, 0.0)
-            print(f"\n== {n} articles (with lunr too): build {total:.1f} s, Pagefind {index:.2f} s")
+            index = timings.seconds.get(index_stage, 0.0)
+            print(f"\n== {n} articles (with lunr too): build {total:.1f} s, index {index:.2f} s")
             with serving(site) as url:
                 cold = [measure_ours(browser, url, q) for q in QUERIES]
                 warm = measure_ours_warm(browser, url)

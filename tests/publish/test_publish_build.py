@@ -32,8 +32,8 @@ LANGUAGES = ["en", "it", "es"]
 
 
 def search_words(site: Path) -> str:
-    """Every word the site search's typo list knows (the text of the indexed pages)."""
-    folder = site / "pagefind" / "helpdesk-words"
+    """Every word the site search knows (the text of the indexed pages)."""
+    folder = site / "hd-search" / "words"
     return " ".join(path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.json")))
 
 
@@ -57,8 +57,8 @@ def test_every_published_article_has_a_page_and_nothing_else(project: Path) -> N
             assert page.is_file() == (article.id in ON_SITE), (lang, article.id)
     assert sorted(a.id for a in kb.site_articles()) == sorted(ON_SITE)
 
-    for lang in LANGUAGES:  # one Pagefind index per language's site, no more lunr
-        assert (site / lang / "pagefind" / "pagefind.js").is_file(), lang
+    for lang in LANGUAGES:  # one search index per language's site, no more lunr
+        assert (site / lang / "hd-search" / "meta.json").is_file(), lang
         assert not (site / lang / "search" / "search_index.json").exists(), lang
     words = search_words(site / "en")
     assert "pin" in words
@@ -67,7 +67,7 @@ def test_every_published_article_has_a_page_and_nothing_else(project: Path) -> N
     assert "secretunlockprocedure" not in words and "draftonlyword" not in words
     # The MFA article is found for "2FA": the tag's keywords are index metadata, not page text.
     mfa = (site / "en" / "access-security" / "enable-mfa" / "index.html").read_text()
-    assert 'data-pagefind-meta="keywords:' in mfa and "2FA" in mfa
+    assert 'data-hd-search-meta="keywords:' in mfa and "2FA" in mfa
     assert "Also searched as" not in mfa
     # Nothing half-made is left next to the site.
     assert sorted(p.name for p in project.iterdir()) == ["build", "kb", "mkdocs.yml", "site"]

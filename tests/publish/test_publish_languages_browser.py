@@ -109,7 +109,7 @@ def test_the_italian_site_search_finds_an_italian_query(built: str, chromium: An
     target = kb.localized_article("device-activation", "it").article
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{built}it/")
-    # The site's search over the Italian Pagefind index (Italian stemming).
+    # The site's search over the Italian site search index (Italian stemming).
     box = page.locator("#hd-home-input")
     box.press_sequentially("codice di attivazione", delay=40)
     hit = page.locator("#hd-home-panel .hd-search__result", has_text=target.title).first

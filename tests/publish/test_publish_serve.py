@@ -164,7 +164,7 @@ def test_the_preview_searches_its_own_pages_and_follows_edits(
 ) -> None:
     base, log, _ = served
     # The engines' servers have no search index: the preview indexes its pages itself.
-    wait_for(lambda: fetch(f"{base}/it/pagefind/pagefind.js") is not None, "the it index", log)
+    wait_for(lambda: fetch(f"{base}/it/hd-search/meta.json") is not None, "the it index", log)
     page = chromium.new_page(viewport={"width": 1280, "height": 800})
 
     def results(query: str) -> list[str]:
@@ -183,7 +183,7 @@ def test_the_preview_searches_its_own_pages_and_follows_edits(
     article.write_text(text.replace("title: Turn on multi-factor", "title: Zebrafy multi-factor"))
 
     def found() -> bool:
-        words = fetch(f"{base}/en/pagefind/helpdesk-words/z.json") or ""
+        words = fetch(f"{base}/en/hd-search/words/z.json") or ""
         return "zebrafy" in words
 
     wait_for(found, "the edited title in the preview's search", log)

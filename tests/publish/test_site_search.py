@@ -1,6 +1,6 @@
 """The help site's own search in Chromium: as good as ``helpdesk search`` on the same questions.
 
-The real ``kb/`` is built once (Pagefind indexes the built pages) and served on loopback.
+The real ``kb/`` is built once (the build indexes the built pages) and served on loopback.
 Every query of the CLI's relevance suites (``tests/search/relevance*.yaml``, the customer
 ones: agent-only articles are not on the site) is typed into the home page's search box;
 the site's hit@3 must not be below the CLI's hit@3 on the same queries.
@@ -85,19 +85,7 @@ def rank_of(ids: list[str], expect: list[str]) -> int | None:
     return next((i for i, article in enumerate(ids, 1) if article in expect), None)
 
 
-# Known shortfall, measured: on the Italian suite the site finds 74 of 76 in the top 3 and
-# the CLI 75 ("disattivare mfa senza codici" ranks the cancellation policy 4th on the site,
-# 3rd in the CLI). Strict, so the day the site catches up this marker must go.
-KNOWN_SHORT = {"relevance.it.yaml": "site hit@3 0.974 vs CLI 0.987 on the Italian suite"}
-
-
-def _suite_param(path: Path) -> Any:
-    reason = KNOWN_SHORT.get(path.name)
-    marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-    return pytest.param(path, id=path.name, marks=marks)
-
-
-@pytest.mark.parametrize("suite", [_suite_param(p) for p in SUITES])
+@pytest.mark.parametrize("suite", SUITES, ids=[p.name for p in SUITES])
 def test_site_search_is_at_least_as_good_as_the_cli(
     suite: Path, built: Path, site: str, chromium: Any, tmp_path: Path
 ) -> None:
@@ -188,10 +176,10 @@ def test_nothing_is_downloaded_for_search_before_the_box_is_used(site: str, chro
     page.on("request", lambda request: requested.append(request.url))
     page.goto(site)
     page.wait_for_load_state("networkidle")
-    assert not [url for url in requested if "/pagefind/" in url or "search_index" in url]
+    assert not [url for url in requested if "/hd-search/" in url or "search_index" in url]
     page.locator("#hd-home-input").fill("backup codes")
     page.wait_for_selector('#hd-home-panel ol[data-query="backup codes"]', timeout=15_000)
-    assert any(url.endswith("pagefind.js") for url in requested)
+    assert any(url.endswith("/hd-search/meta.json") for url in requested)
     assert not any("search_index.json" in url for url in requested)
 
 

@@ -308,7 +308,7 @@ def build_site(
                         failures.append(exc)
                 if failures:
                     raise failures[0]
-        with progress.stage("Indexing the site for search (Pagefind)"):
+        with progress.stage("Indexing the site for search"):
             site_search.index_site(kb, new_site, note=progress.note)
         with progress.stage("Publishing the new site"):
             root_files.write_root(kb, new_site, every, site_url=site_url, previous=project.site_dir)

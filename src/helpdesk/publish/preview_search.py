@@ -1,11 +1,11 @@
-"""The site search in the live preview: a Pagefind bundle per language, kept up to date.
+"""The site search in the live preview: a search bundle per language, kept up to date.
 
 ``mkdocs serve`` builds each language into a folder of its own that nobody else sees,
-and Pagefind indexes built HTML, so the preview's pages would ask for
-``/<lang>/pagefind/…`` in vain ("search is not available"). Here, in a thread of its
+and the site search indexes built HTML, so the preview's pages would ask for
+``/<lang>/hd-search/…`` in vain ("search is not available"). Here, in a thread of its
 own, each language is built once more by the engine into ``build/preview-search/``, the
 published site's search step (``site_search.index_site``) indexes it, and each
-language's bundle is swapped into place; the front server answers ``/<lang>/pagefind/…``
+language's bundle is swapped into place; the front server answers ``/<lang>/hd-search/…``
 from there. A change in ``kb/`` asks for a refresh; changes that come while one runs
 are folded into the next, so the search trails the pages by one build (seconds), never
 piles up work.
@@ -41,7 +41,7 @@ class PreviewSearch:
         self._thread = threading.Thread(target=self._run, name="preview-search", daemon=True)
 
     def bundle(self, lang: str) -> Path:
-        """Where ``/<lang>/pagefind/`` is served from (absent until the first index)."""
+        """Where ``/<lang>/hd-search/`` is served from (absent until the first index)."""
         return self.root / lang / site_search.BUNDLE
 
     def start(self) -> None:

@@ -92,8 +92,8 @@ class FrontServer:
             address: where to listen.
             backends: each language's engine server port on 127.0.0.1, source first.
             chooser: the language chooser page's HTML (re-rendered as the KB changes).
-            search_bundle: each language's Pagefind bundle folder, served at
-                ``/<lang>/pagefind/`` (the engines' servers have none).
+            search_bundle: each language's search bundle folder, served at
+                ``/<lang>/hd-search/`` (the engines' servers have none).
         """
         self.languages = list(backends)
         self.backends = backends

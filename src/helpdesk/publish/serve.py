@@ -9,7 +9,7 @@ them all on the one address the writer asked for, with ``/`` going to the browse
 language. A content error is printed here as ``path:line:column`` and the docs folders
 are left alone, so the last good pages stay up. The site search works in the preview
 too: ``publish.preview_search`` indexes the pages in the background after each render,
-and the front server answers ``/<lang>/pagefind/`` from that index.
+and the front server answers ``/<lang>/hd-search/`` from that index.
 
 Stopping: SIGINT (Ctrl-C) and SIGTERM both stop the preview within a second, whatever
 dispositions the process inherited (a script that starts it in the background leaves
