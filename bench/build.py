@@ -413,7 +413,7 @@ def bench(
     )
     for title, seconds in timings.seconds.items():
         print(f"  build stage: {title:<44} {seconds:8.2f} s")
-    print(f"helpdesk build (total) {total:8.2f} s   (languages side by side, search index included)")
+    print(f"helpdesk build (total) {total:8.2f} s   (languages side by side, with the index)")
     # The site search (publish/site_search.py) indexes the engines' HTML after they
     # finish: reported on its own, so the publisher's own cost can be read apart.
     indexing = sum(v for k, v in timings.seconds.items() if "for search" in k)
