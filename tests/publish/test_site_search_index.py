@@ -11,6 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+from publish_support import FIXTURE_KB
+
+from helpdesk.content.kb import load_kb
 from helpdesk.publish import site_search
 from helpdesk.search.analysis import terms
 
@@ -165,3 +169,21 @@ def test_file_names_survive_any_file_system() -> None:
         name = site_search.term_file(awkward)
         assert "/" not in name and " " not in name and not name.endswith(".")
     assert site_search.term_file("città") != site_search.term_file("citta")
+
+
+def test_a_big_site_indexes_its_languages_side_by_side(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    for lang, word in (("en", "scanner"), ("it", "scansione"), ("es", "escáner")):
+        (site / lang / "guide").mkdir(parents=True)
+        home = f'<html lang="{lang}"><body>home</body></html>'
+        (site / lang / "index.html").write_text(home, encoding="utf-8")
+        html = page_html(word.capitalize(), f"<p>{word}</p>").replace('lang="en"', f'lang="{lang}"')
+        (site / lang / "guide" / "index.html").write_text(html, encoding="utf-8")
+    monkeypatch.setattr(site_search, "PARALLEL_FROM", 0.0)  # as if each took long
+    report = site_search.index_site(load_kb(FIXTURE_KB), site)
+    assert [(i.lang, i.pages) for i in report.languages] == [("en", 1), ("es", 1), ("it", 1)]
+    for lang in ("en", "it", "es"):
+        meta = json.loads((site / lang / "hd-search" / "meta.json").read_text(encoding="utf-8"))
+        assert meta["lang"] == lang and meta["docs"] == 1
