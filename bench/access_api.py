@@ -109,8 +109,8 @@ class Config:
         return value
 
 
-def process_tree_cpu(pid: int) -> float:
-    """User + system CPU seconds of ``pid`` and its descendants (uvicorn's workers)."""
+def process_cpu(pid: int) -> dict[int, float]:
+    """User + system CPU seconds of ``pid`` and of each of its descendants (uvicorn's workers)."""
     children: dict[int, list[int]] = {}
     stats: dict[int, list[str]] = {}
     for entry in Path("/proc").iterdir():
@@ -122,13 +122,27 @@ def process_tree_cpu(pid: int) -> float:
             continue
         stats[int(entry.name)] = fields
         children.setdefault(int(fields[1]), []).append(int(entry.name))
-    total, todo = 0.0, [pid]
+    out: dict[int, float] = {}
+    todo = [pid]
     while todo:
         here = todo.pop()
         if here in stats:
-            total += (int(stats[here][11]) + int(stats[here][12])) / os.sysconf("SC_CLK_TCK")
+            ticks = int(stats[here][11]) + int(stats[here][12])
+            out[here] = ticks / os.sysconf("SC_CLK_TCK")
         todo.extend(children.get(here, []))
-    return total
+    return out
+
+
+def worker_split(before: dict[int, float], after: dict[int, float]) -> str:
+    """How the CPU of a load was shared between the processes that did the work, as
+    percentages, busiest first (with several workers, an even split says every worker
+    got its share of the connections)."""
+    spent = sorted((after[p] - before.get(p, 0.0) for p in after), reverse=True)
+    busy = [s for s in spent if s > 0.05 * max(sum(spent), 1e-9)]
+    total = sum(busy)
+    if len(busy) < 2 or not total:
+        return ""
+    return "; CPU split " + "/".join(f"{100 * s / total:.0f}%" for s in busy)
 
 
 def wrk(name: str, url: str, token: str | None, connections: int, seconds: float) -> Figures:
@@ -231,9 +245,12 @@ def one_round(
     figures: dict[str, Figures] = {}
     for name, (server, path, auth) in loads.items():
         pid = pids["bare" if server == bare else "app"]
-        before = process_tree_cpu(pid)
+        before = process_cpu(pid)
         one = wrk(name, server + path, auth, args.connections, args.seconds)
-        one.cpu_us = (process_tree_cpu(pid) - before) / max(1, one.requests) * 1e6
+        after = process_cpu(pid)
+        one.cpu_us = (sum(after.values()) - sum(before.values())) / max(1, one.requests) * 1e6
+        if config.workers > 1:
+            one.note = worker_split(before, after)
         figures[name] = one
     stop = threading.Event()
     pins: list[float] = []
