@@ -4,7 +4,11 @@ worker each attempt reaches, a rate limit is one limit, and SQLite refuses --wor
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
+import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,7 +17,7 @@ import httpx
 import psycopg
 import pytest
 from click.testing import CliRunner
-from serving import seeded_server, start_server, stop_server
+from serving import PEPPER, seeded_server, start_server, stop_server
 
 from helpdesk.cli import cli
 from helpdesk.server import seed as demo
@@ -79,6 +83,66 @@ async def test_a_rate_limit_holds_across_workers(
             *(_post(base, token, path, W, uuid.uuid4().hex) for _ in range(40))
         )
     assert statuses.count(200) == 10 and statuses.count(429) == 30
+
+
+def _workers_by_request(log: Path, prefix: str) -> Counter[int]:
+    """How many of the requests whose id starts with ``prefix`` each worker answered."""
+    lines = (json.loads(line) for line in log.read_text().splitlines() if line.startswith("{"))
+    return Counter(
+        line["worker"]
+        for line in lines
+        if line.get("event") == "request" and line["request_id"].startswith(prefix)
+    )
+
+
+async def _healthz(base: str, request_id: str) -> int:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        response = await http.get("/healthz", headers={"X-Request-Id": request_id})
+    return response.status_code
+
+
+async def test_connections_arriving_together_are_spread_over_the_workers(
+    pg_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A load balancer's or wrk's 64 connections come at once. Over one shared listening
+    # socket the worker that woke first accepted them all; each worker listens on a
+    # socket of its own now (SO_REUSEPORT) and the kernel deals the connections out.
+    log = tmp_path / "server.log"
+    with seeded_server(pg_db, log, 2, monkeypatch) as (_, base, _token):
+        deadline = time.monotonic() + 30
+        ready = 0
+        while len(_workers_by_request(log, "warm-")) < 2 and time.monotonic() < deadline:
+            await _healthz(base, f"warm-{ready}")
+            ready += 1
+        assert len(_workers_by_request(log, "warm-")) == 2, "the second worker never answered"
+        statuses = await asyncio.gather(*(_healthz(base, f"burst-{n}") for n in range(64)))
+    assert statuses == [200] * 64
+    answered = _workers_by_request(log, "burst-")
+    assert len(answered) == 2 and min(answered.values()) >= 16, answered
+
+
+def test_a_port_in_use_is_one_clear_error(pg_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HELPDESK_PIN_PEPPER", PEPPER)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = ["access-api", "serve", "--db", pg_db, "--port", str(port), "--workers", "2"]
+        result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "another --port" in result.stderr
+
+
+async def test_a_second_server_cannot_join_a_running_one(
+    pg_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The workers' SO_REUSEPORT must not let another `serve --workers` share their port.
+    with seeded_server(pg_db, tmp_path / "server.log", 2, monkeypatch) as (_, base, _token):
+        port = base.rsplit(":", 1)[1]
+        args = ["access-api", "serve", "--db", pg_db, "--port", port, "--workers", "2"]
+        result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and "cannot listen on" in result.stderr, result.output
 
 
 def test_sqlite_refuses_several_workers(tmp_path: Path) -> None:

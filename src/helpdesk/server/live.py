@@ -6,17 +6,21 @@ fixtures and the benchmark use it); ``serve`` runs it in the foreground.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.supervisors import Multiprocess
 
+from helpdesk.errors import ConfigError
 from helpdesk.server.app import create_app
 from helpdesk.server.settings import Settings
 
@@ -83,6 +87,66 @@ class LiveServer:
         self.app.state.access.close()
 
 
+class _PortReservation(socket.socket):
+    """The supervisor's socket for ``serve --workers N``: bound, never listening.
+
+    uvicorn hands one socket list to every worker it starts (at start, after a crash, on
+    SIGHUP or SIGTTIN). Sharing one listening socket, the worker whose loop wakes first
+    accepts every waiting connection (asyncio accepts them all at once): under 64
+    connections one worker of two did over 95% of the work. So what a worker receives
+    of this socket is not a copy: unpickling it, as the spawned worker does, binds a
+    listening socket of the worker's own to the same address with SO_REUSEPORT, and
+    the kernel spreads new connections over the workers' sockets. This one holds the
+    port, so a port already taken is one error in the supervisor, and it never
+    listens, so it takes no connection nobody would accept.
+    """
+
+    def __reduce_ex__(self, protocol: object) -> tuple[Any, tuple[Any, ...]]:
+        return (_worker_listener, (self.family, self.getsockname()))
+
+
+def _share_port(sock: socket.socket) -> None:
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+
+
+def _worker_listener(family: int, address: tuple[Any, ...]) -> socket.socket:
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    _share_port(sock)
+    sock.bind(address)
+    return sock
+
+
+@contextlib.contextmanager
+def reserve_port(host: str, port: int) -> Iterator[_PortReservation]:
+    """The address the workers will share, bound for the supervisor's lifetime.
+
+    Raises:
+        ConfigError: the address cannot be bound (taken, or not this machine's).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = _PortReservation(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        # SO_REUSEPORT alone would let a second `serve --workers` of the same user join
+        # this port's group and silently take half of its connections: a first bind
+        # without it fails on any socket listening there.
+        with socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+        _share_port(sock)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc};"
+            " choose another --port or stop what holds it"
+        ) from None
+    try:
+        yield sock
+    finally:
+        sock.close()
+
+
 def configure_logging() -> None:
     """One JSON line per request on stderr, made as cheaply as the logging module allows."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -120,10 +184,10 @@ def serve(
     may be served by several processes.
 
     Raises:
-        ConfigError: several workers over a SQLite file.
+        ConfigError: several workers over a SQLite file, or an address the workers
+            cannot listen on.
     """
     if workers > 1:
-        from helpdesk.errors import ConfigError
         from helpdesk.storage import SqliteTarget, parse_target
 
         if isinstance(parse_target(settings.db_path), SqliteTarget):
@@ -136,7 +200,7 @@ def serve(
         # (not N crashing workers), and the migrations are applied before they start.
         create_app(settings).state.access.close()
         configure_logging()
-        uvicorn.run(
+        config = uvicorn.Config(
             "helpdesk.server.live:app_from_env",
             factory=True,
             host=host,
@@ -145,6 +209,8 @@ def serve(
             lifespan="on",
             **_UVICORN_OPTIONS,
         )
+        with reserve_port(host, port) as reservation, contextlib.suppress(KeyboardInterrupt):
+            Multiprocess(config, sockets=[reservation]).run()
         return
     configure_logging()
     app = _ready(create_app(settings))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import os
 import re
 import secrets
 import time
@@ -32,6 +33,9 @@ class RequestContext:
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # Which process answered: with `serve --workers N` an operator can see the load
+        # spread (the app is built in each worker, so this is the worker's own pid).
+        self.worker = os.getpid()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,6 +94,7 @@ class RequestContext:
                         "status": status,
                         "ms": round((time.perf_counter() - started) * 1000, 2),
                         "token_id": getattr(token, "id", None),
+                        "worker": self.worker,
                     }
                 )
             )
