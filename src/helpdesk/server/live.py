@@ -23,6 +23,7 @@ from uvicorn.supervisors import Multiprocess
 from helpdesk.errors import ConfigError
 from helpdesk.server.app import create_app
 from helpdesk.server.settings import Settings
+from helpdesk.server.transport import CoalescingHttpProtocol
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -41,7 +42,13 @@ EVENT_LOOP = "asyncio"
 
 
 # uvicorn's access log prints query strings; our middleware logs one safe line instead.
-_UVICORN_OPTIONS: dict[str, Any] = {"access_log": False, "log_level": "warning", "loop": EVENT_LOOP}
+# The HTTP protocol is uvicorn's httptools one, writing each response once (transport.py).
+_UVICORN_OPTIONS: dict[str, Any] = {
+    "access_log": False,
+    "log_level": "warning",
+    "loop": EVENT_LOOP,
+    "http": CoalescingHttpProtocol,
+}
 
 
 def uvicorn_config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
