@@ -8,7 +8,7 @@ load that second call was about a sixth of the server's CPU per request (py-spy 
 are joined and sent once, when that step ends: a small JSON answer leaves in one
 segment, as it would from nginx or Go's net/http, which buffer the headers.
 
-The HTTP protocol is uvicorn's own (the class its ``http="auto"`` picks); only the
+The HTTP protocol is uvicorn's own httptools one (httptools is a dependency); only the
 transport it writes to is wrapped, so parsing, keep-alive, pipelining and flow control
 stay uvicorn's.
 """
@@ -55,7 +55,7 @@ class CoalescingTransport:
         """Hand what is held to the socket's transport (nothing if nothing is)."""
         held, self._held = self._held, None
         if held:
-            self._transport.write(held[0] if len(held) == 1 else b"".join(held))
+            self._transport.write(b"".join(held))  # one item: the item itself, no copy
 
     def close(self) -> None:
         # A response written just before a close (``Connection: close``, a 400) still
