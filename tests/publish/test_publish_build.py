@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -13,8 +15,8 @@ from publish_support import tree_digest
 
 from helpdesk.cli import cli
 from helpdesk.content.kb import load_kb
-from helpdesk.errors import ConfigError
-from helpdesk.publish import engine
+from helpdesk.errors import BuildError, ConfigError
+from helpdesk.publish import build, engine, site_search
 from helpdesk.publish.build import build_site, render_site
 from helpdesk.publish.config import engine_config_text, find_project, public_site_url
 
@@ -298,3 +300,55 @@ def test_site_url_reads_mkdocs_env_tag_as_mkdocs_does(
     assert public_site_url(tmp_path) == "https://fallback.example.test/"
     monkeypatch.setenv("HD_TEST_SITE", "http://127.0.0.1:8000/help")
     assert public_site_url(tmp_path) == "http://127.0.0.1:8000/help/"
+
+
+def bundles(site: Path) -> dict[str, str]:
+    return {
+        f"{lang}/{name}": digest
+        for lang in LANGUAGES
+        for name, digest in tree_digest(site / lang / "hd-search").items()
+    }
+
+
+def test_a_big_build_indexes_each_language_on_a_process_of_its_own_with_the_same_result(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert build._index_processes(find_project(project / "kb"), None) == 0  # a small KB
+    assert run_build(project)[0] == 0
+    in_turn = bundles(project / "site")
+
+    monkeypatch.setattr(site_search, "PAGES_FOR_PROCESSES", 0)  # as if it were big
+    # Counted from the file names before loading: three languages, or those asked for.
+    assert build._index_processes(find_project(project / "kb"), None) == 3
+    assert build._index_processes(find_project(project / "kb"), ["it"]) == 1
+    (project / "site").rename(project / "old-site")
+    code, output = run_build(project)
+
+    assert code == 0, output
+    assert bundles(project / "site") == in_turn
+
+
+def test_an_engine_failure_while_other_languages_are_indexed_leaves_nothing_behind(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run_build(project)[0] == 0
+    before = tree_digest(project / "site")
+    monkeypatch.setattr(site_search, "PAGES_FOR_PROCESSES", 0)  # index on processes
+    real_run = engine.run_build
+    others_done = threading.Barrier(3, timeout=120)
+
+    def spanish_fails(config: Path, out_dir: Path, **kwargs: Any) -> list[str]:
+        if out_dir.name != "es":
+            warnings = real_run(config, out_dir, **kwargs)
+            others_done.wait()
+            return warnings
+        others_done.wait()  # en and it are built and handed to the indexer first
+        raise BuildError("the site engine (MkDocs) failed on the 'es' site")
+
+    monkeypatch.setattr(engine, "run_build", spanish_fails)
+    code, output = run_build(project)
+
+    assert code == 1 and "failed on the 'es' site" in output
+    assert "Traceback" not in output
+    assert tree_digest(project / "site") == before
+    assert sorted(p.name for p in project.iterdir()) == ["build", "kb", "mkdocs.yml", "site"]

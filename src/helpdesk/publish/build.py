@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import gc
 import importlib.util
 import json
 import os
@@ -141,9 +140,15 @@ def render_site(
 
 
 def _render_with(
-    kb: KnowledgeBase, env: jinja2.Environment, *, today: dt.date, site_url: str | None, lang: str
+    kb: KnowledgeBase,
+    env: jinja2.Environment,
+    *,
+    today: dt.date,
+    site_url: str | None,
+    lang: str,
+    freeze: bool = False,
 ) -> SiteContent:
-    with paused_gc():
+    with paused_gc(freeze=freeze):
         return collect_site(kb, env, today=today, site_url=site_url, lang=lang)
 
 
@@ -263,14 +268,50 @@ def build_site(
     today = today or dt.date.today()
     project = find_project(kb_dir, site_dir)
     site_url = public_site_url(project.root)  # a bad address stops the build before any work
-    with progress.stage("Checking the knowledge base"):
-        kb = load_kb(project.kb_dir, today=today)
-        progress.note(f"{len(kb.articles)} articles, {len(kb.site_articles())} on the site")
-    if one_shot:
-        gc.freeze()
-    every = localized.site_languages(kb)
-    chosen = chosen_languages(kb, languages)
-    envs = _checked_envs(kb, chosen)  # template syntax and catalog errors: no engine yet
+    with site_search.SiteIndexer(processes=_index_processes(project, languages)) as indexer:
+        with progress.stage("Checking the knowledge base"):
+            with paused_gc(freeze=one_shot):
+                kb = load_kb(project.kb_dir, today=today)
+            progress.note(f"{len(kb.articles)} articles, {len(kb.site_articles())} on the site")
+        every = localized.site_languages(kb)
+        chosen = chosen_languages(kb, languages)
+        envs = _checked_envs(kb, chosen)  # template syntax and catalog errors: no engine yet
+        return _build_checked(
+            project, kb, chosen, every, envs, indexer, progress, today, site_url, one_shot
+        )
+
+
+def _index_processes(project: Project, languages: list[str] | None) -> int:
+    """How many processes index the languages' sites (none for a small site), decided
+    before loading so that they start while the knowledge base is checked.
+
+    Pages and languages are counted from the article files' names (each translation is
+    a file ``<id>.<lang>.yaml``), which is close enough for this choice. One process per
+    language even beyond the cores: the engines share the cores and finish nearly
+    together, and three indexes side by side end sooner than two and then one."""
+    names = [path.name for path in (project.kb_dir / "articles").glob("*.yaml")]
+    sources = sum(name.count(".") == 1 for name in names)
+    if languages:  # only these languages are built
+        count = len(languages)
+        pages = sources * count
+    else:
+        count = 1 + len({name.split(".")[-2] for name in names if name.count(".") == 2})
+        pages = len(names)
+    return count if pages >= site_search.PAGES_FOR_PROCESSES else 0
+
+
+def _build_checked(
+    project: Project,
+    kb: KnowledgeBase,
+    chosen: list[str],
+    every: list[str],
+    envs: dict[str, jinja2.Environment],
+    indexer: site_search.SiteIndexer,
+    progress: Progress,
+    today: dt.date,
+    site_url: str | None,
+    one_shot: bool,
+) -> BuildReport:
     contents: list[SiteContent] = []
     new_site = _new_site_folder(project)
     side_error: BaseException | None = None
@@ -282,14 +323,17 @@ def build_site(
             with progress.stage("Rendering and writing pages"):
                 for lang in chosen:
                     content = _render_with(
-                        kb, envs[lang], today=today, site_url=site_url, lang=lang
+                        kb, envs[lang], today=today, site_url=site_url, lang=lang, freeze=one_shot
                     )
                     contents.append(content)
-                    if one_shot:
-                        gc.freeze()
                     total += generate(project, kb, content)
-                    # Started at once: this language builds while the next one renders.
-                    runs.append((lang, pool.submit(_engine_build, project, lang, new_site)))
+                    # Started at once: this language builds while the next one renders,
+                    # and is indexed for search while the others build.
+                    index = functools.partial(
+                        indexer.submit, lang, new_site / lang, site_search.synonym_groups(kb, lang)
+                    )
+                    run = pool.submit(_engine_build, project, lang, new_site, index)
+                    runs.append((lang, run))
                     progress.note(lang)
                 progress.note(str(total))
             with progress.stage(f"Building the site (MkDocs, {', '.join(chosen)})"):
@@ -309,7 +353,7 @@ def build_site(
                 if failures:
                     raise failures[0]
         with progress.stage("Indexing the site for search"):
-            site_search.index_site(kb, new_site, note=progress.note)
+            indexer.finish().note_each(progress.note)
         with progress.stage("Publishing the new site"):
             root_files.write_root(kb, new_site, every, site_url=site_url, previous=project.site_dir)
             if chosen == every:
@@ -317,6 +361,7 @@ def build_site(
             else:
                 _swap_languages(new_site, project.site_dir, chosen)
     finally:
+        indexer.close()  # no process may still be writing into what is removed next
         shutil.rmtree(new_site, ignore_errors=True)
     if side_error is not None:
         raise side_error
@@ -352,14 +397,18 @@ def _umask() -> int:
     return current
 
 
-def _engine_build(project: Project, lang: str, new_site: Path) -> list[str]:
-    """Run one language's engine into ``new_site/<lang>``."""
-    return engine.run_build(
+def _engine_build(
+    project: Project, lang: str, new_site: Path, then: Callable[[], None]
+) -> list[str]:
+    """Run one language's engine into ``new_site/<lang>``; ``then`` runs once it succeeded."""
+    warnings = engine.run_build(
         project.generated_config(lang),
         new_site / lang,
         cwd=project.root,
         label=f"the '{lang}' site",
     )
+    then()
+    return warnings
 
 
 def _swap_languages(new_site: Path, site_dir: Path, languages: list[str]) -> None:

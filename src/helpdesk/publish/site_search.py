@@ -53,20 +53,24 @@ import multiprocessing
 import os
 import re
 import shutil
+import threading
 import time
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import unescape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from helpdesk.content.kb import KnowledgeBase
 from helpdesk.errors import BuildError
 from helpdesk.search.words import CHUNK_RE, fold_accents, is_identifier, spans
+
+if TYPE_CHECKING:  # an indexing process never loads the knowledge base
+    from helpdesk.content.kb import KnowledgeBase
 
 BUNDLE = "hd-search"
 """The bundle's folder inside each language's site (``/<lang>/hd-search/``)."""
@@ -134,6 +138,11 @@ class SearchReport:
 
     def __str__(self) -> str:
         return ", ".join(f"{i.lang}: {i.pages} pages" for i in self.languages) or "no pages"
+
+    def note_each(self, note: Callable[[str], None]) -> None:
+        """One line per language, for a build's progress."""
+        for entry in self.languages:
+            note(f"{entry.lang}: {entry.pages} pages, {entry.words} words")
 
 
 @dataclass
@@ -303,6 +312,9 @@ def index_site(
 ) -> SearchReport:
     """Index every language's site in ``site_dir`` and write its search bundle.
 
+    The first language is indexed in this process; if it took long (a big site), the
+    others go side by side, one process each.
+
     Args:
         kb: the checked knowledge base (synonym groups).
         site_dir: a built site (usually the engine's fresh output, before the swap).
@@ -311,30 +323,100 @@ def index_site(
     Raises:
         BuildError: a bundle could not be written (the disk's message is included).
     """
-    report = SearchReport()
     jobs = [(lang, folder, synonym_groups(kb, lang)) for lang, folder in language_sites(site_dir)]
-    results = [_index_language(*jobs[0])] if jobs else []
+    first = [_index_language(*jobs[0])] if jobs else []
     rest = jobs[1:]
-    workers = min(len(rest), os.cpu_count() or 1)
-    if workers < 2 or results[0].seconds < PARALLEL_FROM:
-        results += [_index_language(*job) for job in rest]
-    else:
-        # A big site: the other languages side by side, one process each (the work is pure
-        # Python; spawned, not forked, since the preview calls this from a thread).
-        context = multiprocessing.get_context("spawn")
+    processes = min(len(rest), os.cpu_count() or 1)
+    if processes < 2 or first[0].seconds < PARALLEL_FROM:
+        processes = 0
+    with SiteIndexer(processes=processes) as indexer:
+        for job in rest:
+            indexer.submit(*job)
+        report = indexer.finish()
+    report.languages = sorted([*first, *report.languages], key=lambda entry: entry.lang)
+    if note is not None:
+        report.note_each(note)
+    return report
+
+
+PAGES_FOR_PROCESSES = 1500
+"""Pages in a build above which each language is indexed on a process of its own as soon
+as its engine is done (``SiteIndexer``); below, in turn after the engines (the half a
+second a process costs to start would outweigh what it saves)."""
+
+
+class SiteIndexer:
+    """Indexes each language's site as soon as its engine has built it.
+
+    ``helpdesk build`` runs the languages' engines side by side; the last one to finish
+    leaves a core idle, and the languages already built can be indexed there meanwhile
+    instead of all waiting for it. With ``processes`` the work goes to a pool of spawned
+    processes started at once, so that their imports happen while the knowledge base is
+    checked (a core is idle then too); without, ``finish`` indexes every submitted language
+    in this process, in turn. Use it as a context manager: leaving it stops the pool, and
+    whatever was not collected is dropped.
+    """
+
+    def __init__(self, *, processes: int = 0) -> None:
+        self._jobs: list[tuple[str, Path, list[list[str]]]] = []
+        self._futures: list[Future[LanguageIndex]] = []
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        if processes > 0:
+            context = multiprocessing.get_context("spawn")  # builds run engines on threads
+            self._pool = ProcessPoolExecutor(max_workers=processes, mp_context=context)
+            for _ in range(processes):  # start every process now, not at the first page
+                self._pool.submit(_ready)
+
+    def __enter__(self) -> SiteIndexer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the pool: what is being indexed ends first, what waits is dropped. Call it
+        before removing the folders being indexed (a build that failed)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, lang: str, folder: Path, synonyms: list[list[str]]) -> None:
+        """Index ``folder`` (one language's freshly built site); safe from any thread."""
+        job = (lang, folder, synonyms)
+        with self._lock:
+            if self._pool is not None:
+                try:
+                    self._futures.append(self._pool.submit(_index_language, *job))
+                    return
+                except BrokenProcessPool:  # a process died (killed?): do it here instead
+                    pass
+            self._jobs.append(job)
+
+    def finish(self) -> SearchReport:
+        """Wait for (or do) every submitted language's index; the report is by language.
+
+        Raises:
+            BuildError: a bundle could not be written, or an indexing process stopped.
+        """
+        with self._lock:
+            jobs, futures = list(self._jobs), list(self._futures)
+        results = [_index_language(*job) for job in jobs]
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                results += list(pool.map(_index_language, *zip(*rest, strict=True)))
+            results += [future.result() for future in futures]
         except BrokenProcessPool as exc:
             raise BuildError(
                 f"the site search indexer stopped ({exc}); the previous site was left as it "
                 "was: run the build again, and report it if it happens again"
             ) from None
-    for entry in results:
-        report.languages.append(entry)
-        if note is not None:
-            note(f"{entry.lang}: {entry.pages} pages, {entry.words} words")
-    return report
+        return SearchReport(sorted(results, key=lambda entry: entry.lang))
+
+
+def _ready() -> None:
+    """A pool process's first job: the imports indexing needs (stemmers, the CLI's
+    scoring), done before there is a page to index."""
+    import helpdesk.search.analysis
+    import helpdesk.search.engine
+    import helpdesk.search.schema  # noqa: F401
 
 
 def _index_language(lang: str, folder: Path, synonyms: list[list[str]]) -> LanguageIndex:
