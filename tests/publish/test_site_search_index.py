@@ -8,6 +8,11 @@ browser side is ``test_site_search.py``.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -187,3 +192,40 @@ def test_a_big_site_indexes_its_languages_side_by_side(
     for lang in ("en", "it", "es"):
         meta = json.loads((site / lang / "hd-search" / "meta.json").read_text(encoding="utf-8"))
         assert meta["lang"] == lang and meta["docs"] == 1
+
+
+INDEXER_UNDER_CTRL_C = """
+import sys, time
+from helpdesk.publish.site_search import SiteIndexer
+if __name__ == "__main__":
+    try:
+        with SiteIndexer(processes=2):
+            print("started", flush=True)
+            time.sleep(60)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+        sys.exit(130)
+"""
+
+
+@pytest.mark.parametrize("after", [0.0, 1.5], ids=["while-starting", "once-started"])
+def test_ctrl_c_stops_the_indexing_processes_without_a_traceback(
+    tmp_path: Path, after: float
+) -> None:
+    script = tmp_path / "index_then_wait.py"
+    script.write_text(INDEXER_UNDER_CTRL_C, encoding="utf-8")
+    # A terminal's Ctrl-C goes to the whole process group: the pool's processes too.
+    process = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "started"
+    time.sleep(after)
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "interrupted" in out
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err

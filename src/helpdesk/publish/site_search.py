@@ -53,11 +53,12 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import threading
 import time
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -364,9 +365,12 @@ class SiteIndexer:
         self._pool: ProcessPoolExecutor | None = None
         if processes > 0:
             context = multiprocessing.get_context("spawn")  # builds run engines on threads
-            self._pool = ProcessPoolExecutor(max_workers=processes, mp_context=context)
-            for _ in range(processes):  # start every process now, not at the first page
-                self._pool.submit(_ready)
+            self._pool = ProcessPoolExecutor(
+                max_workers=processes, mp_context=context, initializer=_ignore_interrupts
+            )
+            with _interrupts_ignored():
+                for _ in range(processes):  # start every process now, not at the first page
+                    self._pool.submit(_ready)
 
     def __enter__(self) -> SiteIndexer:
         return self
@@ -409,6 +413,28 @@ class SiteIndexer:
                 "was: run the build again, and report it if it happens again"
             ) from None
         return SearchReport(sorted(results, key=lambda entry: entry.lang))
+
+
+@contextlib.contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Ctrl-C ignored while the pool's processes start, so that they inherit it ignored.
+
+    The whole process group gets a Ctrl-C: the build stops the pool itself, and a
+    process that received it would print its traceback over the terminal. Only the main
+    thread may change a signal's handler (a preview indexes on a thread of its own: its
+    processes ignore it from their initializer on)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _ready() -> None:
