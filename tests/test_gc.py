@@ -11,9 +11,15 @@ from helpdesk._gc import paused_gc
 
 
 @pytest.fixture(autouse=True)
-def _thawed() -> Iterator[None]:
+def _collector_on() -> Iterator[None]:
+    # Commands run in-process before (``helpdesk search`` turns the collector off for its
+    # short life) may have left it off; each test starts with it on, as a process does.
+    was_enabled = gc.isenabled()
+    gc.enable()
     yield
     gc.unfreeze()  # what a test froze goes back to the collector
+    if not was_enabled:
+        gc.disable()
 
 
 class Node:

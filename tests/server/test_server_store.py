@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +15,10 @@ from typing import Any
 
 import pytest
 
-from helpdesk.server.store import Store
+from helpdesk.server import store as store_module
+from helpdesk.server.store import PostgresStore, Store
+from helpdesk.storage import PostgresTarget
+from pg_support import PostgresCluster
 
 # Long enough for a loaded CI machine, short enough that a hang fails the test quickly.
 SETTLE_TIMEOUT = 5.0
@@ -289,3 +293,39 @@ async def test_a_job_that_cannot_be_queued_is_answered_not_stranded(
 
     assert isinstance(failed.exception(), RuntimeError)
     assert "can't start new thread" in str(failed.exception())
+
+
+async def _read_where(store: PostgresStore, *, seconds: float = 0.0) -> str:
+    """Which thread a read ran on, the read taking ``seconds`` (a slow database)."""
+
+    def where(conn: Any) -> str:
+        conn.execute("SELECT 1").fetchone()
+        time.sleep(seconds)
+        return threading.current_thread().name
+
+    return await store.read(where)
+
+
+async def test_postgres_reads_leave_the_event_loop_when_they_come_to_take_long(
+    postgres: PostgresCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "INLINE_PAUSE_SECONDS", 0.5)
+    store = PostgresStore(PostgresTarget(postgres.create_database("inline")))
+    loop_thread = threading.current_thread().name
+    try:
+        deadline = time.monotonic() + SETTLE_TIMEOUT
+        while await _read_where(store) != loop_thread:  # its own connection opens first
+            assert time.monotonic() < deadline, "reads never ran on the event loop"
+            await asyncio.sleep(0.01)
+        for _ in range(20):  # fast reads stay on the loop
+            assert await _read_where(store) == loop_thread
+
+        slow = [await _read_where(store, seconds=0.003) for _ in range(20)]
+        # A few slow ones inline raise the average, then every read goes to the threads.
+        assert slow[0] == loop_thread
+        assert all(name.startswith("access-pg") for name in slow[-5:]), slow
+
+        await asyncio.sleep(0.6)  # after the pause, inline reads are tried again
+        assert await _read_where(store) == loop_thread
+    finally:
+        store.close()

@@ -20,7 +20,10 @@ connection pool. Reads run on the calling thread, over one connection of their o
 CPU per request (bench/access_api.py), more than the wait it spared the event loop.
 Its statements time out after ``READ_TIMEOUT_MS``, so the loop never waits long; while
 that connection is missing, broken or busy (another thread's read), a read takes the
-thread-pool path as before. Each write
+thread-pool path as before. That trade holds for a database next door only: when inline
+reads come to take ``INLINE_SLOW_SECONDS`` on average (a database across a network, or
+one struggling), the loop would wait that long per request, so reads go to the pool
+threads for ``INLINE_PAUSE_SECONDS``, and are then tried inline again. Each write
 transaction first takes a transaction-scoped advisory lock on its workspace: writes to
 one workspace are serialized across every worker (a plan is checked against the state
 it changes, the idempotency key is claimed once, the audit chain never forks) while
@@ -31,6 +34,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import logging
 import queue
 import sqlite3
 import threading
@@ -49,10 +54,16 @@ if TYPE_CHECKING:
     from helpdesk.storage.postgres import PgConnection, PostgresDatabase
 
 T = TypeVar("T")
+log = logging.getLogger("helpdesk.access_api")
 # A read on the event loop's own connection is cancelled after this long (PostgreSQL).
 READ_TIMEOUT_MS = 2000
 # A failed attempt to open that connection is not retried sooner than this (seconds).
 READ_RECONNECT_SECONDS = 0.5
+# Inline reads slower than this on average (a moving average over about ten) hold up
+# every other request of the worker that long: reads then take the pool threads instead,
+# for this many seconds, before inline reads are tried again.
+INLINE_SLOW_SECONDS = 0.001
+INLINE_PAUSE_SECONDS = 10.0
 # A batch this large is committed even if more are waiting, so one commit stays short.
 MAX_BATCH = 64
 Job = Callable[[Connection], T]
@@ -327,6 +338,9 @@ class PostgresStore:
         self._reader_state = threading.Lock()
         self._reader_opening = False
         self._reader_retry_at = 0.0
+        # The inline reads' moving average (seconds), and until when they are paused.
+        self._inline_seconds = 0.0
+        self._inline_paused_until = 0.0
         self._closed = False
 
     def describe(self) -> str:
@@ -369,29 +383,50 @@ class PostgresStore:
         """``fn(connection)`` on this thread over the reads' connection when it is open
         and free, else on a pool thread (see the module docstring)."""
         reader = self._reader
-        if reader is not None and self._reader_lock.acquire(blocking=False):
+        if reader is None:
+            self._open_reader_soon()
+        elif time.monotonic() >= self._inline_paused_until and self._reader_lock.acquire(
+            blocking=False
+        ):
             try:
                 if reader is self._reader:
                     return self._read_inline(reader, fn)
             finally:
                 self._reader_lock.release()
-        elif reader is None:
-            self._open_reader_soon()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._threads, self._call, lambda: self._read_now(fn))
 
     def _read_inline(self, reader: PgConnection, fn: Callable[[Connection], T]) -> T:
+        started = time.perf_counter()
         try:
             return fn(reader)
         except self._operational as exc:
             self._drop_reader(reader)
             raise DatabaseUnavailable(type(exc).__name__) from exc
         finally:
+            self._time_inline(time.perf_counter() - started)
             # Any other failure (a 404 raised by ``fn``) leaves an autocommit connection
             # idle; anything else about it is not trusted with the next read.
             raw = reader.raw
             if raw.broken or raw.closed or raw.info.transaction_status != self._idle:
                 self._drop_reader(reader)
+
+    def _time_inline(self, seconds: float) -> None:
+        """Fold one inline read's time into the average; pause inline reads when slow."""
+        average = self._inline_seconds = 0.9 * self._inline_seconds + 0.1 * seconds
+        if average > INLINE_SLOW_SECONDS:
+            self._inline_paused_until = time.monotonic() + INLINE_PAUSE_SECONDS
+            self._inline_seconds = 0.0  # the next try starts afresh
+            # One line per pause: an operator sees a slow or distant database in the log.
+            log.warning(
+                json.dumps(
+                    {
+                        "event": "slow-reads",
+                        "average_ms": round(average * 1000, 2),
+                        "pool_threads_for_s": INLINE_PAUSE_SECONDS,
+                    }
+                )
+            )
 
     def _drop_reader(self, reader: PgConnection) -> None:
         with self._reader_state:
