@@ -195,9 +195,11 @@ def test_a_big_site_indexes_its_languages_side_by_side(
 
 
 INDEXER_UNDER_CTRL_C = """
-import sys, time
+import signal, sys, time
 from helpdesk.publish.site_search import SiteIndexer
 if __name__ == "__main__":
+    # As started from a terminal: a test run in the background inherits Ctrl-C ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with SiteIndexer(processes=2):
             print("started", flush=True)
