@@ -343,8 +343,9 @@ def index_site(
 
 PAGES_FOR_PROCESSES = 1500
 """Pages in a build above which each language is indexed on a process of its own as soon
-as its engine is done (``SiteIndexer``); below, in turn after the engines: at 35 articles
-in three languages the three indexes take less time than starting the processes."""
+as its engine is done (``SiteIndexer``); below, in turn after the engines: the project's
+own 35 articles in three languages built in 2.3-2.9 s that way, 3.2-3.5 s with processes
+(their start competes with the engines for the cores)."""
 
 
 class SiteIndexer:
