@@ -74,3 +74,18 @@ def test_a_report_over_an_empty_folder_says_so(tmp_path: Path) -> None:
 
     assert result.exit_code == 0
     assert "No transcripts in" in result.output
+
+
+def test_ctrl_c_exits_130_with_one_line_and_no_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helpdesk.publish import commands
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, "build_site", interrupted)
+    result = CliRunner().invoke(cli, ["build", "--kb", str(tmp_path)])
+    assert result.exit_code == 130
+    assert result.output.strip().splitlines()[-1] == "interrupted (Ctrl-C)"
+    assert "Traceback" not in result.output and "Aborted" not in result.output

@@ -77,6 +77,9 @@ def kb_option(func: F) -> F:
     )(func)
 
 
+INTERRUPTED = 130
+
+
 def handle_errors(func: F) -> F:
     """Turn library errors into a message on stderr and an exit status, never a traceback."""
 
@@ -95,6 +98,11 @@ def handle_errors(func: F) -> F:
             if output:
                 click.echo(output.rstrip(), err=True)
             sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            # Ctrl-C: the shell's own convention (128 + SIGINT), not click's "Aborted!"
+            # with 1, which here means a problem in the content.
+            click.echo("interrupted (Ctrl-C)", err=True)
+            sys.exit(INTERRUPTED)
 
     return wrapper  # type: ignore[return-value]
 

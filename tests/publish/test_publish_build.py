@@ -192,6 +192,7 @@ def test_engine_output_filter_keeps_warnings_drops_noise() -> None:
         "WARNING -  Doc file 'x.md' contains a link 'y.md', but the target is not found.\n"
         "  detail line\n"
         "Aborted with 1 warnings in strict mode!\n"
+        "Aborted!\n"  # click's word for an engine stopped by Ctrl-C: helpdesk says it
     )
     assert engine.filter_output(raw) == [
         "WARNING -  Doc file 'x.md' contains a link 'y.md', but the target is not found.",

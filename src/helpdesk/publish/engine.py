@@ -18,6 +18,7 @@ from pathlib import Path
 from helpdesk.errors import BuildError
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_INTERRUPTED = "Aborted!"
 _LEVEL = re.compile(r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)\s+-\s")
 
 # Material prints an end-of-life notice on every run; it is not about this site.
@@ -112,13 +113,18 @@ def run_build(config: Path, out_dir: Path, *, cwd: Path, label: str = "") -> lis
 def filter_output(text: str) -> list[str]:
     """The engine's lines worth a writer's attention: warnings, errors, anything unexpected.
 
-    INFO lines (and their indented continuations) and Material's notice are dropped.
+    INFO lines (and their indented continuations) and Material's notice are dropped, and
+    so is click's "Aborted!" of an engine stopped by Ctrl-C: helpdesk says that itself.
     """
     shown: list[str] = []
     keep_continuation = False
     for raw in text.splitlines():
         line = _ANSI.sub("", raw).rstrip()
-        if not line.strip() or any(marker in line for marker in _NOTICE_MARKERS):
+        if (
+            not line.strip()
+            or line == _INTERRUPTED
+            or any(marker in line for marker in _NOTICE_MARKERS)
+        ):
             continue
         level = _LEVEL.match(line)
         if level:
