@@ -21,6 +21,7 @@ from helpdesk.errors import ContentError, HelpdeskError, Problem
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too (e.g. a passed review date).")
+@handle_errors
 def lint(kb_dir: Path, fmt: str, strict: bool) -> None:
     """Check every file in the knowledge base; report all problems at once.
 

@@ -236,6 +236,7 @@ def _still_open(path: Path, verdict: Any) -> bool:
 
 @transcript.command("show")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@handle_errors
 def transcript_show(file: Path) -> None:
     """Print FILE as Markdown, ready to paste into the ticket."""
     click.echo(render_markdown(read_records(file)), nl=False)
@@ -287,6 +288,7 @@ def trees_find(query: str, as_json: bool, limit: int | None, kb_dir: Path) -> No
     type=click.Path(path_type=Path, file_okay=False, exists=True),
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@handle_errors
 def trees_report(transcripts_dir: Path | None, as_json: bool) -> None:
     """Per tree version: walks resolved, worked around, not ours, escalated, declined
     (a fix the agent declined), failed and abandoned; the drop-off per node and the
