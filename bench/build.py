@@ -468,9 +468,6 @@ def bench(
     print(f"ratio helpdesk/engine  {ratio:8.2f} x   (target <= 1.15: {verdict})")
     each = ", ".join(f"{t / e:.2f}" for t, e in zip(totals, plains, strict=True))
     print(f"  each round           {each}")
-    without = (total - indexing) / plain
-    verdict = "ok" if without <= 1.15 else "OVER"
-    print(f"  without the index wait {without:6.2f} x   (target <= 1.15: {verdict})")
     if len(languages) > 1:
         scale = total / one_language
         verdict = "ok" if scale < 0.75 * len(languages) else "OVER"

@@ -20,7 +20,7 @@ def paused_gc(*, freeze: bool = False) -> Iterator[None]:
     youngest generation, and the first allocation after it walks them all (a quarter of
     a second after loading 1,000 articles in three languages). ``freeze=True`` moves them
     out of the collector's reach before it comes back (``gc.freeze``): for a process that
-    ends after this work (``helpdesk build``, ``lint``), never for a long-lived one, where
+    ends after this work (``helpdesk build``), never for a long-lived one, where
     cyclic garbage frozen with them would stay. Nested pauses leave the freezing and the
     restart to the outermost one.
     """

@@ -49,6 +49,8 @@ import jinja2
 from helpdesk._gc import paused_gc
 from helpdesk.content.catalogs import missing_catalogs
 from helpdesk.content.kb import KnowledgeBase, load_kb
+from helpdesk.content.problems import ProblemList
+from helpdesk.content.translations import translation_files
 from helpdesk.errors import BuildError, ConfigError, Problem
 from helpdesk.publish import engine, i18n, localized, root_files, site_search
 from helpdesk.publish.config import (
@@ -268,7 +270,13 @@ def build_site(
     today = today or dt.date.today()
     project = find_project(kb_dir, site_dir)
     site_url = public_site_url(project.root)  # a bad address stops the build before any work
-    with site_search.SiteIndexer(processes=_index_processes(project, languages)) as indexer:
+    indexer = site_search.SiteIndexer(processes=_index_processes(project, languages))
+    contents: list[SiteContent] = []
+    side_error: BaseException | None = None
+    engine_warnings: list[str] = []
+    total = GenerateReport(0, 0, 0)
+    new_site: Path | None = None
+    try:
         with progress.stage("Checking the knowledge base"):
             with paused_gc(freeze=one_shot):
                 kb = load_kb(project.kb_dir, today=today)
@@ -276,48 +284,7 @@ def build_site(
         every = localized.site_languages(kb)
         chosen = chosen_languages(kb, languages)
         envs = _checked_envs(kb, chosen)  # template syntax and catalog errors: no engine yet
-        return _build_checked(
-            project, kb, chosen, every, envs, indexer, progress, today, site_url, one_shot
-        )
-
-
-def _index_processes(project: Project, languages: list[str] | None) -> int:
-    """How many processes index the languages' sites (none for a small site), decided
-    before loading so that they start while the knowledge base is checked.
-
-    Pages and languages are counted from the article files' names (each translation is
-    a file ``<id>.<lang>.yaml``), which is close enough for this choice. One process per
-    language even beyond the cores: the engines share the cores and finish nearly
-    together, and three indexes side by side end sooner than two and then one."""
-    names = [path.name for path in (project.kb_dir / "articles").glob("*.yaml")]
-    sources = sum(name.count(".") == 1 for name in names)
-    if languages:  # only these languages are built
-        count = len(languages)
-        pages = sources * count
-    else:
-        count = 1 + len({name.split(".")[-2] for name in names if name.count(".") == 2})
-        pages = len(names)
-    return count if pages >= site_search.PAGES_FOR_PROCESSES else 0
-
-
-def _build_checked(
-    project: Project,
-    kb: KnowledgeBase,
-    chosen: list[str],
-    every: list[str],
-    envs: dict[str, jinja2.Environment],
-    indexer: site_search.SiteIndexer,
-    progress: Progress,
-    today: dt.date,
-    site_url: str | None,
-    one_shot: bool,
-) -> BuildReport:
-    contents: list[SiteContent] = []
-    new_site = _new_site_folder(project)
-    side_error: BaseException | None = None
-    engine_warnings: list[str] = []
-    total = GenerateReport(0, 0, 0)
-    try:
+        new_site = _new_site_folder(project)
         with ThreadPoolExecutor(max_workers=len(chosen), thread_name_prefix="engine") as pool:
             runs: list[tuple[str, Future[list[str]]]] = []
             with progress.stage("Rendering and writing pages"):
@@ -362,7 +329,8 @@ def _build_checked(
                 _swap_languages(new_site, project.site_dir, chosen)
     finally:
         indexer.close()  # no process may still be writing into what is removed next
-        shutil.rmtree(new_site, ignore_errors=True)
+        if new_site is not None:
+            shutil.rmtree(new_site, ignore_errors=True)
     if side_error is not None:
         raise side_error
     return BuildReport(
@@ -374,6 +342,26 @@ def _build_checked(
         engine_warnings=engine_warnings,
         notices=[] if site_url else [NO_SITE_URL],
     )
+
+
+def _index_processes(project: Project, languages: list[str] | None) -> int:
+    """How many processes index the languages' sites (none for a small site), decided
+    before loading so that they start while the knowledge base is checked.
+
+    Pages and languages are counted from the article files' names (each translation is
+    a file ``<id>.<lang>.yaml``), which is close enough for this choice. One process per
+    language even beyond the cores: the engines share the cores and finish nearly
+    together, and three indexes side by side end sooner than two and then one."""
+    folder = project.kb_dir / "articles"
+    files = sum(1 for _ in folder.glob("*.yaml"))
+    translations = translation_files(folder, ProblemList(project.kb_dir))
+    if languages:  # only these languages are built
+        count = len(languages)
+        pages = (files - len(translations)) * count
+    else:
+        count = 1 + len({lang for _, _, lang in translations})
+        pages = files
+    return count if pages >= site_search.PAGES_FOR_PROCESSES else 0
 
 
 def _new_site_folder(project: Project) -> Path:
