@@ -16,6 +16,10 @@ of the same structure, marked current) -- then, in the same run:
    folders (one plain ``mkdocs build`` per language, side by side as helpdesk runs them),
    and ``helpdesk build --lang`` of the source language (what "one language" costs);
    medians are compared, and the engine one language after another is timed once;
+   beside them, the CPU time (user and kernel) of every process each run started, the
+   number of files each wrote, and what creating one small file costs in the run's
+   folder (on some folders of these machines ten to twenty times the usual, which
+   weighs on whoever writes the most files: ``--dir`` puts the run elsewhere);
 4. the same generated folders with Zensical, if it is installed (``pip install zensical``;
    it reads the same generated configs).
 
@@ -26,6 +30,7 @@ so run it once or twice and read the figures as noisy.
 
     .venv/bin/python bench/build.py --languages en,it,es --sizes 1000
     .venv/bin/python bench/build.py                  # English only, 1,000 and 10,000
+    .venv/bin/python bench/build.py --languages en,it,es --sizes 1000 --dir /dev/shm
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ import io
 import os
 import pstats
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -46,6 +52,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -61,6 +68,7 @@ from helpdesk.publish.build import build_site, generate, render_site
 from helpdesk.publish.config import Project, find_project
 
 REPO = Path(__file__).resolve().parents[1]
+ENGINE_FILES: list[int] = []  # files each engine-alone run wrote
 
 
 class Timings:
@@ -254,6 +262,49 @@ def run_zensical(project: Path, languages: list[str]) -> tuple[float | None, str
     return seconds, f"{pages} HTML files"
 
 
+@dataclass
+class Cpu:
+    """CPU seconds of the processes a timed run started (getrusage of waited children)."""
+
+    user: float = 0.0
+    system: float = 0.0
+
+
+@contextlib.contextmanager
+def children_cpu() -> Iterator[Cpu]:
+    """The user and kernel CPU time of the child processes that end inside the block."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = Cpu()
+    yield used
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used.user, used.system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+
+
+def file_creation_us(folder: Path, count: int = 400) -> tuple[float, float]:
+    """Microseconds of wall clock and of kernel time to create one small file in a new
+    folder two levels under ``folder`` (where a site's pages and search files go).
+
+    On some ext4 folders of these machines this costs 0.3-0.7 ms of kernel time instead of
+    the usual 0.02 ms, and it lands on whoever writes the most files; the figure says
+    which kind of folder this run had.
+    """
+    probe = folder / "file-probe" / "sub"
+    probe.mkdir(parents=True)
+    try:
+        start_cpu, start = resource.getrusage(resource.RUSAGE_SELF).ru_stime, time.perf_counter()
+        for i in range(count):
+            (probe / f"{i}.json").write_bytes(b'{"n": 1}')
+        wall = time.perf_counter() - start
+        kernel = resource.getrusage(resource.RUSAGE_SELF).ru_stime - start_cpu
+    finally:
+        shutil.rmtree(folder / "file-probe")
+    return wall / count * 1e6, kernel / count * 1e6
+
+
+def file_count(folder: Path) -> int:
+    return sum(len(files) for _, _, files in os.walk(folder))
+
+
 def settle() -> None:
     """Flush what earlier runs wrote and deleted before the next timed one starts.
 
@@ -264,10 +315,12 @@ def settle() -> None:
     os.sync()
 
 
-def engines_alone(project: Path, languages: list[str], *, side_by_side: bool) -> float:
+def engines_alone(
+    project: Path, languages: list[str], *, side_by_side: bool, cpu: list[Cpu] | None = None
+) -> float:
     """The plain engine over the generated folders: one ``mkdocs build`` per language."""
     paths = find_project(project / "kb")
-    with tempfile.TemporaryDirectory(dir=project) as out:
+    with tempfile.TemporaryDirectory(dir=project) as out, children_cpu() as used:
 
         def one(lang: str) -> list[str]:
             return engine.run_build(paths.generated_config(lang), Path(out) / lang, cwd=project)
@@ -280,7 +333,11 @@ def engines_alone(project: Path, languages: list[str], *, side_by_side: bool) ->
         else:
             for lang in languages:
                 one(lang)
-        return time.perf_counter() - start
+        seconds = time.perf_counter() - start
+        ENGINE_FILES.append(file_count(Path(out)))
+    if cpu is not None:
+        cpu.append(used)
+    return seconds
 
 
 def _cpu(work: Callable[[], object]) -> float:
@@ -372,25 +429,36 @@ def _profile(kb_dir: Path, languages: list[str], today: dt.date) -> None:
     print(out.getvalue())
 
 
-def command_build(project: Path, kb_dir: Path, languages: list[str] | None = None) -> float:
+def command_build(
+    project: Path, kb_dir: Path, languages: list[str] | None = None, cpu: list[Cpu] | None = None
+) -> float:
     """Seconds of ``helpdesk build`` as a command, into a fresh site folder (as the engine
     alone writes into a fresh one: replacing an old site costs its deletion)."""
     shutil.rmtree(project / "site", ignore_errors=True)
     wanted = [arg for lang in languages or [] for arg in ("--lang", lang)]
     command = [sys.executable, "-m", "helpdesk", "build", "--kb", str(kb_dir), *wanted]
     settle()
-    start = time.perf_counter()
-    result = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - start
+    with children_cpu() as used:
+        start = time.perf_counter()
+        result = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - start
+    if cpu is not None:
+        cpu.append(used)
     if result.returncode != 0:
         raise SystemExit(f"helpdesk build failed:\n{result.stdout}\n{result.stderr}")
     return seconds
 
 
 def bench(
-    n: int, languages: list[str], *, zensical: bool, profile: bool = False, rounds: int = 3
+    n: int,
+    languages: list[str],
+    *,
+    zensical: bool,
+    profile: bool = False,
+    rounds: int = 3,
+    folder: Path | None = None,
 ) -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix=f"helpdesk-bench-{n}-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"helpdesk-bench-{n}-", dir=folder) as tmp:
         project = Path(tmp)
         kb_dir = make_project(project, n, languages)
 
@@ -413,11 +481,15 @@ def bench(
 
         # The command as a writer runs it, whole process included, and the engine alone
         # over the folders it generated, in turn, so that a noisy neighbour slows both.
+        probe_wall, probe_kernel = file_creation_us(project)
         totals, plains, ones = [], [], []
+        build_cpu: list[Cpu] = []
+        engine_cpu: list[Cpu] = []
         for _ in range(rounds):
-            totals.append(command_build(project, kb_dir))
-            plains.append(engines_alone(project, languages, side_by_side=True))
             ones.append(command_build(project, kb_dir, languages[:1]))
+            totals.append(command_build(project, kb_dir, cpu=build_cpu))
+            plains.append(engines_alone(project, languages, side_by_side=True, cpu=engine_cpu))
+        site_files = file_count(project / "site")  # the last whole build's
         total, plain, one_language = (statistics.median(x) for x in (totals, plains, ones))
         sequential = (
             engines_alone(project, languages, side_by_side=False) if len(languages) > 1 else plain
@@ -468,6 +540,19 @@ def bench(
     print(f"ratio helpdesk/engine  {ratio:8.2f} x   (target <= 1.15: {verdict})")
     each = ", ".join(f"{t / e:.2f}" for t, e in zip(totals, plains, strict=True))
     print(f"  each round           {each}")
+
+    def core_seconds(runs: list[Cpu]) -> str:
+        user = statistics.median(c.user for c in runs)
+        system = statistics.median(c.system for c in runs)
+        return f"{user + system:6.1f} core-s ({user:.1f} user, {system:.1f} kernel)"
+
+    print(f"  CPU, helpdesk build  {core_seconds(build_cpu)}   (medians; every process it ran)")
+    print(f"  CPU, engine alone    {core_seconds(engine_cpu)}")
+    print(
+        f"  files written        {site_files:,} by helpdesk build, {ENGINE_FILES[-1]:,} by the"
+        f" engine alone; creating one file in this folder: {probe_wall:.0f} us"
+        f" ({probe_kernel:.0f} us of it in the kernel)"
+    )
     if len(languages) > 1:
         scale = total / one_language
         verdict = "ok" if scale < 0.75 * len(languages) else "OVER"
@@ -514,12 +599,23 @@ def main() -> None:
         default=3,
         help="builds and engine-alone runs, alternated; medians are printed (default: 3)",
     )
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="where the temporary projects go (default: the system's temporary folder)",
+    )
     args = parser.parse_args()
     languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
     warm_up(languages)
     results = {
         n: bench(
-            n, languages, zensical=not args.no_zensical, profile=args.profile, rounds=args.rounds
+            n,
+            languages,
+            zensical=not args.no_zensical,
+            profile=args.profile,
+            rounds=args.rounds,
+            folder=args.dir,
         )
         for n in args.sizes
     }

@@ -3,11 +3,13 @@ once under a lock, URLs never taken for file names, private SQLite files."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from helpdesk.errors import ConfigError, StorageError
@@ -16,6 +18,7 @@ from helpdesk.storage import (
     Migration,
     PostgresTarget,
     SqliteTarget,
+    fetch_one,
     open_database,
     parse_target,
 )
@@ -183,3 +186,29 @@ def test_a_sqlite_file_from_before_schema_migrations_keeps_its_version(tmp_path:
     with db.connection() as conn:
         assert conn.execute("SELECT count(*) AS n FROM events").fetchone()["n"] == 1
     db.close()
+
+
+def test_fetch_one_reads_the_first_row_on_either_backend_and_stays_right_across_calls(
+    database: Database,
+) -> None:
+    database.migrate("notes", MIGRATIONS)
+    with database.transaction() as conn:
+        for i in range(3):
+            conn.execute("INSERT INTO notes (id, body, n) VALUES (?, ?, ?)", (f"n{i}", "x", i))
+    with database.connection() as conn:
+        # Alternating statements on the one cursor PostgreSQL keeps for fetch_one: each
+        # answer is its own statement's, whatever ran on that cursor before it.
+        for i in (2, 0, 1, 2):
+            assert fetch_one(conn, "SELECT n FROM notes WHERE id = ?", (f"n{i}",))["n"] == i
+            assert fetch_one(conn, "SELECT count(*) AS c FROM notes WHERE n >= ?", (i,))["c"] == (
+                3 - i
+            )
+        assert fetch_one(conn, "SELECT n FROM notes WHERE id = ?", ("missing",)) is None
+        # A failed statement leaves the kept cursor usable for the next read.
+        with pytest.raises((sqlite3.Error, psycopg.Error), match="no_such_table"):
+            fetch_one(conn, "SELECT * FROM no_such_table WHERE id = ?", ("x",))
+        assert fetch_one(conn, "SELECT body FROM notes WHERE id = ?", ("n1",))["body"] == "x"
+        # A cursor held by execute's caller is not disturbed by fetch_one.
+        held = conn.execute("SELECT id FROM notes WHERE n >= ? ORDER BY id", (0,))
+        assert fetch_one(conn, "SELECT n FROM notes WHERE id = ?", ("n2",))["n"] == 2
+        assert [row["id"] for row in held] == ["n0", "n1", "n2"]

@@ -15,7 +15,7 @@ from typing import Any
 
 from helpdesk.access.models import AuditRecord, Device, MfaStatus, User, Workspace
 from helpdesk.server.problems import not_found
-from helpdesk.storage import Connection, Row
+from helpdesk.storage import Connection, Row, fetch_one
 
 
 def ts(value: datetime | None) -> str | None:
@@ -98,28 +98,29 @@ def device_state(device: Device) -> dict[str, Any]:
 
 
 def workspace(conn: Connection, workspace_id: str) -> Workspace:
-    row: Row | None = conn.execute(
-        "SELECT id, name, timezone FROM workspaces WHERE id = ?", (workspace_id,)
-    ).fetchone()
+    row: Row | None = fetch_one(
+        conn, "SELECT id, name, timezone FROM workspaces WHERE id = ?", (workspace_id,)
+    )
     if row is None:
         raise not_found("workspace")
     return Workspace(id=row["id"], name=row["name"], timezone=row["timezone"])
 
 
 def user_row(conn: Connection, workspace_id: str, user_id: str) -> Row:
-    row: Row | None = conn.execute(
-        "SELECT * FROM users WHERE id = ? AND workspace_id = ?", (user_id, workspace_id)
-    ).fetchone()
+    row: Row | None = fetch_one(
+        conn, "SELECT * FROM users WHERE id = ? AND workspace_id = ?", (user_id, workspace_id)
+    )
     if row is None:
         raise not_found("user")
     return row
 
 
 def user_by_email(conn: Connection, workspace_id: str, email: str) -> Row:
-    row: Row | None = conn.execute(
+    row: Row | None = fetch_one(
+        conn,
         "SELECT * FROM users WHERE workspace_id = ? AND lower(email) = lower(?)",
         (workspace_id, email.strip()),
-    ).fetchone()
+    )
     if row is None:
         raise not_found("user")
     return row
@@ -144,7 +145,7 @@ def user_and_device_rows(
     """A user's row and a device's, in one statement (an access check's two lookups:
     one round trip to PostgreSQL instead of two). The user is looked for first, as by
     ``user_row`` then ``device_row``: a missing user is the 404, then a missing device."""
-    row: Row | None = conn.execute(_USER_AND_DEVICE, (device_id, user_id, workspace_id)).fetchone()
+    row: Row | None = fetch_one(conn, _USER_AND_DEVICE, (device_id, user_id, workspace_id))
     if row is None:
         raise not_found("user")
     if row["d_id"] is None:
@@ -153,9 +154,9 @@ def user_and_device_rows(
 
 
 def device_row(conn: Connection, workspace_id: str, device_id: str) -> Row:
-    row: Row | None = conn.execute(
-        "SELECT * FROM devices WHERE id = ? AND workspace_id = ?", (device_id, workspace_id)
-    ).fetchone()
+    row: Row | None = fetch_one(
+        conn, "SELECT * FROM devices WHERE id = ? AND workspace_id = ?", (device_id, workspace_id)
+    )
     if row is None:
         raise not_found("device")
     return row

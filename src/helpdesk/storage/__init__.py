@@ -31,7 +31,9 @@ The rules that keep one SQL text valid on both:
 - ``INSERT … ON CONFLICT (…) DO NOTHING`` / ``DO UPDATE`` and ``… RETURNING id`` work on
   both (SQLite 3.35+); times are ISO-8601 text in UTC, so they sort as text;
 - ``db.dialect`` (``"sqlite"`` or ``"postgresql"``) is there for the rare statement that
-  must differ.
+  must differ;
+- ``fetch_one(conn, sql, args)`` is ``conn.execute(sql, args).fetchone()`` for the hot
+  single-row reads (on PostgreSQL it spares a cursor per statement).
 
 ``Database`` is the protocol both backends implement:
 
@@ -58,7 +60,7 @@ from typing import Protocol
 
 from helpdesk.storage.migrations import Dialect, Migration
 from helpdesk.storage.target import PostgresTarget, SqliteTarget, Target, parse_target
-from helpdesk.storage.types import Connection, Cursor, Row
+from helpdesk.storage.types import Connection, Cursor, Row, fetch_one
 
 
 class Database(Protocol):
@@ -111,6 +113,7 @@ __all__ = [
     "Row",
     "SqliteTarget",
     "Target",
+    "fetch_one",
     "open_database",
     "parse_target",
 ]

@@ -7,6 +7,7 @@ PostgreSQL one through a thin wrapper that turns ``?`` into ``%s`` and returns d
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
@@ -28,3 +29,12 @@ class Cursor(Protocol):
 
 class Connection(Protocol):
     def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
+
+
+def fetch_one(conn: Connection, sql: str, parameters: Sequence[Any], /) -> Any:
+    """The first row of ``sql`` or None: ``conn.execute(sql, parameters).fetchone()``,
+    which a PostgreSQL connection answers without a new cursor (``PgConnection.fetch_one``).
+    For the hot single-row reads; anything that keeps a cursor uses ``execute``."""
+    if isinstance(conn, sqlite3.Connection):
+        return conn.execute(sql, parameters).fetchone()
+    return conn.fetch_one(sql, parameters)  # type: ignore[attr-defined]
