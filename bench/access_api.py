@@ -382,7 +382,7 @@ def report(configs: list[Config], args: argparse.Namespace) -> None:
         each = ", ".join(f"{r:.2f}" for r in ratios)
         print(
             f"  access-check: postgres 2 workers {pg2.median('access-check', 'rps'):.0f}/s vs"
-            f" sqlite 1 worker {lite1.median('access-check', 'rps'):.0f}/s ({ratio:.2f}x, the"
+            f" sqlite 1 worker {lite1.median('access-check', 'rps'):.0f}/s ({ratio:.3f}x, the"
             f" median of each round's ratio: {each}; target >= 1x: {verdict})"
         )
     for (_, workers), config in ran.items():
