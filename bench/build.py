@@ -284,9 +284,11 @@ def file_creation_us(folder: Path, count: int = 400) -> tuple[float, float]:
     """Microseconds of wall clock and of kernel time to create one small file in a new
     folder two levels under ``folder`` (where a site's pages and search files go).
 
-    On some ext4 folders of these machines this costs 0.3-0.7 ms of kernel time instead of
-    the usual 0.02 ms, and it lands on whoever writes the most files; the figure says
-    which kind of folder this run had.
+    The usual figure is 0.02-0.03 ms. On ext4 it can be 0.3-0.7 ms: for 30 seconds after
+    a file is deleted the kernel will not reuse its inode, and every new file scans past
+    each such inode of its group (``recently_deleted`` in ``find_inode_bit``). So the
+    runs here never delete between timings (see ``discard``), and this says what the
+    folder costs.
     """
     probe = folder / "file-probe" / "sub"
     probe.mkdir(parents=True)
@@ -297,8 +299,21 @@ def file_creation_us(folder: Path, count: int = 400) -> tuple[float, float]:
         wall = time.perf_counter() - start
         kernel = resource.getrusage(resource.RUSAGE_SELF).ru_stime - start_cpu
     finally:
-        shutil.rmtree(folder / "file-probe")
+        discard(folder / "file-probe", folder)
     return wall / count * 1e6, kernel / count * 1e6
+
+
+def discard(path: Path, project: Path) -> None:
+    """Move ``path`` out of the way, into the project's trash, deleted with the project.
+
+    Deleting thousands of files just before a timed run would slow that run's own file
+    creation for half a minute (see ``file_creation_us``), and the more so the more files
+    it writes: a rename frees no inode.
+    """
+    if path.exists():
+        trash = project / ".bench-trash"
+        trash.mkdir(exist_ok=True)
+        path.rename(trash / f"{path.name}-{time.monotonic_ns()}")
 
 
 def file_count(folder: Path) -> int:
@@ -320,7 +335,8 @@ def engines_alone(
 ) -> float:
     """The plain engine over the generated folders: one ``mkdocs build`` per language."""
     paths = find_project(project / "kb")
-    with tempfile.TemporaryDirectory(dir=project) as out, children_cpu() as used:
+    out = tempfile.mkdtemp(dir=project, prefix="engine-")
+    with children_cpu() as used:
 
         def one(lang: str) -> list[str]:
             return engine.run_build(paths.generated_config(lang), Path(out) / lang, cwd=project)
@@ -334,7 +350,8 @@ def engines_alone(
             for lang in languages:
                 one(lang)
         seconds = time.perf_counter() - start
-        ENGINE_FILES.append(file_count(Path(out)))
+    ENGINE_FILES.append(file_count(Path(out)))
+    discard(Path(out), project)
     if cpu is not None:
         cpu.append(used)
     return seconds
@@ -434,7 +451,7 @@ def command_build(
 ) -> float:
     """Seconds of ``helpdesk build`` as a command, into a fresh site folder (as the engine
     alone writes into a fresh one: replacing an old site costs its deletion)."""
-    shutil.rmtree(project / "site", ignore_errors=True)
+    discard(project / "site", project)
     wanted = [arg for lang in languages or [] for arg in ("--lang", lang)]
     command = [sys.executable, "-m", "helpdesk", "build", "--kb", str(kb_dir), *wanted]
     settle()
