@@ -16,7 +16,8 @@ import pytest
 from serving import seeded_server
 
 from helpdesk.access.client import AccessClient
-from helpdesk.errors import AccessError
+from helpdesk.errors import AccessError, Unavailable
+from helpdesk.server import seed as demo
 from pg_support import PostgresCluster, _children
 
 W = {"reason": "load test", "ticket": "T-CRASH"}
@@ -93,3 +94,25 @@ async def test_acknowledged_writes_survive_kill_9_of_the_postgresql_server(
         await _all_there(base, token, acknowledged)
         log = (tmp_path / "server.log").read_text()
         assert "Traceback" not in log, log[log.find("Traceback") :][:6000]
+
+
+async def test_with_the_postgresql_server_down_a_request_is_told_so_before_its_timeout(
+    own_cluster: PostgresCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not a hang until the client gives up: a 503 "database unavailable" problem that the
+    agent's client (its default timeout, no retries) reports as such, for reads on the
+    event loop's connection and for those that wait for the pool alike; and the same
+    processes serve again once the database is back."""
+    db = own_cluster.create_database("down")
+    user = demo.ADMIN_MFA_PIN.id
+    with seeded_server(db, tmp_path / "server.log", 2, monkeypatch) as (_, base, token):
+        async with AccessClient(base, token=token, retries=0) as api:
+            assert (await api.get_user(user)).id == user
+            own_cluster.kill()
+            for _ in range(4):  # the first per worker breaks its reads' connection
+                with pytest.raises(Unavailable) as refused:
+                    await api.get_user(user)
+                assert refused.value.type.endswith("database-unavailable"), refused.value
+        own_cluster.restart_server()
+        async with AccessClient(base, token=token, retries=5) as api:
+            assert (await api.get_user(user)).id == user

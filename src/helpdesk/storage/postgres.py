@@ -29,6 +29,14 @@ from helpdesk.storage.types import Cursor
 
 # pg_advisory_xact_lock key of every helpdesk migration ("hdmigrat" as a number).
 MIGRATION_LOCK = 0x68646D6967726174
+# The longest a caller waits for a pooled connection (psycopg_pool's default is 30 s).
+# Busy pools hand one over in milliseconds; a wait this long means the server is down or
+# unreachable, and the caller is told so (an OperationalError) before an HTTP client's
+# own timeout (the access client's is 10 s) turns it into a silent hang.
+POOL_WAIT_SECONDS = 5.0
+# Seconds to establish a new connection: a host that drops packets fails instead of
+# holding a pool's background worker for as long as the kernel retries.
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 @functools.lru_cache(maxsize=1024)
@@ -99,7 +107,12 @@ class PostgresDatabase:
             target.url,
             min_size=min_size,
             max_size=max_size,
-            kwargs={"autocommit": True, "row_factory": dict_row},
+            kwargs={
+                "autocommit": True,
+                "row_factory": dict_row,
+                "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            },
+            timeout=POOL_WAIT_SECONDS,
             open=False,
             name="helpdesk",
         )
@@ -137,7 +150,7 @@ class PostgresDatabase:
             self.target.url,
             autocommit=True,
             row_factory=dict_row,
-            connect_timeout=5,
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
             options=f"-c statement_timeout={int(statement_timeout_ms)}",
         )
         return PgConnection(raw)
