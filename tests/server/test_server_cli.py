@@ -134,3 +134,27 @@ def test_token_create_needs_an_existing_database(tmp_path: Path) -> None:
     )  # fmt: skip
     assert code == 1 and "no database at" in err
     assert not missing.exists(), "no empty database is left behind"
+
+
+@pytest.mark.parametrize("command", [["audit", "verify"], ["token", "list"], ["seed"]])
+def test_a_postgresql_that_refuses_is_one_line_in_libpqs_words(command: list[str]) -> None:
+    """Said at once and once: no retries of a refused connection, no pool log lines."""
+    import subprocess
+    import sys
+
+    from helpdesk.server.live import free_port
+
+    url = f"postgresql://app:topsecret@127.0.0.1:{free_port()}/nothing"
+    done = subprocess.run(
+        [sys.executable, "-m", "helpdesk", "access-api", *command, "--db", url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 3, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(
+        "error: cannot connect to PostgreSQL at postgresql://app:***@127.0.0.1:"
+    )
+    assert "Connection refused" in lines[0] and "topsecret" not in done.stderr

@@ -103,6 +103,15 @@ class PostgresDatabase:
 
     def __init__(self, target: PostgresTarget, *, min_size: int = 1, max_size: int = 8) -> None:
         self.target = target
+        # One connection first: a refused one or a wrong password is said at once, in
+        # libpq's words. The pool would retry it for 10 s, logging each attempt.
+        try:
+            psycopg.connect(target.url, connect_timeout=CONNECT_TIMEOUT_SECONDS).close()
+        except psycopg.Error as exc:
+            reason = " ".join(str(exc).split())
+            raise StorageError(
+                f"cannot connect to PostgreSQL at {target.describe()}: {reason}"
+            ) from exc
         self._pool = ConnectionPool(
             target.url,
             min_size=min_size,
