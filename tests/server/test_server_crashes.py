@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import time
@@ -116,3 +117,10 @@ async def test_with_the_postgresql_server_down_a_request_is_told_so_before_its_t
         own_cluster.restart_server()
         async with AccessClient(base, token=token, retries=5) as api:
             assert (await api.get_user(user)).id == user
+    # The pool's reconnection attempts and the 503s are in the log, one JSON line each
+    # like the requests', so an operator's log pipeline reads all of it.
+    lines = (tmp_path / "server.log").read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    logged = [r["message"] for r in records if r["event"] == "log"]
+    assert any("database error" in m for m in logged), logged
+    assert any(r["event"] == "request" and r["status"] == 503 for r in records)

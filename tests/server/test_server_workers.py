@@ -23,6 +23,7 @@ from helpdesk.cli import cli
 from helpdesk.server import seed as demo
 from helpdesk.server.live import free_port
 from helpdesk.server.schema import MIGRATIONS
+from helpdesk.storage import parse_target
 from pg_support import PostgresCluster
 
 W = {"reason": "caller verified on the phone", "ticket": "T-4001"}
@@ -121,17 +122,35 @@ async def test_connections_arriving_together_are_spread_over_the_workers(
     assert len(answered) == 2 and min(answered.values()) >= 16, answered
 
 
-def test_a_port_in_use_is_one_clear_error(pg_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_port_in_use_is_one_clear_error(
+    pg_db: str, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
     monkeypatch.setenv("HELPDESK_PIN_PEPPER", PEPPER)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        args = ["access-api", "serve", "--db", pg_db, "--port", str(port), "--workers", "2"]
+        args = ["access-api", "serve", "--db", pg_db, "--port", str(port), "--workers", workers]
         result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2, result.output
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "another --port" in result.stderr
+
+
+async def test_the_log_starts_with_where_it_listens_and_is_json_lines_throughout(
+    pg_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "server.log"
+    with seeded_server(pg_db, log, 2, monkeypatch) as (_, base, _token):
+        for n in range(4):
+            await _healthz(base, f"line-{n}")
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    first = records[0]
+    assert first["event"] == "listening" and first["workers"] == 2, first
+    assert first["port"] == int(base.rsplit(":", 1)[1])
+    assert first["database"] == parse_target(pg_db).describe()
+    assert sum(r["event"] == "request" for r in records) >= 4
 
 
 async def test_a_second_server_cannot_join_a_running_one(

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import logging
+import os
 import socket
 import threading
 import time
@@ -45,6 +47,9 @@ EVENT_LOOP = "asyncio"
 # The HTTP protocol is uvicorn's httptools one, writing each response once (transport.py).
 _UVICORN_OPTIONS: dict[str, Any] = {
     "access_log": False,
+    # uvicorn's own loggers keep no handler of theirs: their records reach the root's
+    # (``configure_logging``), one JSON line each like every other.
+    "log_config": None,
     "log_level": "warning",
     "loop": EVENT_LOOP,
     "http": CoalescingHttpProtocol,
@@ -144,19 +149,72 @@ def reserve_port(host: str, port: int) -> Iterator[_PortReservation]:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise ConfigError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc};"
-            " choose another --port or stop what holds it"
-        ) from None
+        raise _cannot_listen(host, port, exc) from None
     try:
         yield sock
     finally:
         sock.close()
 
 
+@contextlib.contextmanager
+def bound_socket(host: str, port: int) -> Iterator[socket.socket]:
+    """The one worker's socket, bound before anything says it listens.
+
+    Raises:
+        ConfigError: the address cannot be bound (taken, or not this machine's).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise _cannot_listen(host, port, exc) from None
+    try:
+        yield sock
+    finally:
+        sock.close()
+
+
+def _cannot_listen(host: str, port: int, exc: OSError) -> ConfigError:
+    return ConfigError(
+        f"cannot listen on {host}:{port}: {exc.strerror or exc};"
+        " choose another --port or stop what holds it"
+    )
+
+
+class JsonLines(logging.Formatter):
+    """Every record as one JSON line, so that an operator's pipeline can read stderr as
+    JSON lines whatever wrote to it.
+
+    The request lines and the store's are JSON already and pass as they are (the hot
+    path: one check). Anything else (uvicorn, psycopg's pool retrying a lost server, the
+    app's own errors) becomes ``{"event": "log", "level", "logger", "message", "worker"}``,
+    a traceback (rare) folded into the line as ``"error"``.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.msg
+        if not record.args and isinstance(message, str) and message.startswith("{"):
+            return message
+        line: dict[str, Any] = {
+            "event": "log",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            "worker": os.getpid(),
+        }
+        if record.exc_info:
+            line["error"] = self.formatException(record.exc_info)
+        return json.dumps(line)
+
+
 def configure_logging() -> None:
-    """One JSON line per request on stderr, made as cheaply as the logging module allows."""
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    """One JSON line per record on stderr, made as cheaply as the logging module allows."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonLines())
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     # The line carries what it needs; skip the caller lookup and the thread/process
     # names every record would otherwise compute (the logging HOWTO's "Optimization").
     logging._srcfile = None  # type: ignore[attr-defined]
@@ -217,10 +275,27 @@ def serve(
             **_UVICORN_OPTIONS,
         )
         with reserve_port(host, port) as reservation, contextlib.suppress(KeyboardInterrupt):
+            _log_listening(settings, host, port, workers)
             Multiprocess(config, sockets=[reservation]).run()
         return
     configure_logging()
     app = _ready(create_app(settings))
     config = uvicorn_config(app, host, port)
     config.lifespan = "on"  # closes the store (and a PostgreSQL pool) at shutdown
-    uvicorn.Server(config).run()
+    with bound_socket(host, port) as sock:
+        _log_listening(settings, host, port, workers)
+        uvicorn.Server(config).run(sockets=[sock])
+
+
+def _log_listening(settings: Settings, host: str, port: int, workers: int) -> None:
+    """The first line an operator sees: where it listens and which database it serves
+    (uvicorn's own "running on" line is below the log level kept)."""
+    from helpdesk.storage import parse_target
+
+    database = parse_target(settings.db_path).describe()  # never a password
+    logging.getLogger("helpdesk.access_api").info(
+        json.dumps(
+            {"event": "listening", "host": host, "port": port, "workers": workers,
+             "database": database}
+        )
+    )  # fmt: skip
