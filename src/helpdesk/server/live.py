@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
 from fastapi import FastAPI
@@ -136,24 +136,8 @@ def reserve_port(host: str, port: int) -> Iterator[_PortReservation]:
     Raises:
         ConfigError: the address cannot be bound (taken, or not this machine's).
     """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = _PortReservation(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        # SO_REUSEPORT alone would let a second `serve --workers` of the same user join
-        # this port's group and silently take half of its connections: a first bind
-        # without it fails on any socket listening there.
-        with socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind((host, port))
-        _share_port(sock)
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise _cannot_listen(host, port, exc) from None
-    try:
+    with _bound(host, port, _PortReservation, shared=True) as sock:
         yield sock
-    finally:
-        sock.close()
 
 
 @contextlib.contextmanager
@@ -163,25 +147,39 @@ def bound_socket(host: str, port: int) -> Iterator[socket.socket]:
     Raises:
         ConfigError: the address cannot be bound (taken, or not this machine's).
     """
+    with _bound(host, port, socket.socket, shared=False) as sock:
+        yield sock
+
+
+_S = TypeVar("_S", bound=socket.socket)
+
+
+@contextlib.contextmanager
+def _bound(host: str, port: int, kind: type[_S], *, shared: bool) -> Iterator[_S]:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock = kind(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if shared:
+            # SO_REUSEPORT alone would let a second `serve --workers` of the same user
+            # join this port's group and silently take half of its connections: a first
+            # bind without it fails on any socket listening there.
+            with socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind((host, port))
+            _share_port(sock)
+        else:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise _cannot_listen(host, port, exc) from None
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc};"
+            " choose another --port or stop what holds it"
+        ) from None
     try:
         yield sock
     finally:
         sock.close()
-
-
-def _cannot_listen(host: str, port: int, exc: OSError) -> ConfigError:
-    return ConfigError(
-        f"cannot listen on {host}:{port}: {exc.strerror or exc};"
-        " choose another --port or stop what holds it"
-    )
 
 
 class JsonLines(logging.Formatter):
