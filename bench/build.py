@@ -18,8 +18,8 @@ of the same structure, marked current) -- then, in the same run:
    medians are compared, and the engine one language after another is timed once;
    beside them, the CPU time (user and kernel) of every process each run started, the
    number of files each wrote, and what creating one small file costs in the run's
-   folder (on some folders of these machines ten to twenty times the usual, which
-   weighs on whoever writes the most files: ``--dir`` puts the run elsewhere);
+   folder (nothing is deleted between timed runs: see ``file_creation_us``; ``--dir``
+   puts the run elsewhere);
 4. the same generated folders with Zensical, if it is installed (``pip install zensical``;
    it reads the same generated configs).
 
@@ -68,7 +68,6 @@ from helpdesk.publish.build import build_site, generate, render_site
 from helpdesk.publish.config import Project, find_project
 
 REPO = Path(__file__).resolve().parents[1]
-ENGINE_FILES: list[int] = []  # files each engine-alone run wrote
 
 
 class Timings:
@@ -263,21 +262,26 @@ def run_zensical(project: Path, languages: list[str]) -> tuple[float | None, str
 
 
 @dataclass
-class Cpu:
-    """CPU seconds of the processes a timed run started (getrusage of waited children)."""
+class Run:
+    """One timed run: its wall clock, the CPU of the processes it started (getrusage of
+    the waited children, user and kernel) and the files it wrote."""
 
+    seconds: float = 0.0
     user: float = 0.0
     system: float = 0.0
+    files: int = 0
 
 
 @contextlib.contextmanager
-def children_cpu() -> Iterator[Cpu]:
-    """The user and kernel CPU time of the child processes that end inside the block."""
+def timed_run() -> Iterator[Run]:
+    """Times the block and the child processes that end inside it."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    used = Cpu()
-    yield used
+    run = Run()
+    start = time.perf_counter()
+    yield run
+    run.seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    used.user, used.system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+    run.user, run.system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
 
 
 def file_creation_us(folder: Path, count: int = 400) -> tuple[float, float]:
@@ -321,40 +325,31 @@ def file_count(folder: Path) -> int:
 
 
 def settle() -> None:
-    """Flush what earlier runs wrote and deleted before the next timed one starts.
-
-    Deleting thousands of files leaves the file system work to do at its next journal
-    commit (on a disk mounted with ``discard``, every freed block is trimmed then), which
-    would land inside whichever run came next; ``sync`` does it now, outside the timing.
-    """
+    """Flush what earlier runs wrote before the next timed one starts: thousands of new
+    files leave the file system work for its next journal commit, which would land
+    inside whichever run came next; ``sync`` does it now, outside the timing."""
     os.sync()
 
 
-def engines_alone(
-    project: Path, languages: list[str], *, side_by_side: bool, cpu: list[Cpu] | None = None
-) -> float:
+def engines_alone(project: Path, languages: list[str], *, side_by_side: bool) -> Run:
     """The plain engine over the generated folders: one ``mkdocs build`` per language."""
     paths = find_project(project / "kb")
-    out = tempfile.mkdtemp(dir=project, prefix="engine-")
-    with children_cpu() as used:
+    out = Path(tempfile.mkdtemp(dir=project, prefix="engine-"))
 
-        def one(lang: str) -> list[str]:
-            return engine.run_build(paths.generated_config(lang), Path(out) / lang, cwd=project)
+    def one(lang: str) -> list[str]:
+        return engine.run_build(paths.generated_config(lang), out / lang, cwd=project)
 
-        settle()
-        start = time.perf_counter()
+    settle()
+    with timed_run() as run:
         if side_by_side:
             with ThreadPoolExecutor(max_workers=len(languages)) as pool:
                 list(pool.map(one, languages))
         else:
             for lang in languages:
                 one(lang)
-        seconds = time.perf_counter() - start
-    ENGINE_FILES.append(file_count(Path(out)))
-    discard(Path(out), project)
-    if cpu is not None:
-        cpu.append(used)
-    return seconds
+    run.files = file_count(out)
+    discard(out, project)
+    return run
 
 
 def _cpu(work: Callable[[], object]) -> float:
@@ -446,24 +441,19 @@ def _profile(kb_dir: Path, languages: list[str], today: dt.date) -> None:
     print(out.getvalue())
 
 
-def command_build(
-    project: Path, kb_dir: Path, languages: list[str] | None = None, cpu: list[Cpu] | None = None
-) -> float:
-    """Seconds of ``helpdesk build`` as a command, into a fresh site folder (as the engine
-    alone writes into a fresh one: replacing an old site costs its deletion)."""
+def command_build(project: Path, kb_dir: Path, languages: list[str] | None = None) -> Run:
+    """``helpdesk build`` as a command, into a fresh site folder (as the engine alone
+    writes into a fresh one: replacing an old site costs its deletion)."""
     discard(project / "site", project)
     wanted = [arg for lang in languages or [] for arg in ("--lang", lang)]
     command = [sys.executable, "-m", "helpdesk", "build", "--kb", str(kb_dir), *wanted]
     settle()
-    with children_cpu() as used:
-        start = time.perf_counter()
+    with timed_run() as run:
         result = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
-        seconds = time.perf_counter() - start
-    if cpu is not None:
-        cpu.append(used)
     if result.returncode != 0:
         raise SystemExit(f"helpdesk build failed:\n{result.stdout}\n{result.stderr}")
-    return seconds
+    run.files = file_count(project / "site")
+    return run
 
 
 def bench(
@@ -499,17 +489,20 @@ def bench(
         # The command as a writer runs it, whole process included, and the engine alone
         # over the folders it generated, in turn, so that a noisy neighbour slows both.
         probe_wall, probe_kernel = file_creation_us(project)
-        totals, plains, ones = [], [], []
-        build_cpu: list[Cpu] = []
-        engine_cpu: list[Cpu] = []
+        builds: list[Run] = []
+        engines: list[Run] = []
+        ones: list[Run] = []
         for _ in range(rounds):
             ones.append(command_build(project, kb_dir, languages[:1]))
-            totals.append(command_build(project, kb_dir, cpu=build_cpu))
-            plains.append(engines_alone(project, languages, side_by_side=True, cpu=engine_cpu))
-        site_files = file_count(project / "site")  # the last whole build's
-        total, plain, one_language = (statistics.median(x) for x in (totals, plains, ones))
+            builds.append(command_build(project, kb_dir))
+            engines.append(engines_alone(project, languages, side_by_side=True))
+        totals, plains = [r.seconds for r in builds], [r.seconds for r in engines]
+        one_language = statistics.median(r.seconds for r in ones)
+        total, plain = statistics.median(totals), statistics.median(plains)
         sequential = (
-            engines_alone(project, languages, side_by_side=False) if len(languages) > 1 else plain
+            engines_alone(project, languages, side_by_side=False).seconds
+            if len(languages) > 1
+            else plain
         )
         z_seconds, z_message = run_zensical(project, languages) if zensical else (None, "skipped")
 
@@ -558,17 +551,17 @@ def bench(
     each = ", ".join(f"{t / e:.2f}" for t, e in zip(totals, plains, strict=True))
     print(f"  each round           {each}")
 
-    def core_seconds(runs: list[Cpu]) -> str:
+    def core_seconds(runs: list[Run]) -> str:
         user = statistics.median(c.user for c in runs)
         system = statistics.median(c.system for c in runs)
         return f"{user + system:6.1f} core-s ({user:.1f} user, {system:.1f} kernel)"
 
-    print(f"  CPU, helpdesk build  {core_seconds(build_cpu)}   (medians; every process it ran)")
-    print(f"  CPU, engine alone    {core_seconds(engine_cpu)}")
+    print(f"  CPU, helpdesk build  {core_seconds(builds)}   (medians; every process it ran)")
+    print(f"  CPU, engine alone    {core_seconds(engines)}")
     print(
-        f"  files written        {site_files:,} by helpdesk build, {ENGINE_FILES[-1]:,} by the"
-        f" engine alone; creating one file in this folder: {probe_wall:.0f} us"
-        f" ({probe_kernel:.0f} us of it in the kernel)"
+        f"  files written        {builds[-1].files:,} by helpdesk build,"
+        f" {engines[-1].files:,} by the engine alone; creating one file in this folder:"
+        f" {probe_wall:.0f} us ({probe_kernel:.0f} us of it in the kernel)"
     )
     if len(languages) > 1:
         scale = total / one_language

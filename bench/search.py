@@ -43,9 +43,8 @@ from pathlib import Path
 from helpdesk.content.articles import Article
 from helpdesk.content.kb import KnowledgeBase, load_kb
 from helpdesk.releases.catalog import Releases
-from helpdesk.search import search, update_index
+from helpdesk.search import index_dir, search, update_index
 from helpdesk.search.documents import collect
-from helpdesk.search.indexer import index_dir
 
 REAL_KB = Path(__file__).resolve().parents[1] / "kb"
 _DOMAIN = """

@@ -37,6 +37,12 @@ POOL_WAIT_SECONDS = 5.0
 # Seconds to establish a new connection: a host that drops packets fails instead of
 # holding a pool's background worker for as long as the kernel retries.
 CONNECT_TIMEOUT_SECONDS = 5
+# Every connection's settings: autocommit (a transaction is asked for), rows as dicts.
+_CONNECTION: dict[str, Any] = {
+    "autocommit": True,
+    "row_factory": dict_row,
+    "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -103,34 +109,25 @@ class PostgresDatabase:
 
     def __init__(self, target: PostgresTarget, *, min_size: int = 1, max_size: int = 8) -> None:
         self.target = target
-        # One connection first: a refused one or a wrong password is said at once, in
-        # libpq's words. The pool would retry it for 10 s, logging each attempt.
-        try:
-            psycopg.connect(target.url, connect_timeout=CONNECT_TIMEOUT_SECONDS).close()
-        except psycopg.Error as exc:
-            reason = " ".join(str(exc).split())
-            raise StorageError(
-                f"cannot connect to PostgreSQL at {target.describe()}: {reason}"
-            ) from exc
         self._pool = ConnectionPool(
             target.url,
             min_size=min_size,
             max_size=max_size,
-            kwargs={
-                "autocommit": True,
-                "row_factory": dict_row,
-                "connect_timeout": CONNECT_TIMEOUT_SECONDS,
-            },
+            kwargs=_CONNECTION,
             timeout=POOL_WAIT_SECONDS,
             open=False,
             name="helpdesk",
         )
         try:
+            # One connection first: a refused one or a wrong password is said at once, in
+            # libpq's words. The pool would retry it for 10 s, logging each attempt.
+            psycopg.connect(target.url, **_CONNECTION).close()
             self._pool.open(wait=True, timeout=10.0)
         except psycopg.Error as exc:  # PoolTimeout is an OperationalError too
             self._pool.close()
+            reason = " ".join(str(exc).split())
             raise StorageError(
-                f"cannot connect to PostgreSQL at {target.describe()}: {exc}"
+                f"cannot connect to PostgreSQL at {target.describe()}: {reason}"
             ) from exc
 
     def describe(self) -> str:
@@ -157,9 +154,7 @@ class PostgresDatabase:
         """
         raw = psycopg.connect(
             self.target.url,
-            autocommit=True,
-            row_factory=dict_row,
-            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            **_CONNECTION,
             options=f"-c statement_timeout={int(statement_timeout_ms)}",
         )
         return PgConnection(raw)
