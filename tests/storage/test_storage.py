@@ -212,3 +212,35 @@ def test_fetch_one_reads_the_first_row_on_either_backend_and_stays_right_across_
         held = conn.execute("SELECT id FROM notes WHERE n >= ? ORDER BY id", (0,))
         assert fetch_one(conn, "SELECT n FROM notes WHERE id = ?", ("n2",))["n"] == 2
         assert [row["id"] for row in held] == ["n0", "n1", "n2"]
+
+
+def test_a_new_sqlite_file_opened_by_many_at_once_opens_for_each(tmp_path: Path) -> None:
+    """Putting a new file in WAL mode needs it alone, and SQLite refuses a racing opener at
+    once ("database is locked", without waiting); unhandled, one of four processes
+    starting together failed now and then. Eight openers at once, many times over."""
+    import threading
+
+    from helpdesk.storage.sqlite import connect
+
+    for round_ in range(300):
+        path = tmp_path / f"new-{round_}.sqlite3"
+        barrier = threading.Barrier(8)
+        failed: list[StorageError] = []
+
+        def open_it(
+            path: Path = path,
+            barrier: threading.Barrier = barrier,
+            failed: list[StorageError] = failed,
+        ) -> None:
+            barrier.wait()
+            try:
+                connect(path).close()
+            except StorageError as exc:
+                failed.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not failed, f"round {round_}: {failed[0]}"

@@ -15,6 +15,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,13 +37,35 @@ def connect(path: Path) -> sqlite3.Connection:
         _create_private(path)
         conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=30000")
     except (OSError, sqlite3.Error) as exc:
         raise StorageError(f"cannot open the SQLite database {path}: {exc}") from exc
     return conn
+
+
+WAL_SWITCH_SECONDS = 30.0
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (a no-op once it is).
+
+    Switching a new file's journal mode needs it to itself, and SQLite answers "database
+    is locked" at once, without waiting out the busy timeout, when another process is
+    opening the same new file at that moment (four processes starting together did, one
+    run in a few dozen). So the switch is retried for as long as the busy timeout.
+    """
+    deadline = time.monotonic() + WAL_SWITCH_SECONDS
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 class SqliteDatabase:
