@@ -81,6 +81,7 @@ from helpdesk.content.translations import (
     load_taxonomy_labels,
     localized,
     localized_taxonomy,
+    translation_name,
 )
 from helpdesk.content.yaml import YamlDocument
 from helpdesk.errors import ConfigError, ContentError, Problem
@@ -349,9 +350,9 @@ def _load_articles(
         return articles, documents, frozenset(), []
     translated: list[tuple[Path, str, str]] = []
     for path in yaml_files(folder, problems):
-        base, dot, lang = path.stem.partition(".")
-        if dot:
-            translated.append((path, base, lang))
+        named = translation_name(path)
+        if named is not None:
+            translated.append((path, *named))
             continue
         # Known before it is read: if it fails, links to it are not errors of their own.
         known.add(path.stem)

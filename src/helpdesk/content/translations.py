@@ -122,7 +122,14 @@ def localized(source: Article, translation: ArticleTranslation) -> Article:
     )
 
 
-def translation_files(folder: Path, problems: ProblemList) -> list[tuple[Path, str, str]]:
+def translation_name(path: Path) -> tuple[str, str] | None:
+    """``(base id, lang)`` when ``path`` is named as a translation (``<id>.<lang>.yaml``),
+    else None: the one rule for telling a translation file from a source file."""
+    base, dot, lang = path.stem.partition(".")
+    return (base, lang) if dot else None
+
+
+def translation_files(folder: Path) -> list[tuple[Path, str, str]]:
     """``(path, base id, lang)`` of every ``<id>.<lang>.yaml`` directly in ``folder``."""
     out: list[tuple[Path, str, str]] = []
     if not folder.is_dir():
@@ -130,9 +137,9 @@ def translation_files(folder: Path, problems: ProblemList) -> list[tuple[Path, s
     for path in sorted(folder.iterdir()):
         if path.suffix != ".yaml" or path.name.startswith(".") or not path.is_file():
             continue
-        base, dot, lang = path.stem.partition(".")
-        if dot:
-            out.append((path, base, lang))
+        named = translation_name(path)
+        if named is not None:
+            out.append((path, *named))
     return out
 
 
@@ -311,7 +318,7 @@ def load_taxonomy_labels(
         "platforms": {p.id for p in taxonomy.platforms},
         "tags": {t.id for t in taxonomy.tags},
     }
-    for path, base, lang in translation_files(root, problems):
+    for path, base, lang in translation_files(root):
         if base != "taxonomy":
             continue
         if not check_language(path, lang, languages, problems, "taxonomy.yaml"):
@@ -343,7 +350,7 @@ def load_language_synonyms(
 ) -> dict[str, Synonyms]:
     """Read ``kb/synonyms.<lang>.yaml`` files (search synonyms per language)."""
     out: dict[str, Synonyms] = {}
-    for path, base, lang in translation_files(root, problems):
+    for path, base, lang in translation_files(root):
         if base != "synonyms":
             continue
         if not check_language(path, lang, languages, problems, "synonyms.yaml"):

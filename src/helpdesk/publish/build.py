@@ -49,8 +49,7 @@ import jinja2
 from helpdesk._gc import paused_gc
 from helpdesk.content.catalogs import missing_catalogs
 from helpdesk.content.kb import KnowledgeBase, load_kb
-from helpdesk.content.problems import ProblemList
-from helpdesk.content.translations import translation_files
+from helpdesk.content.translations import translation_name
 from helpdesk.errors import BuildError, ConfigError, Problem
 from helpdesk.publish import engine, i18n, localized, root_files, site_search
 from helpdesk.publish.config import (
@@ -352,15 +351,14 @@ def _index_processes(project: Project, languages: list[str] | None) -> int:
     a file ``<id>.<lang>.yaml``), which is close enough for this choice. One process per
     language even beyond the cores: the engines share the cores and finish nearly
     together, and three indexes side by side end sooner than two and then one."""
-    folder = project.kb_dir / "articles"
-    files = sum(1 for _ in folder.glob("*.yaml"))
-    translations = translation_files(folder, ProblemList(project.kb_dir))
+    names = [translation_name(path) for path in (project.kb_dir / "articles").glob("*.yaml")]
+    translated = [named for named in names if named is not None]
     if languages:  # only these languages are built
         count = len(languages)
-        pages = (files - len(translations)) * count
+        pages = (len(names) - len(translated)) * count
     else:
-        count = 1 + len({lang for _, _, lang in translations})
-        pages = files
+        count = 1 + len({lang for _, lang in translated})
+        pages = len(names)
     return count if pages >= site_search.PAGES_FOR_PROCESSES else 0
 
 
