@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
-from helpdesk.cli import cli
+from helpdesk.cli import _LAZY_COMMANDS, cli
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -45,6 +49,32 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
     assert "Usage:" in result.output
     summary = result.output.split("\n\n")[1].strip()
     assert summary, f"'helpdesk {' '.join(path)}' has no help text"
+
+
+def test_the_list_of_commands_names_each_with_its_line_and_loads_none_of_them() -> None:
+    # In a fresh interpreter: this one has imported every command already (COMMANDS).
+    probe = (
+        "import sys\n"
+        "from helpdesk.cli import _LAZY_COMMANDS, cli\n"
+        "try:\n"
+        "    cli(['--help'], prog_name='helpdesk')\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "modules = {spec.split(':')[0] for spec, _ in _LAZY_COMMANDS.values()}\n"
+        "print('loaded:', sorted(m for m in modules | {'fastapi', 'textual', 'mkdocs'}"
+        " if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+
+    assert "loaded: []" in result.stdout
+    for name, (_, line) in _LAZY_COMMANDS.items():
+        assert re.search(rf"^  {re.escape(name)} +{re.escape(line)}$", result.stdout, re.M), name
 
 
 def test_an_unknown_option_is_a_usage_error() -> None:

@@ -24,23 +24,44 @@ from helpdesk.errors import ContentError, HelpdeskError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# name -> "module:attribute" of a click command; imported on first use.
-_LAZY_COMMANDS: dict[str, str] = {
-    "lint": "helpdesk.content.commands:lint",
-    "schema": "helpdesk.content.commands:schema",
-    "search": "helpdesk.search.commands:search_command",
-    "index": "helpdesk.search.commands:index_command",
-    "agent": "helpdesk.tui.commands:agent",
-    "build": "helpdesk.publish.commands:build",
-    "serve": "helpdesk.publish.commands:serve",
-    "release": "helpdesk.releases.commands:release",
-    "access-api": "helpdesk.server.commands:access_api",
-    "diagnose": "helpdesk.diagnostics.commands:diagnose",
-    "transcript": "helpdesk.diagnostics.commands:transcript",
-    "trees": "helpdesk.diagnostics.commands:trees",
-    "translations": "helpdesk.translations.commands:translations",
-    "feedback": "helpdesk.feedback.commands:feedback",
-    "report": "helpdesk.feedback.commands:report",
+# name -> ("module:attribute" of a click command, its line in `helpdesk --help`). The
+# module is imported on first use only: the list of commands is written here, so that
+# `helpdesk --help` does not import every command's module (the access API's FastAPI
+# app, Textual, MkDocs' config) to read one line of each.
+_LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "lint": ("helpdesk.content.commands:lint", "Check every file of the knowledge base."),
+    "schema": ("helpdesk.content.commands:schema", "Print the JSON Schema of a kind of file."),
+    "search": ("helpdesk.search.commands:search_command", "Search the knowledge base."),
+    "index": ("helpdesk.search.commands:index_command", "Bring the search indexes up to date."),
+    "agent": ("helpdesk.tui.commands:agent", "Guided troubleshooting for support agents."),
+    "build": ("helpdesk.publish.commands:build", "Check, render and build the help site."),
+    "serve": ("helpdesk.publish.commands:serve", "Preview the site, rebuilt as you write."),
+    "release": ("helpdesk.releases.commands:release", "Write, publish and list release notes."),
+    "access-api": (
+        "helpdesk.server.commands:access_api",
+        "Run and administer the access API.",
+    ),
+    "diagnose": (
+        "helpdesk.diagnostics.commands:diagnose",
+        "Walk a tree from recorded answers, without the app.",
+    ),
+    "transcript": (
+        "helpdesk.diagnostics.commands:transcript",
+        "Check and show diagnosis transcripts.",
+    ),
+    "trees": (
+        "helpdesk.diagnostics.commands:trees",
+        "List diagnostic trees; report how their walks end.",
+    ),
+    "translations": (
+        "helpdesk.translations.commands:translations",
+        "What is translated, stale or missing.",
+    ),
+    "feedback": (
+        "helpdesk.feedback.commands:feedback",
+        'The service behind the site\'s "Was this helpful?".',
+    ),
+    "report": ("helpdesk.feedback.commands:report", "Content health for writers."),
 }
 
 LINT_CHECKS: tuple[str, ...] = (
@@ -58,11 +79,25 @@ class _LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in _LAZY_COMMANDS:
-            module_name, attr = _LAZY_COMMANDS[cmd_name].split(":")
+            module_name, attr = _LAZY_COMMANDS[cmd_name][0].split(":")
             command = getattr(importlib.import_module(module_name), attr)
             assert isinstance(command, click.Command)
             return command
         return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands' list from the table above, importing none of the lazy ones."""
+        rows: list[tuple[str, str]] = []
+        for name in self.list_commands(ctx):
+            if name in _LAZY_COMMANDS:
+                rows.append((name, _LAZY_COMMANDS[name][1]))
+                continue
+            command = super().get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 def kb_option(func: F) -> F:
