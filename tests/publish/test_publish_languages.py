@@ -150,6 +150,51 @@ def test_the_built_site_names_every_alternate(
     assert (site / "index.html").stat().st_mode & 0o777 == 0o666 & ~current_umask()
 
 
+def test_each_site_names_itself_in_its_own_language(project: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", "--kb", str(project / "kb")])
+    assert result.exit_code == 0, result.output
+    site = project / "site"
+    names = {
+        "en": "PassportScan Help Center",
+        "it": "Centro assistenza PassportScan",
+        "es": "Centro de ayuda de PassportScan",
+    }
+
+    for lang, name in names.items():
+        for page in ("index.html", "access-security/pin-login/index.html"):
+            html = (site / lang / page).read_text()
+            title = re.search(r"<title>(.*?)</title>", html)
+            assert title is not None and title.group(1).endswith(name), (lang, page)
+            # The header's title, the logo's label and the drawer's: never another language's.
+            assert f'aria-label="{name}"' in html
+            for other, other_name in names.items():
+                if other != lang:
+                    assert other_name not in html, (lang, page, other)
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("it", ["Passa al tema scuro", "Passa al tema chiaro", "Link permanente"]),
+        ("es", ["Cambiar al modo oscuro", "Cambiar al modo claro", "Enlace permanente"]),
+        ("en", ["Switch to dark mode", "Switch to light mode", "Permanent link"]),
+    ],
+)
+def test_the_words_set_in_mkdocs_yml_are_read_aloud_in_the_pages_language(
+    project: Path, lang: str, words: list[str]
+) -> None:
+    # A screen reader says the palette toggle's name and the headings' permalink title.
+    result = CliRunner().invoke(cli, ["build", "--kb", str(project / "kb"), "--lang", lang])
+    assert result.exit_code == 0, result.output
+
+    html = (project / "site" / lang / "access-security" / "pin-login" / "index.html").read_text()
+    for word in words:
+        assert f'aria-label="{word}"' in html or f'title="{word}"' in html, word
+    english = {"Switch to dark mode", "Switch to light mode", "Permanent link"}
+    if lang != "en":
+        assert not [word for word in english if word in html]
+
+
 def test_one_language_is_built_alone_and_the_others_stay(project: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(cli, ["build", "--kb", str(project / "kb")]).exit_code == 0

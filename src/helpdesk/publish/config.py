@@ -31,7 +31,9 @@ difference measured by ``bench/build.py``: it insists that ``docs_dir`` and
 
 from __future__ import annotations
 
+import copy
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +45,7 @@ from helpdesk._files import atomic_write
 from helpdesk.content.catalogs import has_catalog
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.errors import ConfigError
-from helpdesk.publish.i18n import language_name
+from helpdesk.publish.i18n import N_, language_name, translations
 from helpdesk.publish.pages import SiteContent
 
 ENGINE_CONFIG = "mkdocs.yml"
@@ -131,13 +133,8 @@ def public_site_url(root: Path) -> str | None:
     raw: object = os.environ.get(SITE_URL_VARIABLE, "").strip()
     source = f"${SITE_URL_VARIABLE}"
     if not raw:
-        config = root / ENGINE_CONFIG
-        try:
-            data = yaml.load(config.read_text(encoding="utf-8"), Loader=_AnyTags)
-        except (OSError, yaml.YAMLError):
-            return None  # the build reports a broken config itself
-        raw = data.get("site_url") if isinstance(data, dict) else None
-        source = f"site_url in {config}"
+        raw = root_setting(root, "site_url")
+        source = f"site_url in {root / ENGINE_CONFIG}"
     if not raw:
         return None
     if not isinstance(raw, str) or not _is_site_address(raw):
@@ -146,6 +143,74 @@ def public_site_url(root: Path) -> str | None:
             " (http or https, a host, no query, fragment, password or spaces)"
         )
     return raw if raw.endswith("/") else raw + "/"
+
+
+def root_setting(root: Path, key: str) -> object:
+    """One top-level key of the root ``mkdocs.yml`` as MkDocs reads it (``!ENV`` too), or
+    None when it is missing or the file cannot be read: the engine reports a broken
+    config itself, in its own words."""
+    try:
+        data = yaml.load((root / ENGINE_CONFIG).read_text(encoding="utf-8"), Loader=_AnyTags)
+    except (OSError, yaml.YAMLError):
+        return None
+    return data.get(key) if isinstance(data, dict) else None
+
+
+# The root config's words that readers see, as Material and MkDocs default them (the
+# catalogs' msgids); a writer's own wording stays as written until a catalog has it.
+ROOT_WORDS = (
+    N_("PassportScan Help Center"),
+    N_("Switch to dark mode"),
+    N_("Switch to light mode"),
+    N_("Permanent link"),
+)
+_TOC_PERMALINK_TITLE = "Permanent link"  # MkDocs' toc default when permalink is on
+
+
+def root_words(root: Path, gettext: Callable[[str], str]) -> dict[str, Any]:
+    """The root config's settings that hold words readers see -- the site's name (the
+    header's title, every <title>), the palette toggles' names (read aloud by screen
+    readers) and the headings' permalink title -- translated by ``gettext``; only those
+    that change, as generated-config keys (INHERIT replaces lists whole, so a list comes
+    back whole). Nothing when the root config holds a tag other than ``!ENV``: a copy
+    could not keep it."""
+    try:
+        data = yaml.load((root / ENGINE_CONFIG).read_text(encoding="utf-8"), Loader=_EnvOnly)
+    except (OSError, yaml.YAMLError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    out: dict[str, Any] = {}
+    name = data.get("site_name")
+    if isinstance(name, str) and gettext(name) != name:
+        out["site_name"] = gettext(name)
+    theme = data.get("theme")
+    palette = copy.deepcopy(theme.get("palette")) if isinstance(theme, dict) else None
+    if isinstance(palette, list):
+        toggles = [
+            scheme["toggle"]
+            for scheme in palette
+            if isinstance(scheme, dict)
+            and isinstance(scheme.get("toggle"), dict)
+            and isinstance(scheme["toggle"].get("name"), str)
+        ]
+        if any(gettext(toggle["name"]) != toggle["name"] for toggle in toggles):
+            for toggle in toggles:
+                toggle["name"] = gettext(toggle["name"])
+            out["theme"] = {"palette": palette}
+    extensions = copy.deepcopy(data.get("markdown_extensions"))
+    if isinstance(extensions, list):
+        changed = False
+        for entry in extensions:
+            options = entry.get("toc") if isinstance(entry, dict) else None
+            if isinstance(options, dict) and options.get("permalink"):
+                title = options.get("permalink_title", _TOC_PERMALINK_TITLE)
+                if isinstance(title, str) and gettext(title) != title:
+                    options["permalink_title"] = gettext(title)
+                    changed = True
+        if changed:
+            out["markdown_extensions"] = extensions
+    return out
 
 
 def _is_site_address(raw: str) -> bool:
@@ -189,6 +254,14 @@ _AnyTags.add_constructor("!ENV", _env_tag)
 _AnyTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
+class _EnvOnly(yaml.SafeLoader):
+    """Reads a MkDocs config to copy parts of it: ``!ENV`` as MkDocs reads it, any other
+    tag an error (a copy would lose it)."""
+
+
+_EnvOnly.add_constructor("!ENV", _env_tag)
+
+
 def language_site_url(site_url: str | None, lang: str) -> str | None:
     """Where one language's site is published: ``site_url`` + ``<lang>/``."""
     return f"{site_url}{lang}/" if site_url else None
@@ -198,7 +271,8 @@ def engine_config_text(
     project: Project, kb: KnowledgeBase, content: SiteContent, languages: list[str]
 ) -> str:
     """One language's generated config: inherit the root one, add the language, nav,
-    folders, the alternates' data and extra scripts."""
+    folders, the alternates' data and extra scripts, and (for a translation) the root
+    config's words that readers see, in that language (``root_words``)."""
     lang = content.lang
     lang_dir = project.lang_dir(lang)
     # `language`: Material's own words, <html lang> and the search's stemming; `locale`:
@@ -218,6 +292,10 @@ def engine_config_text(
         "theme": theme,
         "nav": content.nav,
     }
+    if lang != languages[0]:
+        words = root_words(project.root, translations(templates, lang, languages[0]).gettext)
+        theme.update(words.pop("theme", {}))
+        config.update(words)
     if (kb.root / THEME_OVERRIDES).is_dir():
         # Theme templates of our own (the "not found" page, the per-page language
         # switcher), copied with the language's catalog; INHERIT merges this into the
