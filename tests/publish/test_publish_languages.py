@@ -160,6 +160,19 @@ def test_each_site_names_itself_in_its_own_language(project: Path) -> None:
         "es": "Centro de ayuda de PassportScan",
     }
 
+    descriptions = {
+        "en": "Answers for hotel front desks and administrators using PassportScan.",
+        "it": "Risposte per le reception degli hotel e per gli amministratori che usano "
+        "PassportScan.",
+        "es": "Respuestas para las recepciones de hotel y los administradores que usan "
+        "PassportScan.",
+    }
+    for lang, description in descriptions.items():
+        # A page without a description of its own (a tag's, the 404) has the site's.
+        for page in ("tags/index.html", "404.html"):
+            html = (site / lang / page).read_text()
+            assert f'<meta name="description" content="{description}">' in html, (lang, page)
+
     for lang, name in names.items():
         for page in ("index.html", "access-security/pin-login/index.html"):
             html = (site / lang / page).read_text()
@@ -167,6 +180,7 @@ def test_each_site_names_itself_in_its_own_language(project: Path) -> None:
             assert title is not None and title.group(1).endswith(name), (lang, page)
             # The header's title, the logo's label and the drawer's: never another language's.
             assert f'aria-label="{name}"' in html
+            assert 'alt="logo"' not in html  # the link names the site; the image is decoration
             for other, other_name in names.items():
                 if other != lang:
                     assert other_name not in html, (lang, page, other)

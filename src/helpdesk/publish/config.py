@@ -160,6 +160,7 @@ def root_setting(root: Path, key: str) -> object:
 # catalogs' msgids); a writer's own wording stays as written until a catalog has it.
 ROOT_WORDS = (
     N_("PassportScan Help Center"),
+    N_("Answers for hotel front desks and administrators using PassportScan."),
     N_("Switch to dark mode"),
     N_("Switch to light mode"),
     N_("Permanent link"),
@@ -169,7 +170,7 @@ _TOC_PERMALINK_TITLE = "Permanent link"  # MkDocs' toc default when permalink is
 
 def root_words(root: Path, gettext: Callable[[str], str]) -> dict[str, Any]:
     """The root config's settings that hold words readers see -- the site's name (the
-    header's title, every <title>), the palette toggles' names (read aloud by screen
+    header's title, every <title>) and description, the palette toggles' names (read aloud by screen
     readers) and the headings' permalink title -- translated by ``gettext``; only those
     that change, as generated-config keys (INHERIT replaces lists whole, so a list comes
     back whole). Nothing when the root config holds a tag other than ``!ENV``: a copy
@@ -181,9 +182,10 @@ def root_words(root: Path, gettext: Callable[[str], str]) -> dict[str, Any]:
     if not isinstance(data, dict):
         return {}
     out: dict[str, Any] = {}
-    name = data.get("site_name")
-    if isinstance(name, str) and gettext(name) != name:
-        out["site_name"] = gettext(name)
+    for key in ("site_name", "site_description"):  # the description: pages without their own
+        text = data.get(key)
+        if isinstance(text, str) and gettext(text) != text:
+            out[key] = gettext(text)
     theme = data.get("theme")
     palette = copy.deepcopy(theme.get("palette")) if isinstance(theme, dict) else None
     if isinstance(palette, list):
