@@ -59,6 +59,7 @@ from helpdesk.publish.config import (
     Project,
     find_project,
     public_site_url,
+    site_name,
     write_engine_config,
 )
 from helpdesk.publish.generate import GenerateReport, write_docs
@@ -321,7 +322,14 @@ def build_site(
         with progress.stage("Indexing the site for search"):
             indexer.finish().note_each(progress.note)
         with progress.stage("Publishing the new site"):
-            root_files.write_root(kb, new_site, every, site_url=site_url, previous=project.site_dir)
+            root_files.write_root(
+                kb,
+                new_site,
+                every,
+                site_url=site_url,
+                site_name=site_name(project.root),
+                previous=project.site_dir,
+            )
             if chosen == every:
                 swap_into_place(new_site, project.site_dir)
             else:

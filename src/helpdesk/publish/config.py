@@ -45,7 +45,7 @@ from helpdesk._files import atomic_write
 from helpdesk.content.catalogs import has_catalog
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.errors import ConfigError
-from helpdesk.publish.i18n import N_, language_name, translations
+from helpdesk.publish.i18n import N_, SITE_NAME, language_name, translations
 from helpdesk.publish.pages import SiteContent
 
 ENGINE_CONFIG = "mkdocs.yml"
@@ -145,6 +145,12 @@ def public_site_url(root: Path) -> str | None:
     return raw if raw.endswith("/") else raw + "/"
 
 
+def site_name(root: Path) -> str:
+    """The site's name as the root ``mkdocs.yml`` gives it (``SITE_NAME`` if it gives none)."""
+    name = root_setting(root, "site_name")
+    return name if isinstance(name, str) and name.strip() else SITE_NAME
+
+
 def root_setting(root: Path, key: str) -> object:
     """One top-level key of the root ``mkdocs.yml`` as MkDocs reads it (``!ENV`` too), or
     None when it is missing or the file cannot be read: the engine reports a broken
@@ -158,23 +164,23 @@ def root_setting(root: Path, key: str) -> object:
 
 # The root config's words that readers see, as Material and MkDocs default them (the
 # catalogs' msgids); a writer's own wording stays as written until a catalog has it.
+_TOC_PERMALINK_TITLE = N_("Permanent link")  # MkDocs' toc default when permalink is on
 ROOT_WORDS = (
-    N_("PassportScan Help Center"),
+    SITE_NAME,
     N_("Answers for hotel front desks and administrators using PassportScan."),
     N_("Switch to dark mode"),
     N_("Switch to light mode"),
-    N_("Permanent link"),
+    _TOC_PERMALINK_TITLE,
 )
-_TOC_PERMALINK_TITLE = "Permanent link"  # MkDocs' toc default when permalink is on
 
 
 def root_words(root: Path, gettext: Callable[[str], str]) -> dict[str, Any]:
-    """The root config's settings that hold words readers see -- the site's name (the
-    header's title, every <title>) and description, the palette toggles' names (read aloud by screen
-    readers) and the headings' permalink title -- translated by ``gettext``; only those
-    that change, as generated-config keys (INHERIT replaces lists whole, so a list comes
-    back whole). Nothing when the root config holds a tag other than ``!ENV``: a copy
-    could not keep it."""
+    """The root config's settings that hold words readers see, translated by ``gettext``:
+    the site's name (the header's title, every <title>) and description, the palette
+    toggles' names (read aloud by screen readers) and the headings' permalink title.
+    Only those that change, as generated-config keys (INHERIT replaces lists whole, so a
+    list comes back whole). Nothing when the root config holds a tag other than
+    ``!ENV``: a copy could not keep it."""
     try:
         data = yaml.load((root / ENGINE_CONFIG).read_text(encoding="utf-8"), Loader=_EnvOnly)
     except (OSError, yaml.YAMLError):

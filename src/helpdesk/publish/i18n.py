@@ -40,6 +40,11 @@ def N_(message: str) -> str:
     return message
 
 
+SITE_NAME = N_("PassportScan Help Center")
+"""The help center's name as the root ``mkdocs.yml`` ships it: the catalogs' msgid for it
+(each language's site shows its translation), and the feeds' author."""
+
+
 def translations(templates_dir: Path, lang: str, source: str = "en") -> NullTranslations:
     """The compiled catalog of ``lang`` (no translation at all for the source language).
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from helpdesk.content.kb import KnowledgeBase
 from helpdesk.publish import localized
-from helpdesk.publish.i18n import N_
+from helpdesk.publish.i18n import N_, SITE_NAME
 from helpdesk.releases.catalog import ReleaseView
 from helpdesk.releases.export import markdown_html
 from helpdesk.releases.model import SECTION_TITLES
@@ -87,7 +87,7 @@ def atom_feed(
     changed = [v.release.last_changed for v in views if v.release.last_changed]
     _text(feed, "updated", _stamp(max(changed) if changed else today))
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
-    _text(author, "name", _("PassportScan Help Center"))
+    _text(author, "name", _(SITE_NAME))
     ordered = sorted(views, key=lambda v: (v.release.date or dt.date.min, v.version), reverse=True)
     for view in ordered:
         release = view.release

@@ -25,7 +25,6 @@ from helpdesk.publish.templates import TEMPLATES_FOLDER
 LANGUAGE_STORAGE_KEY = "hd-lang"
 """Where a site's language switcher remembers the reader's choice (``localStorage``)."""
 
-SITE_NAME = i18n.N_("PassportScan Help Center")
 TAGLINE = i18n.N_("Answers for PassportScan users.")
 
 
@@ -35,6 +34,7 @@ def write_root(
     languages: list[str],
     *,
     site_url: str | None,
+    site_name: str,
     previous: Path,
 ) -> None:
     """Write the root files into ``new_site`` (beside the languages' folders).
@@ -42,12 +42,13 @@ def write_root(
     Args:
         languages: every configured language, the source first.
         site_url: the public address, if known.
+        site_name: the site's name (the root config's), the chooser's title.
         previous: the current site folder (its 404 page is kept when the source
             language is not part of this build).
     """
     templates = kb.root / TEMPLATES_FOLDER
     (new_site / "index.html").write_text(
-        chooser_html(templates, languages, site_url), encoding="utf-8"
+        chooser_html(templates, languages, site_url, site_name), encoding="utf-8"
     )
     source_404 = new_site / languages[0] / "404.html"
     if source_404.is_file():
@@ -58,7 +59,9 @@ def write_root(
         (new_site / "sitemap.xml").write_text(sitemap_index(languages, site_url), encoding="utf-8")
 
 
-def chooser_html(templates: Path, languages: list[str], site_url: str | None) -> str:
+def chooser_html(
+    templates: Path, languages: list[str], site_url: str | None, site_name: str
+) -> str:
     """The language chooser page (see the module docstring)."""
     source = languages[0]
     entries = []
@@ -86,7 +89,7 @@ def chooser_html(templates: Path, languages: list[str], site_url: str | None) ->
   <head>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width,initial-scale=1">
-    <title>{html.escape(SITE_NAME)}</title>
+    <title>{html.escape(site_name)}</title>
 {head_links}
     <script>{script}</script>
     <style>
@@ -100,7 +103,7 @@ def chooser_html(templates: Path, languages: list[str], site_url: str | None) ->
     </style>
   </head>
   <body>
-    <h1>{html.escape(SITE_NAME)}</h1>
+    <h1>{html.escape(site_name)}</h1>
     <ul>
 {chr(10).join(entries)}
     </ul>

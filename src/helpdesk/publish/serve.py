@@ -37,7 +37,7 @@ from helpdesk.content.kb import KnowledgeBase, load_kb
 from helpdesk.errors import BuildError, ConfigError, ContentError, HelpdeskError
 from helpdesk.publish import engine, localized, root_files
 from helpdesk.publish.build import chosen_languages, generate, render_site
-from helpdesk.publish.config import Project, find_project
+from helpdesk.publish.config import Project, find_project, site_name
 from helpdesk.publish.preview_search import PreviewSearch
 from helpdesk.publish.proxy import FrontServer
 from helpdesk.publish.templates import TEMPLATES_FOLDER
@@ -86,9 +86,11 @@ def serve_site(
     stop = threading.Event()
     servers = {lang: _EngineServer(project, lang, _free_port(), echo) for lang in chosen}
 
+    name = site_name(project.root)
+
     def chooser() -> str:
         return root_files.chooser_html(
-            project.kb_dir / TEMPLATES_FOLDER, localized.site_languages(kb), site_url
+            project.kb_dir / TEMPLATES_FOLDER, localized.site_languages(kb), site_url, name
         )
 
     ports = {lang: s.port for lang, s in servers.items()}
