@@ -83,6 +83,19 @@ def test_no_serious_or_critical_violation(
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("kind", list(PAGE_KINDS))
+def test_each_landmark_can_be_told_apart_by_its_name(kind: str, site: str, chromium: Any) -> None:
+    # The home page has two search boxes: a screen reader's landmark list must not offer
+    # two "Help center" searches (axe's landmark-unique, a moderate rule).
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = open_page(chromium, site, PAGE_KINDS[kind], "light")
+    results = Axe().run(page)
+    page.context.close()
+    same = [v for v in results.response["violations"] if v["id"] == "landmark-unique"]
+    assert not same, [node["html"] for v in same for node in v["nodes"]]
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_search_open_with_results_has_no_serious_violation(
     scheme: str, site: str, chromium: Any, tmp_path: Path
